@@ -1,0 +1,44 @@
+"""dealtree: scenario-tree decision analysis for phased deals.
+
+Load a scenario, evaluate it exactly, and chart the results::
+
+    >>> import analysis
+    >>> baseline = analysis.load_scenario("baseline")
+    >>> dist = analysis.outcome_distribution(baseline)
+    >>> round(dist["probability"].sum(), 9)
+    1.0
+
+Plotting lives in :mod:`analysis.plotting`, the only module that imports plotly.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import Problem, QueryError, ScenarioError, ScenarioWarning
+from .evaluate import expected_attributes, outcome_distribution, path_table, phase_marginals
+from .evidence import claims_table, load_seeds
+from .priors import beta_from_mean_sd, beta_from_range
+from .scenario import Scenario, load_scenario, scenario_names
+
+try:
+    __version__ = version("dealtree")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Problem",
+    "QueryError",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioWarning",
+    "__version__",
+    "beta_from_mean_sd",
+    "beta_from_range",
+    "claims_table",
+    "expected_attributes",
+    "load_scenario",
+    "load_seeds",
+    "outcome_distribution",
+    "path_table",
+    "phase_marginals",
+    "scenario_names",
+]

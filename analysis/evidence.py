@@ -1,0 +1,125 @@
+"""The project's digest of its source documents (``seeds/``).
+
+Each YAML file in ``seeds/`` summarises one source document in our own words:
+its date context and the claims it makes, each with a stable id that scenario
+priors cite (``cite: [ceasefire-facts.truce-2008-06]``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .errors import Problem, ScenarioError
+from .source import read_yaml
+from .validation import problems_from_validation_error
+
+__all__ = ["Claim", "SeedDocument", "PROJECT_ROOT", "default_seeds_dir", "load_seeds", "claims_table"]
+
+#: The project's root folder (the one holding ``analysis/``, ``scenarios/``, ``seeds/``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+ClaimId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")]
+Topic = Literal[
+    "ceasefire", "exchanges", "withdrawal", "governance", "disarmament", "monitoring",
+    "mediation", "humanitarian", "politics", "reference-class",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Claim(_Strict):
+    """One claim a source document makes, in the project's words."""
+
+    id: ClaimId
+    statement: str
+    topics: Annotated[tuple[Topic, ...], Field(min_length=1)]
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    sources: tuple[str, ...] = ()
+    confidence: Literal["weak"] | None = None
+    data: dict[str, float | bool | str] = Field(default_factory=dict)
+
+
+class SeedDocument(_Strict):
+    """A source document's digest: what it is, when, and its claims."""
+
+    id: DocId
+    title: str
+    kind: Literal["news article", "reference data"]
+    source_file: str
+    published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    date_context: str
+    claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
+
+
+def default_seeds_dir() -> Path:
+    """Return the project's ``seeds/`` folder."""
+    return PROJECT_ROOT / "seeds"
+
+
+def load_seeds(folder: str | Path | None = None) -> dict[str, SeedDocument]:
+    """Load and validate every ``*.yaml`` digest in ``folder`` (default: ``seeds/``).
+
+    Raises
+    ------
+    ScenarioError
+        If a file is invalid, its name differs from its id, a claim id does
+        not start with its document's id, or a claim id repeats.
+    """
+    folder = Path(folder) if folder is not None else default_seeds_dir()
+    return _load_seeds_cached(folder.resolve())
+
+
+@cache
+def _load_seeds_cached(folder: Path) -> dict[str, SeedDocument]:
+    documents: dict[str, SeedDocument] = {}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        doc = read_yaml(path)
+        try:
+            seed = SeedDocument.model_validate(doc.data)
+        except ValidationError as exc:
+            problems += problems_from_validation_error(exc, doc)
+            continue
+        if seed.id != path.stem:
+            problems.append(doc.problem(("id",), f"id {seed.id!r} differs from the file "
+                                                  f"name, expected {path.stem!r}"))
+        for index, claim in enumerate(seed.claims):
+            loc = ("claims", index, "id")
+            if not claim.id.startswith(seed.id + "."):
+                problems.append(doc.problem(loc, f"claim id {claim.id!r} expected to start "
+                                                 f"with {seed.id + '.'!r}"))
+            if claim.id in seen:
+                problems.append(doc.problem(loc, f"duplicate claim id {claim.id!r} "
+                                                 f"(also in {seen[claim.id]})"))
+            seen[claim.id] = path.name
+        documents[seed.id] = seed
+    if problems:
+        raise ScenarioError(problems)
+    return documents
+
+
+def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
+    """Return every claim as a row: id, document, date, statement, sources, confidence."""
+    rows = [
+        {
+            "claim": claim.id,
+            "document": doc.id,
+            "date": claim.date,
+            "statement": claim.statement,
+            "sources": "; ".join(claim.sources),
+            "confidence": claim.confidence or "",
+        }
+        for doc in load_seeds(folder).values()
+        for claim in doc.claims
+    ]
+    return pd.DataFrame(rows, columns=["claim", "document", "date", "statement", "sources",
+                                       "confidence"])

@@ -1,0 +1,296 @@
+"""The scenario file format, as pydantic models.
+
+These models check a file's structure: keys, types and the ranges of single
+values. Checks that need the whole scenario (references between phases,
+sibling sums, every path reaching an outcome) live in :mod:`analysis.scenario`.
+``scenario_json_schema()`` exports the format for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+from .priors import beta_from_mean_sd, beta_from_range, beta_mean
+
+__all__ = [
+    "Attribute",
+    "BetaPrior",
+    "Branch",
+    "ConcentrationPrior",
+    "FixedPrior",
+    "MeanSdPrior",
+    "Outcome",
+    "OutcomeRule",
+    "Phase",
+    "Prior",
+    "PRIOR_KINDS",
+    "RangePrior",
+    "Rule",
+    "ScenarioFile",
+    "scenario_json_schema",
+]
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48),
+    Field(description="Identifier: lowercase letters, digits and underscores, starting with a letter."),
+]
+ClaimId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$", max_length=96),
+    Field(description="A claim id from seeds/, e.g. 'ceasefire-facts.truce-2008-06'."),
+]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+Colour = Annotated[
+    str,
+    StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"),
+    Field(description="A colour as '#rrggbb'."),
+]
+Condition = Annotated[
+    dict[Id, Id | list[Id]],
+    Field(
+        min_length=1,
+        description="Earlier phase id -> the branch (or list of branches) it must have taken. "
+        "All entries must hold. A skipped phase matches nothing.",
+    ),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Cited(_Strict):
+    cite: tuple[ClaimId, ...] = Field(
+        default=(), description="Claim ids from seeds/ that support this prior."
+    )
+    rationale: Text | None = Field(default=None, description="One line: why this value.")
+
+
+class FixedPrior(_Cited):
+    """A probability known exactly (or treated as such)."""
+
+    kind: ClassVar[str] = "fixed"
+    value: Probability
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return self.value
+
+
+class BetaPrior(_Cited):
+    """A Beta(alpha, beta) prior on one branch of a two-branch question."""
+
+    kind: ClassVar[str] = "beta"
+    alpha: Positive
+    beta: Positive
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(self.alpha, self.beta)
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return self.alpha, self.beta
+
+
+class RangePrior(_Cited):
+    """An elicited low / most likely / high range, read as a PERT Beta."""
+
+    kind: ClassVar[str] = "range"
+    low: Probability
+    mode: Probability
+    high: Probability
+
+    @model_validator(mode="after")
+    def _fits(self) -> RangePrior:
+        beta_from_range(self.low, self.mode, self.high)  # raises ValueError
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_range(self.low, self.mode, self.high)
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(*self.beta_parameters)
+
+
+class MeanSdPrior(_Cited):
+    """A mean and standard deviation, matched to a Beta by moments."""
+
+    kind: ClassVar[str] = "mean_sd"
+    mean_value: Annotated[Probability, Field(alias="mean")]
+    sd: Positive
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _fits(self) -> MeanSdPrior:
+        beta_from_mean_sd(self.mean_value, self.sd)  # raises ValueError
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_mean_sd(self.mean_value, self.sd)
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return self.mean_value
+
+
+class ConcentrationPrior(_Cited):
+    """One branch's concentration in a Dirichlet over all sibling branches."""
+
+    kind: ClassVar[str] = "dirichlet"
+    concentration: Positive
+
+
+#: The tag of each prior kind, as the discriminator reports it.
+PRIOR_KINDS = {
+    "value": "fixed",
+    "alpha": "beta",
+    "beta": "beta",
+    "low": "range",
+    "mode": "range",
+    "high": "range",
+    "mean": "mean_sd",
+    "sd": "mean_sd",
+    "concentration": "dirichlet",
+}
+
+
+def _prior_kind(value: Any) -> str | None:
+    if isinstance(value, _Cited):
+        return value.kind
+    if isinstance(value, dict):
+        for key, kind in PRIOR_KINDS.items():
+            if key in value:
+                return kind
+    return None
+
+
+def _number_as_fixed(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": value}
+    return value
+
+
+_PriorUnion = Annotated[
+    Annotated[FixedPrior, Tag("fixed")]
+    | Annotated[BetaPrior, Tag("beta")]
+    | Annotated[RangePrior, Tag("range")]
+    | Annotated[MeanSdPrior, Tag("mean_sd")]
+    | Annotated[ConcentrationPrior, Tag("dirichlet")],
+    Discriminator(
+        _prior_kind,
+        custom_error_type="prior_kind",
+        custom_error_message=(
+            "expected a probability in [0, 1] or a mapping with one of: value; alpha and "
+            "beta; low, mode and high; mean and sd; concentration"
+        ),
+    ),
+]
+Prior = Annotated[_PriorUnion, BeforeValidator(_number_as_fixed)]
+
+
+class Outcome(_Strict):
+    """A category that every path of the tree ends in."""
+
+    label: Text
+    colour: Colour
+    description: Text = ""
+
+
+class Attribute(_Strict):
+    """A number carried by paths: the sum of its values on the path's branches."""
+
+    label: Text
+    unit: Text = Field(description="Unit shown on axes, e.g. 'people' or 'months'.")
+    description: Text = ""
+
+
+class Branch(_Strict):
+    """One answer to a phase's question."""
+
+    label: Text | None = Field(default=None, description="Defaults to the id, capitalised.")
+    description: Text = ""
+    prior: Prior | None = Field(
+        default=None,
+        description="Default probability. A branch left without one takes the rest.",
+    )
+    outcome: Id | None = Field(
+        default=None, description="If set, taking this branch ends the scenario in this outcome."
+    )
+    attributes: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="Attribute id -> value added to the path."
+    )
+
+
+class Rule(_Strict):
+    """Branch probabilities that apply where ``when`` holds, instead of the defaults."""
+
+    id: Id
+    when: Condition
+    priors: Annotated[dict[Id, Prior], Field(min_length=1)] = Field(
+        description="Branch id -> prior; at most one branch may be left out: it takes the rest."
+    )
+
+
+class Phase(_Strict):
+    """One question of the scenario, with named branches."""
+
+    id: Id
+    question: Text
+    description: Text = ""
+    applies_when: Condition | None = Field(
+        default=None, description="The phase is skipped on paths where this does not hold."
+    )
+    branches: Annotated[dict[Id, Branch], Field(min_length=2, max_length=16)]
+    rules: Annotated[tuple[Rule, ...], Field(max_length=64)] = ()
+
+
+class OutcomeRule(_Strict):
+    """The outcome of paths that pass every phase without a branch ending them."""
+
+    when: Condition | None = Field(default=None, description="Omit for 'in every other case'.")
+    outcome: Id
+
+
+class ScenarioFile(_Strict):
+    """A dealtree scenario file."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"title": "dealtree scenario", "$id": "scenario.schema.json"}
+    )
+
+    schema_version: Literal[1] = 1
+    id: Id
+    title: Text
+    description: Text = ""
+    as_of: dt.date = Field(description="The date the priors reflect (ISO, YYYY-MM-DD).")
+    outcomes: Annotated[dict[Id, Outcome], Field(min_length=1, max_length=32)]
+    attributes: Annotated[dict[Id, Attribute], Field(max_length=32)] = Field(default_factory=dict)
+    phases: Annotated[tuple[Phase, ...], Field(min_length=1, max_length=24)]
+    outcome_rules: Annotated[tuple[OutcomeRule, ...], Field(max_length=64)] = ()
+
+
+def scenario_json_schema() -> str:
+    """Return the JSON Schema of scenario files, as formatted JSON text."""
+    schema = ScenarioFile.model_json_schema(by_alias=True)
+    return json.dumps(schema, indent=2, sort_keys=False) + "\n"

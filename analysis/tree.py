@@ -1,0 +1,293 @@
+"""Compile a scenario into arrays: one row per path, one column per phase.
+
+Every probability in a compiled tree lives in one flat vector ``theta`` (one
+entry per branch of every probability set). A path's probability is the
+product of the entries its edges point to, so evaluating the tree for one
+vector of probabilities, or for a matrix of them (one row per Monte Carlo
+draw), is a single gather and product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .schema import ConcentrationPrior, FixedPrior, Prior, ScenarioFile
+
+__all__ = [
+    "MAX_PATHS",
+    "NOT_REACHED",
+    "SKIPPED",
+    "CompiledTree",
+    "ProbabilitySet",
+    "condition_holds",
+]
+
+#: Bound on the number of paths a scenario may expand to.
+MAX_PATHS = 100_000
+#: Branch index of a phase skipped by ``applies_when`` on a path.
+SKIPPED = -1
+#: Branch index of a phase after the path has already ended.
+NOT_REACHED = -2
+
+
+@dataclass(frozen=True)
+class ProbabilitySet:
+    """The branch probabilities of one phase where one rule (or the default) applies.
+
+    Attributes
+    ----------
+    key : str
+        ``phase`` for the default set, ``phase.rule`` for a rule's set.
+    branches : tuple of str
+        All the phase's branches, in file order.
+    priors : tuple
+        One prior per branch; ``None`` for the branch that takes the rest.
+    location : tuple
+        Where the set is written in the file.
+    """
+
+    key: str
+    phase: str
+    rule: str | None
+    branches: tuple[str, ...]
+    priors: tuple[Prior | None, ...]
+    location: tuple
+
+    @property
+    def kind(self) -> str:
+        """``'dirichlet'``, ``'beta'`` (one uncertain branch) or ``'fixed'``."""
+        kinds = {p.kind for p in self.priors if p is not None}
+        if "dirichlet" in kinds:
+            return "dirichlet"
+        return "fixed" if kinds <= {"fixed"} else "beta"
+
+    def means(self) -> np.ndarray:
+        """Return each branch's probability at the priors' means."""
+        if self.kind == "dirichlet":
+            alphas = np.array([p.concentration for p in self.priors])
+            return alphas / alphas.sum()
+        values = np.array([np.nan if p is None else p.mean for p in self.priors])
+        rest = np.isnan(values)
+        values[rest] = max(0.0, 1.0 - values[~rest].sum())
+        return values
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledTree:
+    """A scenario's paths as arrays (see the module docstring).
+
+    Attributes
+    ----------
+    sets : tuple of ProbabilitySet
+        Every probability set some path uses, in order of first use.
+    offsets : ndarray of int, shape (n_sets,)
+        Where each set's branches start in ``theta``.
+    branch_index : ndarray of int, shape (n_paths, n_phases)
+        The branch each path takes at each phase, or ``SKIPPED`` / ``NOT_REACHED``.
+    edge_index : ndarray of int, shape (n_paths, n_phases)
+        Index into ``theta`` of each edge's probability; ``n_theta`` (a
+        constant 1) where the path takes no branch.
+    outcome_index : ndarray of int, shape (n_paths,)
+    attribute_values : ndarray of float, shape (n_paths, n_attributes)
+    """
+
+    phases: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    attributes: tuple[str, ...]
+    sets: tuple[ProbabilitySet, ...]
+    offsets: np.ndarray
+    branch_index: np.ndarray
+    edge_index: np.ndarray
+    outcome_index: np.ndarray
+    attribute_values: np.ndarray
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths."""
+        return len(self.outcome_index)
+
+    @property
+    def n_theta(self) -> int:
+        """Length of the flat probability vector."""
+        return int(sum(len(s.branches) for s in self.sets))
+
+    def mean_theta(self) -> np.ndarray:
+        """Return the flat probability vector at every prior's mean."""
+        if not self.sets:
+            return np.zeros(0)
+        return np.concatenate([s.means() for s in self.sets])
+
+    def path_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Return each path's probability for ``theta`` of shape ``(..., n_theta)``.
+
+        ``theta`` defaults to the priors' means; a 2-D ``theta`` (one row per
+        draw) gives one row of path probabilities per draw.
+        """
+        theta = self.mean_theta() if theta is None else np.asarray(theta, dtype=float)
+        ones = np.ones(theta.shape[:-1] + (1,))
+        padded = np.concatenate([theta, ones], axis=-1)
+        return padded[..., self.edge_index].prod(axis=-1)
+
+
+def condition_holds(condition: dict | None, phase_ids: list[str], branches: list[str | None]) -> bool:
+    """Whether ``condition`` (phase -> branch or branches) holds for a partial path.
+
+    ``branches[i]`` is the branch taken at ``phase_ids[i]`` so far (``None``
+    if skipped). Phases the path has not reached do not match.
+    """
+    if condition is None:
+        return True
+    taken = dict(zip(phase_ids, branches, strict=False))
+    for phase, wanted in condition.items():
+        allowed = {wanted} if isinstance(wanted, str) else set(wanted)
+        if taken.get(phase) not in allowed:
+            return False
+    return True
+
+
+def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None:
+    """The phase's default probability set, from its branches' priors (None if none)."""
+    phase = model.phases[phase_number]
+    priors = tuple(b.prior for b in phase.branches.values())
+    if all(p is None for p in priors):
+        return None
+    return ProbabilitySet(phase.id, phase.id, None, tuple(phase.branches), priors,
+                          ("phases", phase_number, "branches"))
+
+
+def rule_set(model: ScenarioFile, phase_number: int, rule_number: int) -> ProbabilitySet:
+    """The probability set of one of the phase's rules."""
+    phase = model.phases[phase_number]
+    rule = phase.rules[rule_number]
+    priors = tuple(rule.priors.get(b) for b in phase.branches)
+    return ProbabilitySet(f"{phase.id}.{rule.id}", phase.id, rule.id, tuple(phase.branches),
+                          priors, ("phases", phase_number, "rules", rule_number, "priors"))
+
+
+class _PathLimit(Exception):
+    pass
+
+
+def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[tuple, str]],
+                                               list[str]]:
+    """Expand ``model`` into a :class:`CompiledTree`.
+
+    Returns the tree (``None`` if it could not be built), the problems found
+    as ``(location, message)`` pairs, and warnings as text. The model's
+    probability sets are assumed to have passed their own checks.
+    """
+    phases = model.phases
+    phase_ids = [p.id for p in phases]
+    outcome_ids = list(model.outcomes)
+    attribute_ids = list(model.attributes)
+    defaults = [default_set(model, i) for i in range(len(phases))]
+    rules = [[rule_set(model, i, r) for r in range(len(p.rules))] for i, p in enumerate(phases)]
+
+    set_order: dict[str, int] = {}
+    sets: list[ProbabilitySet] = []
+    rows: list[tuple[list[int], list[tuple[int, int]], int, np.ndarray]] = []
+    problems: dict[tuple, str] = {}
+
+    def set_number(pset: ProbabilitySet) -> int:
+        if pset.key not in set_order:
+            set_order[pset.key] = len(sets)
+            sets.append(pset)
+        return set_order[pset.key]
+
+    def describe(taken: list[str | None]) -> str:
+        steps = [f"{p}={b}" for p, b in zip(phase_ids, taken, strict=False) if b is not None]
+        return " > ".join(steps) or "(start)"
+
+    def finish(choices, edges, taken, outcome, attrs):
+        if len(rows) >= MAX_PATHS:
+            raise _PathLimit
+        padded = choices + [NOT_REACHED] * (len(phases) - len(choices))
+        rows.append((padded, edges, outcome_ids.index(outcome), attrs))
+
+    def visit(i, choices, edges, taken, attrs):
+        if i == len(phases):
+            for r, rule in enumerate(model.outcome_rules):
+                if condition_holds(rule.when, phase_ids, taken):
+                    finish(choices, edges, taken, rule.outcome, attrs)
+                    return
+            problems.setdefault(("outcome_rules",),
+                                f"path {describe(taken)} reaches no outcome: no branch on it "
+                                "ends the scenario and no outcome rule matches it")
+            return
+        phase = phases[i]
+        if not condition_holds(phase.applies_when, phase_ids, taken):
+            visit(i + 1, choices + [SKIPPED], edges, taken + [None], attrs)
+            return
+        pset = next((rs for rs, rule in zip(rules[i], phase.rules, strict=True)
+                     if condition_holds(rule.when, phase_ids, taken)), defaults[i])
+        if pset is None:
+            problems.setdefault(("phases", i, "branches"),
+                                f"no probabilities for path {describe(taken)}: none of the "
+                                f"phase's rules matches it and its branches have no default prior")
+            return
+        base = set_number(pset)
+        for b, (branch_id, branch) in enumerate(phase.branches.items()):
+            step_attrs = attrs.copy()
+            for name, value in branch.attributes.items():
+                step_attrs[attribute_ids.index(name)] += value
+            step = (choices + [b], edges + [(base, b)], taken + [branch_id])
+            if branch.outcome is not None:
+                finish(*step, branch.outcome, step_attrs)
+            else:
+                visit(i + 1, *step, step_attrs)
+
+    try:
+        visit(0, [], [], [], np.zeros(len(attribute_ids)))
+    except _PathLimit:
+        return None, [((), f"the scenario expands to more than {MAX_PATHS} paths, "
+                           "expected fewer (merge branches or end paths earlier)")], []
+    if problems:
+        return None, list(problems.items()), []
+
+    offsets = np.cumsum([0] + [len(s.branches) for s in sets])
+    n_theta = int(offsets[-1])
+    edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
+    for p, (choices, edges, _, _) in enumerate(rows):
+        phase_positions = [k for k, c in enumerate(choices) if c >= 0]
+        for k, (set_no, b) in zip(phase_positions, edges, strict=True):
+            edge_index[p, k] = offsets[set_no] + b
+    tree = CompiledTree(
+        phases=tuple(phase_ids),
+        outcomes=tuple(outcome_ids),
+        attributes=tuple(attribute_ids),
+        sets=tuple(sets),
+        offsets=offsets[:-1],
+        branch_index=np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), -1),
+        edge_index=edge_index,
+        outcome_index=np.array([r[2] for r in rows], dtype=np.int64),
+        attribute_values=np.array([r[3] for r in rows], dtype=float).reshape(
+            len(rows), len(attribute_ids)),
+    )
+    warnings = _unused(model, tree, set_order)
+    return tree, [], warnings
+
+
+def _unused(model: ScenarioFile, tree: CompiledTree, used_sets: dict[str, int]) -> list[str]:
+    messages = []
+    reached = set(tree.outcome_index.tolist())
+    for k, outcome in enumerate(tree.outcomes):
+        if k not in reached:
+            messages.append(f"outcomes.{outcome}: no path of the tree reaches outcome {outcome!r}")
+    for i, phase in enumerate(model.phases):
+        for r, rule in enumerate(phase.rules):
+            if f"{phase.id}.{rule.id}" not in used_sets:
+                messages.append(f"phases[{i}].rules[{r}]: rule {rule.id!r} applies on no path "
+                                "(an earlier rule or the phase's applies_when always wins)")
+    return messages
+
+
+def is_fixed(prior: Prior | None) -> bool:
+    """Whether ``prior`` is a fixed probability."""
+    return isinstance(prior, FixedPrior)
+
+
+def is_concentration(prior: Prior | None) -> bool:
+    """Whether ``prior`` is one branch's share of a Dirichlet."""
+    return isinstance(prior, ConcentrationPrior)

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
 from .errors import Problem, ScenarioError, ScenarioWarning
 from .evidence import PROJECT_ROOT, load_seeds
-from .schema import ScenarioFile
+from .schema import Prior, ScenarioFile, ScenarioVariant
 from .source import Document, read_yaml
 from .tree import CompiledTree, ProbabilitySet, compile_tree, default_set, rule_set
 from .validation import did_you_mean, problems_from_validation_error
@@ -33,6 +33,8 @@ __all__ = ["SUM_TOLERANCE", "Scenario", "load_scenario", "scenario_names", "scen
 #: How far a set of fixed sibling probabilities may sum from 1.
 SUM_TOLERANCE = 1e-6
 _RESERVED_COLUMNS = {"path", "probability", "outcome"}
+_MAX_EXTENDS = 8
+_PRIOR = TypeAdapter(Prior)
 
 
 def scenarios_dir() -> Path:
@@ -102,18 +104,21 @@ class Scenario:
         >>> baseline = load_scenario("baseline")
         >>> hopeful = baseline.with_priors({"ceasefire.holds": 0.9})
         """
-        document = copy.deepcopy(dict(self.document))
-        problems = []
+        doc = Document(dict(overrides), "<with_priors>")
+        priors, problems = {}, []
         for key, value in overrides.items():
-            if isinstance(value, BaseModel):
-                value = value.model_dump(by_alias=True)
-            problem = _apply_override(document, key, value, self.priors_table()["key"])
-            if problem:
-                problems.append(Problem("<with_priors>", None, key, problem))
+            try:
+                priors[key] = _PRIOR.validate_python(value)
+            except ValidationError as exc:
+                located = problems_from_validation_error(exc, Document(value, doc.file))
+                for problem in located:
+                    inner = () if problem.location == "(document)" else (problem.location,)
+                    problems.append(doc.problem((key, *inner), problem.message))
+        document = copy.deepcopy(dict(self.document))
+        problems += [doc.problem((key,), message) for key, message in _override(document, priors)]
         if problems:
             raise ScenarioError(problems)
-        doc = Document(document, f"{self.source} (with_priors)")
-        return _build(doc, self.seeds_dir)
+        return _build(Document(document, f"{self.source} (with_priors)"), self.seeds_dir)
 
     def priors_table(self) -> pd.DataFrame:
         """Return one row per branch probability the tree uses.
@@ -161,8 +166,13 @@ def _central_intervals(pset: ProbabilitySet) -> tuple[np.ndarray, np.ndarray]:
     return lows, highs
 
 
-def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = None) -> Scenario:
+def load_scenario(
+    path_or_name: str | Path, *, seeds_dir: str | Path | None = None, _depth: int = 0
+) -> Scenario:
     """Load and validate a scenario file.
+
+    A file with ``extends: BASE`` is a variant: the base scenario with the
+    priors listed under ``priors:`` replaced (see :meth:`Scenario.with_priors`).
 
     Parameters
     ----------
@@ -183,7 +193,11 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
     if seeds_dir is None:
         beside = path.resolve().parent.parent / "seeds"
         seeds_dir = beside if beside.is_dir() else None
-    return _build(read_yaml(path), Path(seeds_dir) if seeds_dir else None)
+    seeds_dir = Path(seeds_dir) if seeds_dir else None
+    doc = read_yaml(path)
+    if isinstance(doc.data, dict) and "extends" in doc.data:
+        return _build_variant(doc, path, seeds_dir, _depth=_depth)
+    return _build(doc, seeds_dir)
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -199,6 +213,31 @@ def resolve_scenario_path(path_or_name: str | Path) -> Path:
                                  "no such file, and no scenario of that name"
                                  + did_you_mean(str(path_or_name), names)
                                  + f"; expected a path or one of: {', '.join(names)}")])
+
+
+def _build_variant(doc: Document, path: Path, seeds_dir: Path | None, _depth: int) -> Scenario:
+    try:
+        variant = ScenarioVariant.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation_error(exc, doc, ScenarioVariant)) from None
+    if _depth >= _MAX_EXTENDS:
+        raise ScenarioError([doc.problem(("extends",), f"more than {_MAX_EXTENDS} levels of "
+                                                       "'extends' (a cycle?), expected fewer")])
+    relative = path.parent / variant.extends
+    base_ref = relative if relative.is_file() else variant.extends
+    try:
+        base = load_scenario(base_ref, seeds_dir=seeds_dir, _depth=_depth + 1)
+    except ScenarioError as exc:
+        raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
+                                                       "could not be loaded:"), *exc.problems])
+    document = copy.deepcopy(dict(base.document))
+    problems = [doc.problem(("priors", key), message)
+                for key, message in _override(document, variant.priors)]
+    if problems:
+        raise ScenarioError(problems)
+    document.update(id=variant.id, title=variant.title, description=variant.description,
+                    as_of=variant.as_of or document["as_of"])
+    return _build(Document(document, f"{doc.file} (extends {base.source})"), seeds_dir)
 
 
 def _build(doc: Document, seeds_dir: Path | None) -> Scenario:
@@ -321,9 +360,11 @@ def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
     if "dirichlet" in kinds:
         others = [b for b, k in zip(pset.branches, kinds, strict=True) if k != "dirichlet"]
         if others:
+            odd = kinds[pset.branches.index(others[0])]
+            has = "no prior" if odd is None else f"a {odd} prior"
             yield (*loc, others[0]), (
-                f"branches {', '.join(others)} have no concentration, expected a concentration "
-                "on every branch of a Dirichlet")
+                f"branch {others[0]!r} has {has} while its siblings have concentrations; "
+                "expected a concentration on every branch of a Dirichlet")
     elif uncertain:
         if len(pset.branches) != 2 or len(uncertain) != 1 or len(rest) != 1:
             yield (*loc, uncertain[0]), (
@@ -345,9 +386,30 @@ def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
                         f"{SUM_TOLERANCE:g}), or leave one branch without prior to take the rest")
 
 
-def _apply_override(document: dict, key: str, value: Any, known_keys: Iterable[str]) -> str | None:
+def _override(document: dict, priors: Mapping[str, Prior]) -> list[tuple[str, str]]:
+    """Write validated priors into a raw document; return ``(key, problem)`` pairs."""
+    known = [key for key in _prior_keys(document)]
+    problems = []
+    for key, prior in priors.items():
+        raw = prior.model_dump(by_alias=True, exclude_defaults=True)
+        message = _apply_override(document, key, raw, known)
+        if message:
+            problems.append((key, message))
+    return problems
+
+
+def _prior_keys(document: dict) -> list[str]:
+    """Every key an override may name in a raw document."""
+    keys = []
+    for phase in document.get("phases", []):
+        keys += [f"{phase['id']}.{b}" for b in phase.get("branches", {})]
+        keys += [f"{phase['id']}.{rule['id']}.{b}" for rule in phase.get("rules", ())
+                 for b in phase.get("branches", {})]
+    return keys
+
+
+def _apply_override(document: dict, key: str, value: Any, known_keys: list[str]) -> str | None:
     """Write one override into a raw document; return a problem message or None."""
-    known_keys = list(known_keys)
     parts = key.split(".")
     phases = document.get("phases", [])
     phase = next((p for p in phases if isinstance(p, dict) and p.get("id") == parts[0]), None)

@@ -19,6 +19,7 @@ from pydantic import (
     Discriminator,
     Field,
     StringConstraints,
+    TypeAdapter,
     Tag,
     model_validator,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "RangePrior",
     "Rule",
     "ScenarioFile",
+    "ScenarioVariant",
     "scenario_json_schema",
 ]
 
@@ -275,10 +277,6 @@ class OutcomeRule(_Strict):
 class ScenarioFile(_Strict):
     """A dealtree scenario file."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"title": "dealtree scenario", "$id": "scenario.schema.json"}
-    )
-
     schema_version: Literal[1] = 1
     id: Id
     title: Text
@@ -290,7 +288,26 @@ class ScenarioFile(_Strict):
     outcome_rules: Annotated[tuple[OutcomeRule, ...], Field(max_length=64)] = ()
 
 
+class ScenarioVariant(_Strict):
+    """A scenario written as another scenario with some priors replaced."""
+
+    schema_version: Literal[1] = 1
+    extends: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="The base scenario: a name in scenarios/ or a path relative to this file."
+    )
+    id: Id
+    title: Text
+    description: Text = ""
+    as_of: dt.date | None = Field(default=None, description="Defaults to the base's date.")
+    priors: Annotated[dict[str, Prior], Field(min_length=1, max_length=256)] = Field(
+        description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
+    )
+
+
 def scenario_json_schema() -> str:
-    """Return the JSON Schema of scenario files, as formatted JSON text."""
-    schema = ScenarioFile.model_json_schema(by_alias=True)
-    return json.dumps(schema, indent=2, sort_keys=False) + "\n"
+    """Return the JSON Schema of scenario files (full or variant), as formatted JSON text."""
+    adapter = TypeAdapter(ScenarioFile | ScenarioVariant)
+    schema = adapter.json_schema(by_alias=True)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "dealtree scenario", **schema}
+    return json.dumps(schema, indent=2) + "\n"

@@ -11,7 +11,7 @@ Load a scenario, evaluate it exactly, and chart the results::
 Plotting lives in :mod:`analysis.plotting`, the only module that imports plotly.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 from .errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from .evaluate import expected_attributes, outcome_distribution, path_table, phase_marginals
@@ -20,8 +20,8 @@ from .priors import beta_from_mean_sd, beta_from_range
 from .scenario import Scenario, load_scenario, scenario_names
 
 try:
-    __version__ = version("dealtree")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _metadata.version("dealtree")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
-from scipy import stats
 
 from .errors import Problem, ScenarioError, ScenarioWarning
 from .evidence import PROJECT_ROOT, load_seeds
@@ -150,6 +149,8 @@ class Scenario:
 
 def _central_intervals(pset: ProbabilitySet) -> tuple[np.ndarray, np.ndarray]:
     """Each branch's 5% and 95% quantiles under the set's prior."""
+    from scipy import stats  # slow to import; only needed here
+
     means = pset.means()
     lows, highs = means.copy(), means.copy()
     if pset.kind == "dirichlet":

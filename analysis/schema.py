@@ -179,11 +179,11 @@ PRIOR_KINDS = {
 
 def _prior_kind(value: Any) -> str | None:
     if isinstance(value, _Cited):
-        return value.kind
+        return f"{value.kind} prior"
     if isinstance(value, dict):
         for key, kind in PRIOR_KINDS.items():
             if key in value:
-                return kind
+                return f"{kind} prior"
     return None
 
 
@@ -194,11 +194,11 @@ def _number_as_fixed(value: Any) -> Any:
 
 
 _PriorUnion = Annotated[
-    Annotated[FixedPrior, Tag("fixed")]
-    | Annotated[BetaPrior, Tag("beta")]
-    | Annotated[RangePrior, Tag("range")]
-    | Annotated[MeanSdPrior, Tag("mean_sd")]
-    | Annotated[ConcentrationPrior, Tag("dirichlet")],
+    Annotated[FixedPrior, Tag("fixed prior")]
+    | Annotated[BetaPrior, Tag("beta prior")]
+    | Annotated[RangePrior, Tag("range prior")]
+    | Annotated[MeanSdPrior, Tag("mean_sd prior")]
+    | Annotated[ConcentrationPrior, Tag("dirichlet prior")],
     Discriminator(
         _prior_kind,
         custom_error_type="prior_kind",

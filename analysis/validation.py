@@ -85,8 +85,8 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
 
 _PRIOR_KEYS = ("value", "alpha", "beta", "low", "mode", "high", "mean", "sd",
                "concentration", "cite", "rationale")
-_UNION_TAGS = {"fixed", "beta", "range", "mean_sd", "dirichlet", "str", "list[str]",
-               "list[constrained-str]", "constrained-str", "float", "int"}
+_UNION_TAGS = {"fixed prior", "beta prior", "range prior", "mean_sd prior", "dirichlet prior",
+               "str", "list[str]", "list[constrained-str]", "constrained-str", "float", "int"}
 
 
 def _clean_location(loc: tuple, data: Any) -> tuple:

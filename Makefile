@@ -1,0 +1,49 @@
+# make report  - set everything up and build reports/ for the baseline scenario
+# make test    - set everything up and run every test, notebooks included
+#
+# Both create (or reuse, while pyproject.toml and constraints.txt are
+# unchanged) a virtual environment in .venv/ with the exact versions pinned in
+# constraints.txt, so stored notebook outputs reproduce.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300
+
+.PHONY: setup report test notebooks lock schema clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "dealtree needs Python 3.11 or newer: $(PYTHON) is $$($(PYTHON) --version)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "could not create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/dealtree report
+	@echo "open reports/index.html"
+
+test: $(STAMP)
+	$(BIN)/ruff check analysis tests bench
+	$(BIN)/python -m pytest $(NBVAL)
+
+# Re-execute the notebooks and store their outputs (after changing them or the package).
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
+	  notebooks/*.ipynb
+
+# Re-pin constraints.txt to what is installed now (after changing dependencies).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check \
+	  | grep -v '^-e ' > constraints.txt
+
+schema: $(STAMP)
+	$(BIN)/dealtree schema --output scenarios/scenario.schema.json
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,107 @@
+"""The dealtree command line: output and exit codes, run as a user would."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import analysis
+from analysis.cli import main
+
+
+def run(*args):
+    """Run ``python -m analysis ARGS`` in a subprocess, as a user would."""
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
+                          text=True)
+
+
+def test_summary_json_outcomes_sum_to_one_and_match_the_api():
+    result = run("summary", "baseline", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    probabilities = [o["probability"] for o in payload["outcomes"]]
+    assert sum(probabilities) == pytest.approx(1, abs=1e-12)
+    exact = analysis.outcome_distribution(analysis.load_scenario("baseline"))
+    assert probabilities == pytest.approx(exact["probability"].tolist(), abs=1e-15)
+    assert {a["attribute"] for a in payload["attributes"]} >= {"living_hostages_returned"}
+
+
+def test_summary_given_conditions_like_the_api(capsys):
+    assert main(["summary", "baseline", "--given", "exchanges=complete", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expected = analysis.outcome_distribution(analysis.load_scenario("baseline"),
+                                             given={"exchanges": "complete"})
+    assert payload["given"] == {"exchanges": ["complete"]}
+    assert [o["probability"] for o in payload["outcomes"]] == pytest.approx(
+        expected["probability"].tolist())
+
+
+def test_summary_given_accepts_alternatives(capsys):
+    assert main(["summary", "baseline", "--given", "exchanges=complete|partial",
+                 "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "kind,name,label,value,unit"
+    outcome_values = [float(line.split(",")[3]) for line in lines if line.startswith("outcome,")]
+    assert sum(outcome_values) == pytest.approx(1)
+
+
+def test_summary_table_shows_percentages(capsys):
+    assert main(["summary", "disarmament-impasse"]) == 0
+    out = capsys.readouterr().out
+    assert "impasse over disarmament" in out and "Renewed war" in out and "%" in out
+
+
+@pytest.mark.parametrize("given", ["exchanges=nope", "nophase=x", "exchanges"])
+def test_summary_bad_condition_exits_2_without_traceback(given):
+    result = run("summary", "baseline", "--given", given)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "error:" in result.stderr
+
+
+def test_summary_unknown_scenario_suggests_a_name():
+    result = run("summary", "baselin")
+    assert result.returncode == 2
+    assert "did you mean 'baseline'" in result.stderr
+
+
+def test_validate_ok_files_exit_0():
+    result = run("validate", "scenarios/baseline.yaml", "scenarios/disarmament-impasse.yaml")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.count(": ok") == 2
+
+
+def test_validate_reports_each_bad_file_with_located_problems(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((analysis.scenario.scenarios_dir() / "baseline.yaml").read_text()
+                   .replace("alpha: 9", "alpha: -9", 1))
+    missing = tmp_path / "missing.yaml"
+    result = run("validate", "scenarios/baseline.yaml", str(bad), str(missing))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "scenarios/baseline.yaml: ok" in result.stdout
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if "alpha: -9" in text)
+    assert f"{bad}:{line}: phases[0].branches.holds.prior.alpha: got -9" in result.stdout
+    assert f"{missing}: (document): no such file" in result.stdout
+
+
+def test_validate_prints_warnings_but_passes(tmp_path):
+    text = (analysis.scenario.scenarios_dir() / "baseline.yaml").read_text()
+    text = text.replace("outcomes:\n", "outcomes:\n  unused:\n    label: Unused\n"
+                        "    colour: \"#000000\"\n", 1)
+    path = tmp_path / "warn.yaml"
+    path.write_text(text)
+    result = run("validate", str(path))
+    assert result.returncode == 0
+    assert "warning:" in result.stdout and "'unused'" in result.stdout
+
+
+def test_schema_command_prints_the_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "dealtree scenario"
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("dealtree ")

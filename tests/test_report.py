@@ -1,0 +1,265 @@
+"""Tests for analysis.report: real kernels on tiny notebooks built in tmp_path."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import analysis
+from analysis import report
+from analysis.report import ReportResult, build_reports
+
+PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
+PLOTLY_DIV = 'class="plotly-graph-div"'
+HOSTILE_TITLE = "Good <script>alert(1)</script> report"
+PREVIOUS_REPORT = "<html><body>previous report, must survive</body></html>\n"
+
+FIGURE_CELL = """\
+import plotly.graph_objects as go
+go.Figure(go.Bar(x=["a", "b"], y=[{a}, {b}]))"""
+
+
+def write_notebook(path: Path, *cells: nbformat.NotebookNode) -> Path:
+    nb = new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def parameters_cell(source: str = 'SCENARIO = "baseline"') -> nbformat.NotebookNode:
+    return new_code_cell(source, metadata={"tags": ["parameters"]})
+
+
+def good_notebook(folder: Path, title: str = HOSTILE_TITLE) -> Path:
+    return write_notebook(
+        folder / "01-good.ipynb",
+        new_markdown_cell(f"Intro text.\n\n# {title}\n\nMore text."),
+        parameters_cell(),
+        new_code_cell(FIGURE_CELL.format(a=1, b=3)),
+        new_code_cell(FIGURE_CELL.format(a=2, b=5)),
+        new_code_cell("print(SCENARIO)"),
+    )
+
+
+def bad_notebook(folder: Path) -> Path:
+    return write_notebook(
+        folder / "02-bad.ipynb",
+        new_markdown_cell("# Bad"),
+        parameters_cell(),
+        new_code_cell("value = 1 / 0\nprint(value)"),
+        new_code_cell("print('never')"),
+    )
+
+
+class Refs(HTMLParser):
+    """Every src/href-like attribute of every real tag (script bodies are not tags)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "data", "action", "poster"} and value:
+                self.urls.append(value.strip())
+
+
+def external_urls(html: str) -> list[str]:
+    parser = Refs()
+    parser.feed(html)
+    return [url for url in parser.urls if re.match(r"(?i)(https?:)?//", url)]
+
+
+def without_plotlyjs(html: str) -> str:
+    """The page with the one <script> that holds the plotly.js bundle cut out."""
+    at = html.index(PLOTLYJS_MARKER)
+    start = html.rindex("<script", 0, at)
+    end = html.index("</script>", at) + len("</script>")
+    return html[:start] + html[end:]
+
+
+def assert_offline(html: str) -> None:
+    assert external_urls(html) == []
+    assert not re.search(r"(?i)<script[^>]*\bsrc=[\"']?(https?:)?//", html)
+    assert "cdnjs" not in html  # require.js, MathJax, mermaid CDNs
+    assert "require.min.js" not in html and "require.js" not in html
+    # The plotly.js bundle itself mentions CDN URLs in code (topojson, map
+    # icons) that a bar chart never fetches; nothing else may.
+    rest = without_plotlyjs(html) if PLOTLYJS_MARKER in html else html
+    assert "https://cdn" not in rest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("notebooks")
+    out = tmp_path_factory.mktemp("reports")
+    good, bad = good_notebook(folder), bad_notebook(folder)
+    (out / "02-bad.html").write_text(PREVIOUS_REPORT, encoding="utf-8")
+    messages: list[str] = []
+    results = build_reports([good, bad], out, scenario="other", progress=messages.append)
+    return {"out": out, "results": results, "messages": messages,
+            "html": (out / "01-good.html").read_text(encoding="utf-8"),
+            "index": (out / "index.html").read_text(encoding="utf-8")}
+
+
+def test_results_report_success_and_failure(built: dict) -> None:
+    good, bad = built["results"]
+    assert all(isinstance(r, ReportResult) for r in built["results"])
+    assert good.ok and good.error is None
+    assert good.notebook == "01-good.ipynb"
+    assert good.output == built["out"] / "01-good.html"
+    assert good.title == HOSTILE_TITLE and good.scenario == "other"
+    assert good.seconds > 0
+
+    assert not bad.ok and bad.output is None
+    assert bad.notebook == "02-bad.ipynb"
+    # name, the cell as numbered in the notebook file, its source, the exception's last line
+    assert bad.error == ("02-bad.ipynb: cell 3 `value = 1 / 0 ...`: "
+                         "ZeroDivisionError: division by zero")
+
+
+def test_report_embeds_plotlyjs_once_and_both_figures(built: dict) -> None:
+    html = built["html"]
+    assert html.count(PLOTLYJS_MARKER) == 1
+    assert html.count(PLOTLY_DIV) == 2
+    assert len(html) > 3_000_000  # the bundle is inline, not linked
+
+
+def test_report_references_nothing_online(built: dict) -> None:
+    assert_offline(built["html"])
+
+
+def test_report_hides_code_and_prompts_and_shows_metadata(built: dict) -> None:
+    html = built["html"]
+    assert "print(SCENARIO)" not in html and "go.Figure" not in html
+    assert "jp-InputPrompt" not in html or "In&nbsp;[" not in html
+    assert f"<title>{HOSTILE_TITLE.replace('<', '&lt;').replace('>', '&gt;')}</title>" in html
+    assert "<script>alert(1)</script>" not in html
+    header = re.search(r'<header class="dealtree-meta">(.*?)</header>', html, re.DOTALL)
+    assert header is not None
+    assert "Scenario: <strong>other</strong>" in header.group(1)
+    assert re.search(r"Built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header.group(1))
+    assert f"dealtree {analysis.__version__}" in header.group(1)
+
+
+def test_scenario_is_injected(built: dict) -> None:
+    assert re.search(r"<pre>\s*other\s*</pre>", built["html"])
+    assert not re.search(r"<pre>\s*baseline\s*</pre>", built["html"])
+
+
+def test_index_lists_reports_and_escapes(built: dict) -> None:
+    index = built["index"]
+    assert '<a href="01-good.html">' in index
+    assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report" in index
+    assert "<script" not in index
+    assert "other" in index and analysis.__version__ in index
+    assert 'class="failed"' in index and "ZeroDivisionError: division by zero" in index
+    assert external_urls(index) == [] and "<link" not in index
+
+
+def test_failed_notebook_keeps_previous_report_and_no_temp_files(built: dict) -> None:
+    out = built["out"]
+    assert (out / "02-bad.html").read_text(encoding="utf-8") == PREVIOUS_REPORT
+    assert sorted(p.name for p in out.iterdir()) == ["01-good.html", "02-bad.html",
+                                                     "index.html"]
+
+
+def test_progress_before_and_after_each_notebook(built: dict) -> None:
+    messages = built["messages"]
+    assert messages[0] == "[1/2] 01-good.ipynb ..."
+    assert re.fullmatch(r"\[1/2\] 01-good\.ipynb \.\.\. ok \(\d+\.\d s\)", messages[1])
+    assert messages[2] == "[2/2] 02-bad.ipynb ..."
+    assert messages[3].startswith("[2/2] 02-bad.ipynb ... FAILED (")
+    assert "cell 3" in messages[3]
+    assert messages[-1].startswith("index: ")
+
+
+def test_baseline_runs_unchanged_with_code_shown(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = write_notebook(
+        tmp_path / "03-plain.ipynb",
+        new_markdown_cell("# Plain"),
+        parameters_cell(),
+        new_code_cell("print(SCENARIO)"),
+    )
+    out = tmp_path / "reports"
+    [result] = build_reports([notebook], out, show_code=True)  # default progress: stderr
+    assert result.ok, result.error
+    html = (out / "03-plain.html").read_text(encoding="utf-8")
+    assert "injected" not in html  # same scenario: no injected cell
+    assert re.search(r"<pre>\s*baseline\s*</pre>", html)
+    assert "print" in html  # code input kept
+    assert "In&nbsp;[" not in html  # prompts still hidden
+    assert_offline(html)
+    assert "[1/1] 03-plain.ipynb ... ok" in capsys.readouterr().err
+
+
+def test_hostile_scenario_is_escaped_everywhere(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "04-quiet.ipynb",
+        new_markdown_cell("# Quiet"),
+        parameters_cell(),
+        new_code_cell("print(len(SCENARIO))"),
+    )
+    hostile = '<script>alert("x")</script>'
+    [result] = build_reports([notebook], tmp_path, scenario=hostile, progress=lambda m: None)
+    assert result.ok, result.error
+    assert result.scenario == hostile
+    for name in ("04-quiet.html", "index.html"):
+        html = (tmp_path / name).read_text(encoding="utf-8")
+        assert "alert(" in html and "<script>alert" not in html
+    assert re.search(r"<pre>\s*%d\s*</pre>" % len(hostile),
+                     (tmp_path / "04-quiet.html").read_text(encoding="utf-8"))
+
+
+def test_scenario_without_parameters_cell_fails_without_a_kernel(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "05-noparams.ipynb", new_code_cell("x = 1"))
+    [result] = build_reports([notebook], tmp_path, scenario="other", progress=lambda m: None)
+    assert not result.ok
+    assert result.error.startswith("05-noparams.ipynb: no code cell tagged 'parameters'")
+    assert "'other'" in result.error
+    assert result.seconds < 2
+
+
+def test_missing_notebook_is_a_failed_result(tmp_path: Path) -> None:
+    [result] = build_reports([tmp_path / "06-missing.ipynb"], tmp_path, progress=lambda m: None)
+    assert not result.ok and result.error.startswith("06-missing.ipynb: FileNotFoundError")
+
+
+def test_bad_arguments_raise(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="scenario must be a str"):
+        build_reports([], tmp_path, scenario=3)
+    with pytest.raises(ValueError, match="scenario == ''"):
+        build_reports([], tmp_path, scenario="")
+    with pytest.raises(ValueError, match="would overwrite the report index"):
+        build_reports([tmp_path / "index.ipynb"], tmp_path)
+    with pytest.raises(ValueError, match="would both write report 'a.html'"):
+        build_reports([tmp_path / "x" / "a.ipynb", tmp_path / "y" / "a.ipynb"], tmp_path)
+
+
+def test_interrupted_write_keeps_old_file_and_leaves_no_temp(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    target = tmp_path / "r.html"
+    target.write_text("old", encoding="utf-8")
+
+    def fail(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report.os, "fsync", fail)
+    with pytest.raises(OSError, match="disk full"):
+        report._write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_public_names() -> None:
+    assert sorted(n for n in vars(report) if not n.startswith("_") and
+                  getattr(getattr(report, n), "__module__", None) == report.__name__) == \
+        sorted(report.__all__)

@@ -14,7 +14,13 @@ Plotting lives in :mod:`analysis.plotting`, the only module that imports plotly.
 from importlib import metadata as _metadata
 
 from .errors import Problem, QueryError, ScenarioError, ScenarioWarning
-from .evaluate import expected_attributes, outcome_distribution, path_table, phase_marginals
+from .evaluate import (
+    compare_outcomes,
+    expected_attributes,
+    outcome_distribution,
+    path_table,
+    phase_marginals,
+)
 from .evidence import claims_table, load_seeds
 from .priors import beta_from_mean_sd, beta_from_range
 from .scenario import Scenario, load_scenario, scenario_names
@@ -34,6 +40,7 @@ __all__ = [
     "beta_from_mean_sd",
     "beta_from_range",
     "claims_table",
+    "compare_outcomes",
     "expected_attributes",
     "load_scenario",
     "load_seeds",

@@ -63,5 +63,7 @@ class ScenarioWarning(UserWarning):
 
 
 class QueryError(ValueError):
-    """A query on a scenario is invalid: an unknown phase or branch, or a condition
-    of probability zero."""
+    """A query on a scenario is invalid.
+
+    For example an unknown phase or branch, or a condition of probability zero.
+    """

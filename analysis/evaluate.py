@@ -15,11 +15,13 @@ import pandas as pd
 
 from .errors import QueryError
 from .scenario import Scenario
+from .schema import display_label
 from .tree import NOT_REACHED, SKIPPED
 from .validation import did_you_mean
 
 __all__ = [
     "Given",
+    "compare_outcomes",
     "expected_attributes",
     "outcome_distribution",
     "path_table",
@@ -35,11 +37,16 @@ NOT_REACHED_LABEL = "(not reached)"
 
 def _weights(scenario: Scenario, given: Given) -> np.ndarray:
     """Each path's probability, conditional on ``given`` (zero where it fails)."""
+    return _condition(scenario, given)[0]
+
+
+def _condition(scenario: Scenario, given: Given) -> tuple[np.ndarray, np.ndarray]:
+    """Each path's conditional probability, and whether ``given`` holds on it."""
     tree = scenario.tree
     probabilities = tree.path_probabilities()
-    if not given:
-        return probabilities
     holds = np.ones(tree.n_paths, dtype=bool)
+    if not given:
+        return probabilities, holds
     phases = list(tree.phases)
     for phase, wanted in given.items():
         if phase not in phases:
@@ -60,7 +67,7 @@ def _weights(scenario: Scenario, given: Given) -> np.ndarray:
                          for p, v in given.items())
         raise QueryError(f"given: the condition {text} has probability 0 in scenario "
                          f"{scenario.id!r}, so nothing can be conditioned on it")
-    return np.where(holds, probabilities / total, 0.0)
+    return np.where(holds, probabilities / total, 0.0), holds
 
 
 def _attrs(scenario: Scenario, given: Given) -> dict:
@@ -73,17 +80,17 @@ def path_table(scenario: Scenario, given: Given = None) -> pd.DataFrame:
     Columns: ``path`` (the branches taken, joined by ``' > '``), one column per
     phase (the branch taken, or missing where the phase was skipped or not
     reached), ``probability``, ``outcome`` and one column per attribute.
-    With ``given``, only the paths where it holds, with renormalised
-    probabilities.
+    With ``given``, only the paths where it holds (zero-probability ones
+    included), with renormalised probabilities.
     """
     tree = scenario.tree
-    weights = _weights(scenario, given)
-    keep = weights > 0 if given else np.ones(tree.n_paths, dtype=bool)
+    weights, keep = _condition(scenario, given)
     columns: dict[str, object] = {}
     for k, phase in enumerate(scenario.model.phases):
         names = np.array(list(phase.branches) + [None, None], dtype=object)
         columns[phase.id] = names[tree.branch_index[:, k]]  # -1, -2 index the Nones
-    paths = [" > ".join(b for b in row if b is not None) for row in zip(*columns.values())]
+    rows = zip(*columns.values(), strict=True)
+    paths = [" > ".join(b for b in row if b is not None) for row in rows]
     frame = pd.DataFrame({"path": paths, **columns})
     frame["probability"] = weights
     frame["outcome"] = np.array(tree.outcomes)[tree.outcome_index]
@@ -139,7 +146,7 @@ def expected_attributes(scenario: Scenario, given: Given = None) -> pd.DataFrame
 def phase_marginals(scenario: Scenario, given: Given = None) -> pd.DataFrame:
     """Return how likely each phase is to end on each branch.
 
-    Columns: ``phase``, ``branch``, ``label``, ``probability`` (of taking the
+    Columns: ``phase``, ``phase_label``, ``branch``, ``label``, ``probability`` (of taking the
     branch), ``conditional`` (of taking it given that the phase is reached
     and applies). Rows ``(skipped)`` and ``(not reached)`` carry the paths
     on which the phase does not happen, so each phase's ``probability``
@@ -151,14 +158,30 @@ def phase_marginals(scenario: Scenario, given: Given = None) -> pd.DataFrame:
     for k, phase in enumerate(scenario.model.phases):
         column = tree.branch_index[:, k]
         reached = weights[column >= 0].sum()
+        phase_label = display_label(phase.id, phase.label)
         for b, (branch_id, branch) in enumerate(phase.branches.items()):
             p = weights[column == b].sum()
-            rows.append((phase.id, branch_id, branch.label or branch_id.replace("_", " "),
+            rows.append((phase.id, phase_label, branch_id, display_label(branch_id, branch.label),
                          p, p / reached if reached > 0 else np.nan))
         for code, label in ((SKIPPED, SKIPPED_LABEL), (NOT_REACHED, NOT_REACHED_LABEL)):
             if (column == code).any():
-                rows.append((phase.id, label, label, weights[column == code].sum(), np.nan))
-    frame = pd.DataFrame(rows, columns=["phase", "branch", "label", "probability",
-                                        "conditional"])
+                rows.append((phase.id, phase_label, label, label, weights[column == code].sum(),
+                             np.nan))
+    frame = pd.DataFrame(rows, columns=["phase", "phase_label", "branch", "label",
+                                        "probability", "conditional"])
     frame.attrs = _attrs(scenario, given)
+    return frame
+
+
+def compare_outcomes(scenarios: Iterable[Scenario], given: Given = None) -> pd.DataFrame:
+    """Stack :func:`outcome_distribution` of several scenarios, with a ``scenario`` column.
+
+    Outcomes are matched by id; an outcome a scenario does not declare is absent
+    from its rows.
+    """
+    frames = [outcome_distribution(s, given).assign(scenario=s.id) for s in scenarios]
+    frame = pd.concat(frames, ignore_index=True)[
+        ["scenario", "outcome", "label", "colour", "probability"]]
+    frame.attrs = {"scenario": ", ".join(f.attrs["scenario"] for f in frames),
+                   "given": dict(given or {})}
     return frame

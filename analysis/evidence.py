@@ -18,7 +18,9 @@ from .errors import Problem, ScenarioError
 from .source import read_yaml
 from .validation import problems_from_validation_error
 
-__all__ = ["Claim", "SeedDocument", "PROJECT_ROOT", "default_seeds_dir", "load_seeds", "claims_table"]
+__all__ = [
+    "PROJECT_ROOT", "Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds",
+]
 
 #: The project's root folder (the one holding ``analysis/``, ``scenarios/``, ``seeds/``).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -30,8 +30,9 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from .evaluate import Given, path_table
+from .evaluate import NOT_REACHED_LABEL, SKIPPED_LABEL, Given, path_table
 from .scenario import Scenario
+from .schema import display_label
 
 __all__ = [
     "plot_expected_attributes",
@@ -48,36 +49,36 @@ _INTERNAL_SEGMENT = "#d4d4d4"
 _SKIPPED_GREY = "#ececec"
 _NOT_REACHED_GREY = "#b3b3b3"
 _POINT_COLOUR = "#3d3d3d"
+_LEAF_TEXT = "#333333"
+_ROOT_ID = "all"
 _PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
-#: Row labels of :func:`analysis.phase_marginals` for paths without a branch.
-_GREY_ROWS = {"(skipped)": "#d9d9d9", "(not reached)": _NOT_REACHED_GREY}
+# The rows of phase_marginals for paths on which a phase does not happen.
+_GREY_ROWS = {SKIPPED_LABEL: "#d9d9d9", NOT_REACHED_LABEL: _NOT_REACHED_GREY}
 
 # plot_tree geometry: x in phase columns, y in leaf rows, sizes in pixels.
 _ELBOW = 0.14  # the slanted part of an edge, in columns
+_LABEL_INSET = 0.02  # where an edge's text starts, after the slant
 _TREE_MARGIN = {"t": 120, "b": 70, "l": 30}
-_ROW_PX = 34  # vertical room per leaf until the height cap
+_ROW_PX = 38  # vertical room per leaf, until the height cap
+_TREE_PAD_PX = 24  # above the first row and below the last, for their edges' text
 _TREE_HEIGHT = (420, 1600)
-_EDGE_TEXT_MIN_PX = 15  # hide an edge's text when a neighbour label is closer
+_EDGE_SPLIT_MIN_PX = 27  # label above an edge and probability below it, if rows are this far
+_EDGE_TEXT_MIN_PX = 15  # else both above it; closer still, in the hover text only
 _LEAF_TEXT_MIN_PX = 11
 _CHAR_PX = 6.6  # width of a character of 11 px text, for the right margin
+_BOLD_CHAR_PX = 7.8  # of a bold header's
 _MAX_LABEL_CHARS = 26
+# plot_expected_attributes: pixels per panel, between panels (axis and panel titles), margins.
+_ATTR_PANEL_PX = 150
+_ATTR_GAP_PX = 80
+_ATTR_MARGIN = {"t": 90, "b": 60}
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _branch_label(branch_id: str, branch) -> str:
-    """A branch's display label: its ``label``, else its id with spaces."""
-    return branch.label or branch_id.replace("_", " ")
-
-
-def _phase_label(phase_id: str) -> str:
-    """A phase's display label, from its id: ``'post_war'`` -> ``'Post war'``."""
-    return phase_id.replace("_", " ").capitalize()
-
-
 def _condition_text(given: Given) -> str:
-    """``{"a": "x", "b": ["y", "z"]}`` -> ``'a=x, b=y|z'``; empty for no condition."""
+    """Format a condition: ``{"a": "x", "b": ["y", "z"]}`` -> ``'a=x, b=y|z'``."""
     if not given:
         return ""
     parts = []
@@ -88,7 +89,7 @@ def _condition_text(given: Given) -> str:
 
 
 def _title(what: str, scenario: str | None, given: Given) -> str:
-    """``'What — scenario | condition'``, leaving out the parts that are missing."""
+    """Return ``'What — scenario | condition'``, without the parts that are missing."""
     text = what
     if scenario:
         text += f" — {scenario}"
@@ -99,7 +100,7 @@ def _title(what: str, scenario: str | None, given: Given) -> str:
 
 
 def _frame_title(what: str, frame: pd.DataFrame, title: str | None) -> str:
-    """The given title, or one built from ``frame.attrs`` (and a ``scenario`` column)."""
+    """Return ``title``, or one built from ``frame.attrs`` and a ``scenario`` column."""
     if title is not None:
         return title
     scenario = frame.attrs.get("scenario")
@@ -119,7 +120,7 @@ def _check_frame(frame: object, columns: Iterable[str], name: str) -> None:
 
 
 def _probability_text(p: float, decimals: int = 2) -> str:
-    """A probability for a label: ``0.82``; small ones keep a significant digit."""
+    """Format a probability for a label: ``0.82``; small ones keep a significant digit."""
     if not np.isfinite(p):
         return "–"
     if p == 0:
@@ -174,7 +175,7 @@ class _Step:
 
 
 def _read_paths(scenario: Scenario, table: pd.DataFrame) -> list[_Step]:
-    """The table's paths, with the phases each path decides."""
+    """Read the table's paths, with the phases each path decides."""
     model = scenario.model
     choices = table[[p.id for p in model.phases]].to_numpy(dtype=object)
     steps = []
@@ -194,21 +195,22 @@ def _read_paths(scenario: Scenario, table: pd.DataFrame) -> list[_Step]:
 
 
 def _path_words(scenario: Scenario, decided: list[tuple[int, str]], *,
-                complete: bool = False) -> list[str]:
+                until: int | None = None) -> list[str]:
     """Branch labels along a path, with ``(phase skipped)`` where it passes one.
 
-    With ``complete``, phases skipped after the last branch are listed too.
+    Phases after the last branch and before phase number ``until`` are listed
+    as skipped too.
     """
     phases = scenario.model.phases
     words: list[str] = []
     previous = -1
     for k, b in decided:
         words += [f"({phases[j].id.replace('_', ' ')} skipped)" for j in range(previous + 1, k)]
-        words.append(_branch_label(b, phases[k].branches[b]))
+        words.append(display_label(b, phases[k].branches[b].label))
         previous = k
-    if complete:
+    if until is not None:
         words += [f"({phases[j].id.replace('_', ' ')} skipped)"
-                  for j in range(previous + 1, len(phases))]
+                  for j in range(previous + 1, until)]
     return words
 
 
@@ -258,7 +260,7 @@ def _build_tree(steps: list[_Step]) -> _Node:
 
 
 def _ordered_children(scenario: Scenario, node: _Node) -> list[_Node]:
-    """The node's children in the file's branch order."""
+    """Return the node's children in the file's branch order."""
     order = list(scenario.model.phases[node.phase].branches)
     return [node.children[b] for b in sorted(node.children, key=order.index)]
 
@@ -297,16 +299,160 @@ def _neighbour_gaps(xs: list[float], ys: list[float]) -> np.ndarray:
     return gaps
 
 
+def _add_edges(fig: go.Figure, scenario: Scenario, chance: list[_Node], row_px: float) -> None:
+    """Add the edges, the dotted early-end connectors and the edges' text."""
+    model = scenario.model
+    n = len(model.phases)
+    solid_x: list[float | None] = []
+    solid_y: list[float | None] = []
+    dotted_x: list[float | None] = []
+    dotted_y: list[float | None] = []
+    label_x, label_y, names, probabilities, hover = [], [], [], [], []
+    conditionals: list[float | None] = []
+    for node in chance:
+        k = node.phase
+        phase = model.phases[k]
+        for child in _ordered_children(scenario, node):
+            branch_id = child.decided[-1][1]
+            branch_label = display_label(branch_id, phase.branches[branch_id].label)
+            ends_early = child.step is not None and child.step.ends_early
+            if child.step is None:
+                x_end = float(child.phase)
+            else:
+                x_end = float(k + 1 if ends_early else n)
+            # Slanted out of the parent, then level to the child.
+            solid_x += [k, k + _ELBOW, x_end, None]
+            solid_y += [node.y, child.y, child.y, None]
+            if ends_early and x_end < n:
+                dotted_x += [x_end, n, None]
+                dotted_y += [child.y, child.y, None]
+            # Undefined below a node of probability 0 (a branch with prior 0 above it).
+            conditional = (child.probability / node.probability if node.probability > 0
+                           else float("nan"))
+            passes = [model.phases[j].id.replace("_", " ") for j in range(k + 1, int(x_end))]
+            note = f"<br>Passes {', '.join(passes)} (skipped)" if passes else ""
+            if ends_early:
+                note += f"<br>Ends the scenario: {model.outcomes[child.step.outcome].label}"
+            label_x.append(k + _ELBOW + _LABEL_INSET)
+            label_y.append(child.y)
+            names.append(_shorten(branch_label))
+            probabilities.append(_probability_text(conditional))
+            conditionals.append(None if np.isnan(conditional) else conditional)
+            hover.append([f"{display_label(phase.id, phase.label)}: {branch_label}",
+                          "undefined (the node has probability 0)" if np.isnan(conditional)
+                          else f"{conditional:.3f}", child.probability, note])
+
+    # With room, the branch goes above its edge and the probability below (as
+    # TreeAge draws them); with less, both on one line above; with less still,
+    # only in the hover text.
+    gaps = _neighbour_gaps(label_x, label_y) * row_px
+    full_text = [f"{name} {p}" for name, p in zip(names, probabilities, strict=True)]
+    above, below = [], []
+    for name, p, line, gap in zip(names, probabilities, full_text, gaps, strict=True):
+        if gap >= _EDGE_SPLIT_MIN_PX:
+            above.append(name)
+            below.append(p)
+        else:
+            above.append(line if gap >= _EDGE_TEXT_MIN_PX else "")
+            below.append("")
+    # The text's markers are invisible: they catch the hover and set the text's offset.
+    marker = {"size": 4, "opacity": 0, "color": _EDGE_COLOUR}
+
+    fig.add_scatter(x=solid_x, y=solid_y, mode="lines", name="Branches", showlegend=False,
+                    line={"color": _EDGE_COLOUR, "width": 1.4}, hoverinfo="skip",
+                    meta={"role": "edges"})
+    fig.add_scatter(x=dotted_x, y=dotted_y, mode="lines", name="Ended early",
+                    showlegend=False, line={"color": _EDGE_COLOUR, "width": 1.2, "dash": "dot"},
+                    hoverinfo="skip", meta={"role": "connectors"})
+    fig.add_scatter(
+        x=label_x, y=label_y, text=above, customdata=hover, mode="markers+text",
+        name="Branch labels", showlegend=False, textposition="top right", cliponaxis=False,
+        textfont={"size": 11}, marker=marker,
+        hovertemplate=("<b>%{customdata[0]}</b><br>Conditional probability: "
+                       "%{customdata[1]}<br>Path probability so far: "
+                       "%{customdata[2]:.1%}%{customdata[3]}<extra></extra>"),
+        meta={"role": "edge_labels", "full_text": full_text, "conditional": conditionals},
+    )
+    fig.add_scatter(x=label_x, y=label_y, text=below, mode="markers+text",
+                    name="Branch probabilities", showlegend=False, textposition="bottom right",
+                    cliponaxis=False, textfont={"size": 11}, hoverinfo="skip", marker=marker,
+                    meta={"role": "edge_probabilities"})
+
+
+def _add_chance_nodes(fig: go.Figure, scenario: Scenario, chance: list[_Node],
+                      size: float) -> None:
+    model = scenario.model
+    hover = []
+    for node in chance:
+        phase = model.phases[node.phase]
+        words = _path_words(scenario, list(node.decided), until=node.phase)
+        so_far: dict[str, float] = dict.fromkeys(model.attributes, 0.0)
+        for k, b in node.decided:
+            for name, value in model.phases[k].branches[b].attributes.items():
+                so_far[name] += value
+        heading = f"{display_label(phase.id, phase.label)}: {phase.question}"
+        lines = [_wrap(heading), "Outcomes from here:"]
+        lines += ["  " + line for line in _outcome_lines(scenario, node.outcomes,
+                                                         node.probability)]
+        if so_far:
+            lines.append("Attributes so far:")
+            lines += ["  " + line for line in _attribute_lines(scenario, so_far)]
+        hover.append([" → ".join(words) or "(start)", node.probability, "<br>".join(lines)])
+    fig.add_scatter(
+        x=[node.phase for node in chance], y=[node.y for node in chance], mode="markers",
+        name="Chance nodes", showlegend=False, customdata=hover, cliponaxis=False,
+        marker={"symbol": "circle", "size": size, "color": "white",
+                "line": {"color": _NODE_LINE, "width": 1.5}},
+        hovertemplate=("<b>%{customdata[0]}</b><br>Probability of reaching: "
+                       "%{customdata[1]:.1%}<br>%{customdata[2]}<extra></extra>"),
+        meta={"role": "chance_nodes"},
+    )
+
+
+def _add_leaves(fig: go.Figure, scenario: Scenario, leaves: list[_Node], size: float,
+                show_text: bool) -> list[str]:
+    """Add one trace of leaves per outcome, in the last column; return the leaves' text."""
+    model = scenario.model
+    n = len(model.phases)
+    all_text = []
+    for outcome_id, outcome in model.outcomes.items():
+        mine = [leaf for leaf in leaves if leaf.step.outcome == outcome_id]
+        if not mine:
+            continue
+        text = [f"{_probability_text(leaf.probability, 3)}  {outcome.label}" for leaf in mine]
+        all_text += text
+        hover = []
+        for leaf in mine:
+            words = _path_words(scenario, [*leaf.decided],
+                                until=None if leaf.step.ends_early else n)
+            details = "<br>".join(_attribute_lines(scenario, leaf.step.attributes))
+            hover.append([" → ".join(words), leaf.probability, outcome.label, details])
+        fig.add_scatter(
+            x=[float(n)] * len(mine), y=[leaf.y for leaf in mine],
+            text=text if show_text else None, customdata=hover,
+            mode="markers+text" if show_text else "markers", textposition="middle right",
+            textfont={"size": 11, "color": _LEAF_TEXT}, cliponaxis=False,
+            name=outcome.label, legendgroup=outcome_id, showlegend=True,
+            marker={"symbol": "triangle-left", "size": size + 2, "color": outcome.colour,
+                    "line": {"color": outcome.colour, "width": 1}},
+            hovertemplate=("<b>%{customdata[0]}</b><br>Path probability: "
+                           "%{customdata[1]:.2%}<br>Outcome: %{customdata[2]}<br>"
+                           "%{customdata[3]}<extra></extra>"),
+            meta={"role": "leaf", "outcome": outcome_id},
+        )
+    return all_text if show_text else []
+
+
 def plot_tree(scenario: Scenario, given: Given = None, *, title: str | None = None) -> go.Figure:
     """Draw the scenario as a decision-analysis probability tree.
 
-    Left to right, one column per phase: chance nodes are circles, each edge
-    is labelled with its branch and conditional probability ("Holds 0.82"),
-    and every path ends in a triangle in the right-hand column, coloured by
+    Left to right, one column per phase: chance nodes are circles; each edge
+    carries its branch's label above it and its conditional probability below
+    it; every path ends in a triangle in the right-hand column, coloured by
     outcome and labelled with the path's probability. A path ended early by
     a branch reaches that column by a dotted line; a path passes straight
-    through the phases it skips. When rows get too close for text, edge
-    labels are left to the hover text.
+    through the phases it skips. As rows get closer, an edge's label and
+    probability share one line, then are left to the hover text.
 
     Parameters
     ----------
@@ -321,151 +467,47 @@ def plot_tree(scenario: Scenario, given: Given = None, *, title: str | None = No
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces: edges, early-end connectors, edge labels, chance nodes, then
-        one trace of leaves per outcome (``meta={"role": "leaf", ...}``).
+        Traces, each named by ``meta["role"]``: edges, connectors,
+        edge_labels, edge_probabilities, chance_nodes, then one ``leaf``
+        trace per outcome.
     """
     model = scenario.model
     n = len(model.phases)
-    table = path_table(scenario, given)
-    steps = _read_paths(scenario, table)
-    root = _build_tree(steps)
-    chance, leaves = _place(scenario, root)
+    steps = _read_paths(scenario, path_table(scenario, given))
+    chance, leaves = _place(scenario, _build_tree(steps))
 
     n_rows = len(leaves)
     height = int(np.clip(_TREE_MARGIN["t"] + _TREE_MARGIN["b"] + _ROW_PX * n_rows,
                          *_TREE_HEIGHT))
-    y_low, y_high = -(n_rows - 1) - 0.6, 0.9
-    row_px = (height - _TREE_MARGIN["t"] - _TREE_MARGIN["b"]) / (y_high - y_low)
-
-    # Edges: slanted out of the parent, then level to the child.
-    solid_x: list[float | None] = []
-    solid_y: list[float | None] = []
-    dotted_x: list[float | None] = []
-    dotted_y: list[float | None] = []
-    label_x, label_y, label_text, label_data = [], [], [], []
-    for node in chance:
-        k = node.phase
-        phase = model.phases[k]
-        for child in _ordered_children(scenario, node):
-            branch_id = child.decided[-1][1]
-            branch_label = _branch_label(branch_id, phase.branches[branch_id])
-            if child.step is None:
-                x_end = float(child.phase)
-            elif child.step.ends_early:
-                x_end = float(k + 1)
-            else:
-                x_end = float(n)
-            solid_x += [k, k + _ELBOW, x_end, None]
-            solid_y += [node.y, child.y, child.y, None]
-            if child.step is not None and child.step.ends_early and x_end < n:
-                dotted_x += [x_end, n, None]
-                dotted_y += [child.y, child.y, None]
-            conditional = child.probability / node.probability if node.probability > 0 else 0.0
-            passes = [model.phases[j].id.replace("_", " ") for j in range(k + 1, int(x_end))]
-            note = f"<br>Passes {', '.join(passes)} (skipped)" if passes else ""
-            if child.step is not None and child.step.ends_early:
-                note += f"<br>Ends the scenario: {model.outcomes[child.step.outcome].label}"
-            label_x.append(k + _ELBOW)
-            label_y.append(child.y)
-            label_text.append(f"{_shorten(branch_label)} {_probability_text(conditional)}")
-            label_data.append([f"{_phase_label(phase.id)}: {branch_label}", conditional,
-                               child.probability, note])
-
-    gaps = _neighbour_gaps(label_x, label_y) * row_px
-    shown = [t if gap >= _EDGE_TEXT_MIN_PX else "" for t, gap in zip(label_text, gaps,
-                                                                      strict=True)]
+    plot_px = height - _TREE_MARGIN["t"] - _TREE_MARGIN["b"] - 2 * _TREE_PAD_PX
+    row_px = plot_px / max(n_rows - 1, 1)
     node_size = float(np.clip(row_px * 0.45, 6, 14))
 
     fig = go.Figure()
-    fig.add_scatter(x=solid_x, y=solid_y, mode="lines", name="Branches", showlegend=False,
-                    line={"color": _EDGE_COLOUR, "width": 1.4}, hoverinfo="skip",
-                    meta={"role": "edges"})
-    fig.add_scatter(x=dotted_x, y=dotted_y, mode="lines", name="Ended early",
-                    showlegend=False, line={"color": _EDGE_COLOUR, "width": 1.2, "dash": "dot"},
-                    hoverinfo="skip", meta={"role": "connectors"})
-    fig.add_scatter(
-        x=label_x, y=label_y, text=shown, customdata=label_data, mode="markers+text",
-        name="Branch labels", showlegend=False, textposition="top right", cliponaxis=False,
-        textfont={"size": 11},
-        marker={"size": max(node_size, 8), "opacity": 0, "color": _EDGE_COLOUR},
-        hovertemplate=("<b>%{customdata[0]}</b><br>Conditional probability: "
-                       "%{customdata[1]:.3f}<br>Path probability so far: "
-                       "%{customdata[2]:.1%}%{customdata[3]}<extra></extra>"),
-        meta={"role": "edge_labels", "full_text": label_text},
-    )
+    _add_edges(fig, scenario, chance, row_px)
+    _add_chance_nodes(fig, scenario, chance, node_size)
+    leaf_text = _add_leaves(fig, scenario, leaves, node_size, row_px >= _LEAF_TEXT_MIN_PX)
 
-    chance_data = []
-    for node in chance:
-        phase = model.phases[node.phase]
-        words = _path_words(scenario, list(node.decided))
-        attrs: dict[str, float] = dict.fromkeys(model.attributes, 0.0)
-        for k, b in node.decided:
-            for name, value in model.phases[k].branches[b].attributes.items():
-                attrs[name] += value
-        lines = [f"Next: {_phase_label(phase.id)}: {_wrap(phase.question)}", "Outcomes from here:"]
-        lines += ["  " + line for line in _outcome_lines(scenario, node.outcomes,
-                                                         node.probability)]
-        if attrs:
-            lines.append("Attributes so far:")
-            lines += ["  " + line for line in _attribute_lines(scenario, attrs)]
-        chance_data.append([" → ".join(words) or "(start)", node.probability,
-                            "<br>".join(lines)])
-    fig.add_scatter(
-        x=[node.phase for node in chance], y=[node.y for node in chance], mode="markers",
-        name="Chance nodes", showlegend=False, customdata=chance_data, cliponaxis=False,
-        marker={"symbol": "circle", "size": node_size, "color": "white",
-                "line": {"color": _NODE_LINE, "width": 1.5}},
-        hovertemplate=("<b>%{customdata[0]}</b><br>Probability of reaching: "
-                       "%{customdata[1]:.1%}<br>%{customdata[2]}<extra></extra>"),
-        meta={"role": "chance_nodes"},
-    )
-
-    show_leaf_text = row_px >= _LEAF_TEXT_MIN_PX
-    leaf_texts = []
-    for outcome_id, outcome in model.outcomes.items():
-        mine = [leaf for leaf in leaves if leaf.step.outcome == outcome_id]
-        if not mine:
-            continue
-        texts = [f"{_probability_text(leaf.probability, 3)}  {outcome.label}" for leaf in mine]
-        leaf_texts += texts
-        data = []
-        for leaf in mine:
-            words = _path_words(scenario, [*leaf.decided], complete=not leaf.step.ends_early)
-            details = "<br>".join(_attribute_lines(scenario, leaf.step.attributes))
-            data.append([" → ".join(words), leaf.probability, outcome.label, details])
-        fig.add_scatter(
-            x=[float(n)] * len(mine), y=[leaf.y for leaf in mine],
-            text=texts if show_leaf_text else None, customdata=data,
-            mode="markers+text" if show_leaf_text else "markers", textposition="middle right",
-            textfont={"size": 11, "color": outcome.colour}, cliponaxis=False,
-            name=outcome.label, legendgroup=outcome_id, showlegend=True,
-            marker={"symbol": "triangle-left", "size": node_size + 2, "color": outcome.colour,
-                    "line": {"color": outcome.colour, "width": 1}},
-            hovertemplate=("<b>%{customdata[0]}</b><br>Path probability: "
-                           "%{customdata[1]:.2%}<br>Outcome: %{customdata[2]}<br>"
-                           "%{customdata[3]}<extra></extra>"),
-            meta={"role": "leaf", "outcome": outcome_id},
-        )
-
-    longest = max((len(t) for t in leaf_texts), default=0) if show_leaf_text else 0
-    right = int(30 + _CHAR_PX * longest)
+    header = "Path probability · outcome"
+    right = int(30 + max(_CHAR_PX * max(map(len, leaf_text), default=0),
+                         _BOLD_CHAR_PX * len(header)))
     annotations = [
         {"x": k + 0.5, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
-         "text": f"<b>{_phase_label(phase.id)}</b>", "showarrow": False,
+         "text": f"<b>{display_label(phase.id, phase.label)}</b>", "showarrow": False,
          "hovertext": _wrap(phase.question)}
         for k, phase in enumerate(model.phases)
     ]
     annotations.append({"x": n, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
-                        "xanchor": "left", "text": "<b>Path probability · outcome</b>",
-                        "showarrow": False})
+                        "xanchor": "left", "text": f"<b>{header}</b>", "showarrow": False})
     _layout(fig, title=title or _title("Scenario tree", scenario.id, given),
             subtitle=scenario.title, height=height,
             margin={**_TREE_MARGIN, "r": right}, annotations=annotations,
             legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "yref": "paper",
                     "title": {"text": "Outcome"}},
             hovermode="closest")
-    fig.update_xaxes(range=[-0.2, n + 0.05], visible=False, fixedrange=False)
-    fig.update_yaxes(range=[y_low, y_high], visible=False)
+    fig.update_xaxes(range=[-0.2, n + 0.05], visible=False)
+    fig.update_yaxes(range=[-(n_rows - 1) - _TREE_PAD_PX / row_px, _TREE_PAD_PX / row_px],
+                     visible=False)
     return fig
 
 
@@ -513,31 +555,37 @@ def plot_paths_sunburst(scenario: Scenario, given: Given = None,
     phases = model.phases
     steps = _read_paths(scenario, path_table(scenario, given))
 
-    segments: dict[str, dict] = {}
+    condition = _condition_text(given)
+    root_label = f"Paths where {condition}" if condition else "All paths"
+    segments: dict[str, dict] = {
+        _ROOT_ID: {"parent": "", "value": 0.0, "phase": None, "branch": None, "outcomes": {},
+                   "label": root_label, "words": []},
+    }
     for step in steps:
         branches = dict(step.decided)
         last = step.decided[-1][0]
-        parent = ""
+        parent = _ROOT_ID
+        chain = [segments[_ROOT_ID]]
         for k in range(last + 1):
             phase = phases[k]
             b = branches.get(k)
-            seg_id = f"{parent}/{phase.id}={b or '-'}" if parent else f"{phase.id}={b or '-'}"
-            segment = segments.setdefault(seg_id, {
+            seg_id = f"{parent}/{phase.id}={b or '-'}"
+            chain.append(segments.setdefault(seg_id, {
                 "parent": parent, "value": 0.0, "phase": k, "branch": b, "outcomes": {},
-                "label": (_branch_label(b, phase.branches[b]) if b is not None
-                          else f"{_phase_label(phase.id)} skipped"),
+                "label": (display_label(b, phase.branches[b].label) if b is not None
+                          else f"{display_label(phase.id, phase.label)} skipped"),
                 "words": _path_words(scenario, [(j, branches[j]) for j in range(k + 1)
                                                 if j in branches]),
-            })
+            }))
+            parent = seg_id
+        for segment in chain:
             segment["value"] += step.probability
             segment["outcomes"][step.outcome] = (segment["outcomes"].get(step.outcome, 0.0)
                                                  + step.probability)
-            parent = seg_id
         segments[parent]["leaf"] = step
 
     ids, parents, labels, values, colours, data = [], [], [], [], [], []
     for seg_id, seg in segments.items():
-        phase = phases[seg["phase"]]
         leaf = seg.get("leaf")
         ids.append(seg_id)
         parents.append(seg["parent"])
@@ -548,26 +596,29 @@ def plot_paths_sunburst(scenario: Scenario, given: Given = None,
             details = [f"Outcome: {model.outcomes[leaf.outcome].label}",
                        *_attribute_lines(scenario, leaf.attributes)]
         else:
-            colours.append(_INTERNAL_SEGMENT if seg["branch"] is not None else _SKIPPED_GREY)
+            colours.append(_SKIPPED_GREY if seg["phase"] is not None and seg["branch"] is None
+                           else _INTERNAL_SEGMENT)
             details = ["Outcomes from here:", *("  " + line for line in _outcome_lines(
                 scenario, seg["outcomes"], seg["value"]))]
-        if seg["branch"] is None:
-            where = f"{_phase_label(phase.id)}: skipped on these paths"
+        if seg["phase"] is None:
+            where = f"{root_label} of {scenario.id}"
+        elif seg["branch"] is None:
+            skipped = phases[seg["phase"]]
+            where = f"{display_label(skipped.id, skipped.label)}: skipped on these paths"
         else:
-            where = f"{_phase_label(phase.id)}: {seg['label']}"
-        data.append([where, " → ".join(seg["words"]), "<br>".join(details)])
+            phase = phases[seg["phase"]]
+            where = f"{display_label(phase.id, phase.label)}: {seg['label']}"
+        data.append([where, " → ".join(seg["words"]) or scenario.title, "<br>".join(details)])
 
     trace_type = go.Sunburst if kind == "sunburst" else go.Icicle
-    options = {"insidetextorientation": "radial"} if kind == "sunburst" else {
-        "tiling": {"orientation": "h"}}
+    options = {} if kind == "sunburst" else {"tiling": {"orientation": "h"}}
     fig = go.Figure(trace_type(
         ids=ids, parents=parents, labels=labels, values=values, branchvalues="total",
         marker={"colors": colours, "line": {"color": "white", "width": 1}},
-        customdata=data, textinfo="label+percent root", sort=False,
+        leaf={"opacity": 1}, customdata=data, textinfo="label+percent root", sort=False,
         hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Probability: "
-                       "%{value:.1%}<br>Share of the segment inside: %{percentParent:.1%}<br>"
-                       "%{customdata[2]}<extra></extra>"),
-        name="Paths", **options,
+                       "%{value:.1%}<br>%{customdata[2]}<extra></extra>"),
+        name="Paths", meta={"role": "paths"}, **options,
     ))
     # Sunbursts and icicles have no legend of their own: one empty trace per outcome.
     drawn = {step.outcome for step in steps}
@@ -577,12 +628,17 @@ def plot_paths_sunburst(scenario: Scenario, given: Given = None,
                             marker={"symbol": "square", "size": 12, "color": outcome.colour},
                             legendgroup=outcome_id, hoverinfo="skip",
                             meta={"role": "legend", "outcome": outcome_id})
-    ring_word = "Rings from the centre" if kind == "sunburst" else "Levels from the left"
-    subtitle = f"{ring_word}: " + " → ".join(_phase_label(p.id) for p in phases)
+    if kind == "sunburst":
+        subtitle = "Centre: all paths; rings outward: "
+        legend = {"x": 1, "xanchor": "right", "y": 1}
+    else:
+        subtitle = "Left: all paths; levels rightward: "
+        legend = {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"}
+    subtitle += " → ".join(display_label(p.id, p.label) for p in phases)
     default = _title("Paths by phase", scenario.id, given)
     _layout(fig, title=title or default, subtitle=subtitle, height=680,
-            margin={"t": 90, "b": 20, "l": 20, "r": 20},
-            legend={"title": {"text": "Outcome"}, "x": 1, "xanchor": "right", "y": 1},
+            margin={"t": 90, "b": 50, "l": 20, "r": 20},
+            legend={"title": {"text": "Outcome"}, **legend},
             uniformtext={"minsize": 9, "mode": "hide"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -688,8 +744,8 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
     ValueError
         If a column is missing.
     """
-    _check_frame(marginals, ("phase", "branch", "label", "probability", "conditional"),
-                 "marginals")
+    _check_frame(marginals, ("phase", "phase_label", "branch", "label", "probability",
+                             "conditional"), "marginals")
     phases = list(pd.unique(marginals["phase"]))
     grey = marginals["branch"].isin(list(_GREY_ROWS))
     branches = marginals[~grey].copy()
@@ -707,7 +763,7 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
     common = {"orientation": "h", "texttemplate": "%{customdata[0]} %{x:.0%}",
               "textposition": "inside", "insidetextanchor": "middle", "hovertemplate": hover}
     for position, part in branches.groupby("position", sort=True):
-        fig.add_bar(x=list(part["probability"]), y=[_phase_label(p) for p in part["phase"]],
+        fig.add_bar(x=list(part["probability"]), y=list(part["phase_label"]),
                     marker={"color": list(part["colour"]), "line": {"color": "white",
                                                                     "width": 1}},
                     customdata=[[label, if_reached(c)] for label, c in
@@ -718,7 +774,7 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
         part = marginals[marginals["branch"] == row_label]
         if part.empty:
             continue
-        fig.add_bar(x=list(part["probability"]), y=[_phase_label(p) for p in part["phase"]],
+        fig.add_bar(x=list(part["probability"]), y=list(part["phase_label"]),
                     marker={"color": colour, "line": {"color": "white", "width": 1}},
                     customdata=[[row_label, ""] for _ in range(len(part))], name=row_label,
                     showlegend=True, meta={"role": "grey", "branch": row_label}, **common)
@@ -726,10 +782,10 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
             height=int(150 + 70 * len(phases)), barmode="stack", bargap=0.3,
             uniformtext={"minsize": 9, "mode": "hide"},
             legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02,
-                    "yanchor": "bottom"}, margin={"t": 80})
+                    "yanchor": "bottom", "traceorder": "normal"}, margin={"t": 80})
     fig.update_xaxes(title_text="Probability", tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title_text="Phase", categoryorder="array",
-                     categoryarray=[_phase_label(p) for p in phases], autorange="reversed")
+                     categoryarray=list(pd.unique(marginals["phase_label"])), autorange="reversed")
     return fig
 
 
@@ -769,8 +825,10 @@ def plot_expected_attributes(attributes: pd.DataFrame, *, title: str | None = No
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return _layout(fig, title=text, height=250)
+    height = _ATTR_MARGIN["t"] + _ATTR_MARGIN["b"] + _ATTR_PANEL_PX * n
+    plot_px = height - _ATTR_MARGIN["t"] - _ATTR_MARGIN["b"]
     fig = make_subplots(rows=n, cols=1, subplot_titles=list(attributes["label"]),
-                        vertical_spacing=min(0.5 / n, 0.18))
+                        vertical_spacing=min(_ATTR_GAP_PX / plot_px, 1 / max(n - 1, 1) - 1e-3))
     for i, row in enumerate(attributes.itertuples(index=False), start=1):
         expected, sd = float(row.expected), float(row.sd)
         fig.add_scatter(
@@ -791,4 +849,4 @@ def plot_expected_attributes(attributes: pd.DataFrame, *, title: str | None = No
         fig.update_xaxes(title_text=row.unit, range=[low - pad, high + pad], zeroline=True,
                          zerolinecolor="#bbbbbb", row=i, col=1)
         fig.update_yaxes(showticklabels=False, row=i, col=1)
-    return _layout(fig, title=text, height=int(110 + 130 * n), margin={"t": 90})
+    return _layout(fig, title=text, height=height, margin=_ATTR_MARGIN)

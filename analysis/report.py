@@ -140,7 +140,9 @@ def build_reports(
     scenario : str, default "baseline"
         Scenario name to run. Where it differs from the ``SCENARIO`` in a
         notebook's ``parameters`` cell, a cell tagged ``injected-parameters``
-        setting it is inserted after that cell.
+        setting it is inserted after that cell. A notebook without a
+        ``parameters`` cell builds only for ``"baseline"`` (and is listed with
+        no scenario); for any other name it fails.
     progress : callable, optional
         Called with one line of text before and after each notebook, e.g.
         ``"[1/3] 01-baseline.ipynb ... ok (6.2 s)"``, and with warnings.
@@ -194,7 +196,7 @@ def build_reports(
         built = _Built(title=path.stem)
         try:
             output = _build_one(path, out, scenario, show_code, timeout, built)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a result
+        except Exception as exc:  # every failure becomes a result, the others still build
             seconds = time.perf_counter() - start
             error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
             results.append(ReportResult(path.name, None, False, error, seconds,
@@ -282,16 +284,15 @@ def _apply_scenario(nb: nbformat.NotebookNode, scenario: str,
     Returns the inserted cell's index (None when nothing was inserted) and the
     scenario the notebook will run with.
     """
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and _PARAMETERS_TAG in cell.metadata.get("tags", []):
-            break
-    else:
+    index = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                  and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
+    if index is None:
         if scenario == "baseline":
             return None, None
         raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
                           f"{scenario!r} cannot be set (expected a cell "
                           f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    if _literal_scenario(cell.source) == scenario:
+    if _literal_scenario(nb.cells[index].source) == scenario:
         return None, scenario
     injected = nbformat.v4.new_code_cell(
         f"# Parameters injected by dealtree report\nSCENARIO = {scenario!r}",
@@ -536,6 +537,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd;
          vertical-align: top; }
 th { background: #f4f4f4; }
+td.nowrap { white-space: nowrap; }
 td.ok { color: #176f2c; font-weight: 600; }
 td.failed { color: #a40e26; font-weight: 600; }
 .error { display: block; font-weight: normal; font-family: ui-monospace, monospace;
@@ -561,8 +563,9 @@ def _index_html(entries: list[_Entry]) -> str:
             status = (f'<td class="failed">failed<span class="error">{esc(entry.error)}</span>'
                       f'<span class="note">{note}</span></td>')
         rows.append(
-            f"<tr><td>{report}</td><td>{esc(entry.file)}</td><td>{esc(entry.scenario)}</td>"
-            f"<td>{esc(entry.built)}</td><td>{esc(entry.version)}</td>{status}</tr>"
+            f'<tr><td>{report}</td><td class="nowrap">{esc(entry.file)}</td>'
+            f"<td>{esc(entry.scenario)}</td>"
+            f'<td class="nowrap">{esc(entry.built)}</td><td>{esc(entry.version)}</td>{status}</tr>'
         )
     body = "\n".join(rows) if rows else '<tr><td colspan="6">No reports yet.</td></tr>'
     return f"""<!DOCTYPE html>

@@ -230,7 +230,8 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None, _depth: in
         base = load_scenario(base_ref, seeds_dir=seeds_dir, _depth=_depth + 1)
     except ScenarioError as exc:
         raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
-                                                       "could not be loaded:"), *exc.problems])
+                                                       "could not be loaded:"), *exc.problems]
+                            ) from None
     document = copy.deepcopy(dict(base.document))
     problems = [doc.problem(("priors", key), message)
                 for key, message in _override(document, variant.priors)]

@@ -19,8 +19,8 @@ from pydantic import (
     Discriminator,
     Field,
     StringConstraints,
-    TypeAdapter,
     Tag,
+    TypeAdapter,
     model_validator,
 )
 
@@ -42,13 +42,14 @@ __all__ = [
     "Rule",
     "ScenarioFile",
     "ScenarioVariant",
+    "display_label",
     "scenario_json_schema",
 ]
 
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48),
-    Field(description="Identifier: lowercase letters, digits and underscores, starting with a letter."),
+    Field(description="Lowercase letters, digits and underscores, starting with a letter."),
 ]
 ClaimId = Annotated[
     str,
@@ -220,11 +221,19 @@ class Outcome(_Strict):
 
 
 class Attribute(_Strict):
-    """A number carried by paths: the sum of its values on the path's branches."""
+    """A number carried by paths, built from the values its branches give it."""
 
     label: Text
     unit: Text = Field(description="Unit shown on axes, e.g. 'people' or 'months'.")
     description: Text = ""
+    combine: Literal["sum", "last"] = Field(
+        default="sum",
+        description="'sum': a path's value is the sum of its branches' values (counts, costs); "
+        "'last': the last value a branch on the path sets (a state, e.g. territory held).",
+    )
+    initial: Annotated[float, Field(allow_inf_nan=False)] = Field(
+        default=0, description="The value before any branch adds to it or sets it."
+    )
 
 
 class Branch(_Strict):
@@ -258,6 +267,7 @@ class Phase(_Strict):
     """One question of the scenario, with named branches."""
 
     id: Id
+    label: Text | None = Field(default=None, description="Defaults to the id, capitalised.")
     question: Text
     description: Text = ""
     applies_when: Condition | None = Field(
@@ -302,6 +312,11 @@ class ScenarioVariant(_Strict):
     priors: Annotated[dict[str, Prior], Field(min_length=1, max_length=256)] = Field(
         description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
     )
+
+
+def display_label(item_id: str, label: str | None) -> str:
+    """Return ``label``, or the id written as words: ``breaks_down`` -> ``Breaks down``."""
+    return label or item_id.replace("_", " ").capitalize()
 
 
 def scenario_json_schema() -> str:

@@ -131,7 +131,9 @@ class CompiledTree:
         return padded[..., self.edge_index].prod(axis=-1)
 
 
-def condition_holds(condition: dict | None, phase_ids: list[str], branches: list[str | None]) -> bool:
+def condition_holds(
+    condition: dict | None, phase_ids: list[str], branches: list[str | None]
+) -> bool:
     """Whether ``condition`` (phase -> branch or branches) holds for a partial path.
 
     ``branches[i]`` is the branch taken at ``phase_ids[i]`` so far (``None``
@@ -148,7 +150,7 @@ def condition_holds(condition: dict | None, phase_ids: list[str], branches: list
 
 
 def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None:
-    """The phase's default probability set, from its branches' priors (None if none)."""
+    """Return the phase's default probability set, from its branches' priors (or None)."""
     phase = model.phases[phase_number]
     priors = tuple(b.prior for b in phase.branches.values())
     if all(p is None for p in priors):
@@ -158,7 +160,7 @@ def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None
 
 
 def rule_set(model: ScenarioFile, phase_number: int, rule_number: int) -> ProbabilitySet:
-    """The probability set of one of the phase's rules."""
+    """Return the probability set of one of the phase's rules."""
     phase = model.phases[phase_number]
     rule = phase.rules[rule_number]
     priors = tuple(rule.priors.get(b) for b in phase.branches)
@@ -182,6 +184,7 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
     phase_ids = [p.id for p in phases]
     outcome_ids = list(model.outcomes)
     attribute_ids = list(model.attributes)
+    combine = [a.combine for a in model.attributes.values()]
     defaults = [default_set(model, i) for i in range(len(phases))]
     rules = [[rule_set(model, i, r) for r in range(len(p.rules))] for i, p in enumerate(phases)]
 
@@ -208,7 +211,7 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
 
     def visit(i, choices, edges, taken, attrs):
         if i == len(phases):
-            for r, rule in enumerate(model.outcome_rules):
+            for rule in model.outcome_rules:
                 if condition_holds(rule.when, phase_ids, taken):
                     finish(choices, edges, taken, rule.outcome, attrs)
                     return
@@ -231,7 +234,8 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
         for b, (branch_id, branch) in enumerate(phase.branches.items()):
             step_attrs = attrs.copy()
             for name, value in branch.attributes.items():
-                step_attrs[attribute_ids.index(name)] += value
+                k = attribute_ids.index(name)
+                step_attrs[k] = value if combine[k] == "last" else step_attrs[k] + value
             step = (choices + [b], edges + [(base, b)], taken + [branch_id])
             if branch.outcome is not None:
                 finish(*step, branch.outcome, step_attrs)
@@ -239,7 +243,7 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
                 visit(i + 1, *step, step_attrs)
 
     try:
-        visit(0, [], [], [], np.zeros(len(attribute_ids)))
+        visit(0, [], [], [], np.array([a.initial for a in model.attributes.values()], float))
     except _PathLimit:
         return None, [((), f"the scenario expands to more than {MAX_PATHS} paths, "
                            "expected fewer (merge branches or end paths earlier)")], []

@@ -15,7 +15,8 @@ from .source import Document
 __all__ = ["did_you_mean", "problems_from_validation_error", "short_repr"]
 
 _PATTERNS = {
-    r"^[a-z][a-z0-9_]*$": "an id of lowercase letters, digits and underscores, starting with a letter",
+    r"^[a-z][a-z0-9_]*$":
+        "an id of lowercase letters, digits and underscores, starting with a letter",
     r"^#[0-9a-fA-F]{6}$": "a colour written '#rrggbb'",
     r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$": "a claim id such as 'document-id.claim-slug'",
     r"^\d{4}-\d{2}(-\d{2})?$": "a date written YYYY-MM-DD or YYYY-MM",

@@ -90,11 +90,13 @@ def load_error(write_yaml):
 
     def load(text: str | bytes) -> tuple[Path, ScenarioError]:
         path = write_yaml(text)
-        with pytest.raises(Exception) as info:
+        try:
             load_scenario(path)
-        assert type(info.value) is ScenarioError, (
-            f"expected ScenarioError, got {type(info.value).__name__}: {info.value}")
-        return path, info.value
+        except Exception as exc:  # the exact type is what is checked
+            assert type(exc) is ScenarioError, (
+                f"expected ScenarioError, got {type(exc).__module__}.{type(exc).__name__}: {exc}")
+            return path, exc
+        pytest.fail("the scenario loaded without a ScenarioError")
 
     return load
 

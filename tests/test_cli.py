@@ -47,7 +47,7 @@ def test_summary_given_accepts_alternatives(capsys):
 
 
 def test_summary_table_shows_percentages(capsys):
-    assert main(["summary", "disarmament-impasse"]) == 0
+    assert main(["summary", "disarmament_impasse"]) == 0
     out = capsys.readouterr().out
     assert "impasse over disarmament" in out and "Renewed war" in out and "%" in out
 
@@ -66,7 +66,7 @@ def test_summary_unknown_scenario_suggests_a_name():
 
 
 def test_validate_ok_files_exit_0():
-    result = run("validate", "scenarios/baseline.yaml", "scenarios/disarmament-impasse.yaml")
+    result = run("validate", "scenarios/baseline.yaml", "scenarios/disarmament_impasse.yaml")
     assert result.returncode == 0, result.stdout
     assert result.stdout.count(": ok") == 2
 

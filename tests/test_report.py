@@ -17,7 +17,14 @@ from analysis.report import ReportResult, build_reports
 PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
 PLOTLY_DIV = 'class="plotly-graph-div"'
 HOSTILE_TITLE = "Good <script>alert(1)</script> report"
-PREVIOUS_REPORT = "<html><body>previous report, must survive</body></html>\n"
+CODE_BLOCK = '<div class="highlight hl-ipython3">'  # a highlighted code input
+PREVIOUS_REPORT = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"/><title>Bad, as built before</title>
+<meta content="baseline" name="dealtree:scenario"/>
+<meta content="2020-01-02T03:04:05Z" name="dealtree:built"/>
+<meta content="0.0.1" name="dealtree:version"/>
+</head><body>previous report, must survive</body></html>
+"""
 
 FIGURE_CELL = """\
 import plotly.graph_objects as go
@@ -137,8 +144,8 @@ def test_report_references_nothing_online(built: dict) -> None:
 
 def test_report_hides_code_and_prompts_and_shows_metadata(built: dict) -> None:
     html = built["html"]
-    assert "print(SCENARIO)" not in html and "go.Figure" not in html
-    assert "jp-InputPrompt" not in html or "In&nbsp;[" not in html
+    assert CODE_BLOCK not in html and "go.Figure" not in html
+    assert 'class="jp-InputPrompt' not in html and 'class="jp-OutputPrompt' not in html
     assert f"<title>{HOSTILE_TITLE.replace('<', '&lt;').replace('>', '&gt;')}</title>" in html
     assert "<script>alert(1)</script>" not in html
     header = re.search(r'<header class="dealtree-meta">(.*?)</header>', html, re.DOTALL)
@@ -159,7 +166,13 @@ def test_index_lists_reports_and_escapes(built: dict) -> None:
     assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report" in index
     assert "<script" not in index
     assert "other" in index and analysis.__version__ in index
-    assert 'class="failed"' in index and "ZeroDivisionError: division by zero" in index
+    rows = re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
+    assert len(rows) == 3  # header, 01-good, 02-bad
+    assert 'class="ok"' in rows[1] and "other" in rows[1]
+    # the failure is shown next to the previous report, which is still linked
+    assert '<a href="02-bad.html">Bad, as built before</a>' in rows[2]
+    assert 'class="failed"' in rows[2] and "ZeroDivisionError: division by zero" in rows[2]
+    assert "previous report kept, built 2020-01-02T03:04:05Z" in rows[2]
     assert external_urls(index) == [] and "<link" not in index
 
 
@@ -194,8 +207,8 @@ def test_baseline_runs_unchanged_with_code_shown(tmp_path: Path,
     html = (out / "03-plain.html").read_text(encoding="utf-8")
     assert "injected" not in html  # same scenario: no injected cell
     assert re.search(r"<pre>\s*baseline\s*</pre>", html)
-    assert "print" in html  # code input kept
-    assert "In&nbsp;[" not in html  # prompts still hidden
+    assert CODE_BLOCK in html  # code input kept
+    assert 'class="jp-InputPrompt' not in html  # prompts still hidden
     assert_offline(html)
     assert "[1/1] 03-plain.ipynb ... ok" in capsys.readouterr().err
 
@@ -214,8 +227,22 @@ def test_hostile_scenario_is_escaped_everywhere(tmp_path: Path) -> None:
     for name in ("04-quiet.html", "index.html"):
         html = (tmp_path / name).read_text(encoding="utf-8")
         assert "alert(" in html and "<script>alert" not in html
-    assert re.search(r"<pre>\s*%d\s*</pre>" % len(hostile),
+    assert re.search(rf"<pre>\s*{len(hostile)}\s*</pre>",
                      (tmp_path / "04-quiet.html").read_text(encoding="utf-8"))
+
+
+def test_notebook_setting_a_renderer_gets_a_warning(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "07-renderer.ipynb",
+        parameters_cell(),
+        new_code_cell('import plotly.io as pio\npio.renderers.default = "plotly_mimetype"'),
+        new_code_cell(FIGURE_CELL.format(a=1, b=2)),
+    )
+    messages: list[str] = []
+    with pytest.warns(UserWarning, match="not able to be represented"):  # nbconvert's
+        [result] = build_reports([notebook], tmp_path, progress=messages.append)
+    assert result.ok, result.error
+    assert any("will be blank" in m and "pio.renderers.default" in m for m in messages)
 
 
 def test_scenario_without_parameters_cell_fails_without_a_kernel(tmp_path: Path) -> None:

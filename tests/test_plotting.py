@@ -1,0 +1,518 @@
+"""Tests of analysis.plotting: the figures' data and layout, never rendered."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import analysis
+from analysis import plotting
+
+TINY = textwrap.dedent("""\
+    schema_version: 1
+    id: tiny
+    title: Tiny test scenario
+    as_of: 2025-01-01
+    outcomes:
+      good: {label: Good, colour: "#00aa00"}
+      meh: {label: Meh, colour: "#0000aa"}
+      bad: {label: Bad, colour: "#aa0000"}
+    attributes:
+      cost: {label: Cost, unit: dollars}
+    phases:
+      - id: start
+        question: Does it start?
+        branches:
+          go: {prior: 0.6, attributes: {cost: 10}}
+          halt: {outcome: bad}
+      - id: middle_step
+        question: How does it go?
+        branches:
+          well: {prior: 0.25}
+          badly: {attributes: {cost: 5}}
+      - id: finish
+        question: Does it finish?
+        applies_when: {middle_step: well}
+        branches:
+          done: {prior: 0.8}
+          not_done: {}
+    outcome_rules:
+      - when: {finish: done}
+        outcome: good
+      - outcome: meh
+    """)
+# Paths of TINY, in path_table order: probability, outcome.
+TINY_PATHS = [(0.12, "good"), (0.03, "meh"), (0.45, "meh"), (0.40, "bad")]
+TINY_COLOURS = {"good": "#00aa00", "meh": "#0000aa", "bad": "#aa0000"}
+
+
+def crowded_yaml(widths=(5, 6, 4)) -> str:
+    """A scenario of 1 + (widths[0] - 1) * widths[1] * widths[2] paths (97 by default)."""
+    lines = ["schema_version: 1", "id: crowded", "title: Crowded test scenario",
+             "as_of: 2025-01-01", "outcomes:",
+             '  up: {label: Up, colour: "#1b9e77"}',
+             '  down: {label: Down, colour: "#d95f02"}',
+             '  stop: {label: Stopped, colour: "#7570b3"}',
+             "phases:"]
+    for k, width in enumerate(widths):
+        lines += [f"  - id: phase_{k}", f"    question: Question {k}?", "    branches:"]
+        for b in range(width):
+            fields = [f"prior: {1 / width:.6f}"] if b < width - 1 else []
+            fields += ["outcome: stop"] if k == 0 and b == width - 1 else []
+            lines.append(f"      branch_{b}: {{{', '.join(fields)}}}")
+    lines += ["outcome_rules:", f"  - when: {{phase_{len(widths) - 1}: branch_0}}",
+              "    outcome: up", "  - outcome: down"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return analysis.load_scenario("baseline")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tiny") / "tiny.yaml"
+    path.write_text(TINY)
+    return analysis.load_scenario(path)
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("crowded") / "crowded.yaml"
+    path.write_text(crowded_yaml())
+    return analysis.load_scenario(path)
+
+
+def traces(fig, role):
+    return [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role") == role]
+
+
+def one(fig, role):
+    (trace,) = traces(fig, role)
+    return trace
+
+
+def edge_texts(fig):
+    """Each edge's visible text: branch above the edge, probability below it."""
+    above, below = one(fig, "edge_labels").text, one(fig, "edge_probabilities").text
+    return [f"{a} {b}".strip() for a, b in zip(above, below, strict=True)]
+
+
+def leaves(fig):
+    """(y, probability, outcome, colour) of every leaf, top to bottom."""
+    rows = []
+    for trace in traces(fig, "leaf"):
+        for y, data in zip(trace.y, trace.customdata, strict=True):
+            rows.append((y, data[1], trace.meta["outcome"], trace.marker.color))
+    return sorted(rows, key=lambda r: -r[0])
+
+
+def segments(x, y):
+    """Split a None-separated polyline into lists of points."""
+    out, current = [], []
+    for xi, yi in zip(x, y, strict=True):
+        if xi is None:
+            out.append(current)
+            current = []
+        else:
+            current.append((xi, yi))
+    return out + ([current] if current else [])
+
+
+def check_common(fig, *, axes="xy"):
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.title.text
+    assert fig.layout.height
+    assert fig.layout.template == pio.templates["plotly_white"]
+    for axis in axes:
+        assert fig.layout[f"{axis}axis"].title.text
+    for trace in fig.data:
+        if trace.hovertemplate:
+            assert trace.hovertemplate.endswith("<extra></extra>")
+    fig.to_json()  # every value serialisable
+
+
+# ------------------------------------------------------------------------ module
+
+
+def test_public_names_are_all():
+    public = {name for name, value in vars(plotting).items()
+              if not name.startswith("_") and getattr(value, "__module__", None)
+              == plotting.__name__}
+    assert public == set(plotting.__all__)
+
+
+def test_importing_the_package_does_not_import_plotly():
+    code = "import sys, analysis; print(any(m.startswith('plotly') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_only_plotting_mentions_plotly():
+    package = Path(analysis.__file__).parent
+    offenders = [p.name for p in package.glob("*.py")
+                 if p.name != "plotting.py" and "import plotly" in p.read_text()
+                 or p.name != "plotting.py" and "from plotly" in p.read_text()]
+    assert offenders == []
+
+
+# -------------------------------------------------------------------------- tree
+
+
+def test_tree_leaves_are_the_paths(baseline):
+    fig = plotting.plot_tree(baseline)
+    check_common(fig, axes="")
+    table = analysis.path_table(baseline)
+    rows = leaves(fig)
+    np.testing.assert_allclose([r[1] for r in rows], table["probability"])
+    assert sum(r[1] for r in rows) == pytest.approx(1)
+    assert [r[2] for r in rows] == list(table["outcome"])
+    colours = {o: spec.colour for o, spec in baseline.model.outcomes.items()}
+    assert all(r[3] == colours[r[2]] for r in rows)
+    # every leaf in the last column, one legend entry per outcome drawn
+    n = len(baseline.phases)
+    assert all(x == n for t in traces(fig, "leaf") for x in t.x)
+    assert [t.name for t in traces(fig, "leaf")] == [
+        spec.label for o, spec in baseline.model.outcomes.items() if o in set(table["outcome"])]
+    assert all(t.showlegend for t in traces(fig, "leaf"))
+    assert fig.layout.title.text == "Scenario tree — baseline"
+
+
+def test_tree_edge_labels_show_conditional_probabilities(baseline):
+    fig = plotting.plot_tree(baseline)
+    texts = set(edge_texts(fig))
+    assert set(one(fig, "edge_labels").meta["full_text"]) == texts
+    assert one(fig, "edge_labels").text[0] == "Holds"  # room enough: probability below
+    assert one(fig, "edge_probabilities").text[0] == "0.82"
+    for expected in ["Holds 0.82", "Collapses 0.18", "Complete 0.50", "Partial 0.40",
+                     "Breaks down 0.10", "Phased withdrawal 0.30", "Stalls at the line 0.50",
+                     "Reversed 0.20", "Implemented 0.30", "Implemented 0.10",
+                     "Partly implemented 0.60"]:
+        assert expected in texts
+    labels = one(fig, "edge_labels")
+    # hover carries the exact conditional probability of every edge
+    conditional = dict(zip([d[0] for d in labels.customdata], labels.meta["conditional"],
+                           strict=True))
+    assert conditional["Ceasefire: Holds"] == pytest.approx(9 / 11)
+    assert labels.customdata[0][1] == "0.818"
+
+
+def test_tree_nodes_skips_and_early_ends(baseline):
+    fig = plotting.plot_tree(baseline)
+    nodes = one(fig, "chance_nodes")
+    # root, holds, holds>complete, >phased, >stalls, holds>partial (withdrawal skipped)
+    assert len(nodes.x) == 6
+    by_path = {d[0]: x for d, x in zip(nodes.customdata, nodes.x, strict=True)}
+    assert by_path["(start)"] == 0
+    assert by_path["Holds → Partial → (withdrawal skipped)"] == 3  # straight to governance
+    assert all(d[1] > 0 and "Outcomes from here" in d[2] for d in nodes.customdata)
+    # early ends: ceasefire collapses (phase 0), breaks down (1), reversed (2)
+    dotted = segments(one(fig, "connectors").x, one(fig, "connectors").y)
+    assert sorted(seg[0][0] for seg in dotted) == [1, 2, 3]
+    assert all(seg[-1][0] == 4 for seg in dotted)
+
+
+def test_tree_hover_has_path_probability_outcome_and_units(baseline):
+    fig = plotting.plot_tree(baseline)
+    for trace in traces(fig, "leaf"):
+        for data in trace.customdata:
+            path, probability, outcome, details = data
+            assert " → " in path or path
+            assert 0 < probability <= 1
+            assert outcome == trace.name
+            assert "people" in details and "% of territory" in details
+    first = leaves(fig)[0]
+    assert first[1] == pytest.approx(analysis.path_table(baseline)["probability"][0])
+
+
+def test_tree_given_keeps_matching_paths(baseline):
+    fig = plotting.plot_tree(baseline, given={"exchanges": "complete"})
+    table = analysis.path_table(baseline, given={"exchanges": "complete"})
+    rows = leaves(fig)
+    assert len(rows) == len(table) == 7
+    np.testing.assert_allclose([r[1] for r in rows], table["probability"])
+    assert sum(r[1] for r in rows) == pytest.approx(1)
+    assert "exchanges=complete" in fig.layout.title.text
+    assert "Complete 1.00" in edge_texts(fig)
+
+
+def test_tree_of_tiny_scenario(tiny):
+    fig = plotting.plot_tree(tiny)
+    check_common(fig, axes="")
+    rows = leaves(fig)
+    np.testing.assert_allclose([r[1] for r in rows], [p for p, _ in TINY_PATHS])
+    assert [r[2] for r in rows] == [o for _, o in TINY_PATHS]
+    assert all(r[3] == TINY_COLOURS[r[2]] for r in rows)
+    assert set(edge_texts(fig)) == {"Go 0.60", "Halt 0.40", "Well 0.25",
+                                    "Badly 0.75", "Done 0.80", "Not done 0.20"}
+    # 'halt' ends at phase 0: dotted from column 1 to 3; 'go > badly' skips 'finish'
+    # and reaches the leaf column by a solid line.
+    dotted = segments(one(fig, "connectors").x, one(fig, "connectors").y)
+    assert [(seg[0][0], seg[-1][0]) for seg in dotted] == [(1, 3)]
+    solid = segments(one(fig, "edges").x, one(fig, "edges").y)
+    badly_y = rows[2][0]
+    assert any(seg[-1] == (3, badly_y) and seg[0][0] == 1 for seg in solid)
+    headers = [a.text for a in fig.layout.annotations]
+    assert "<b>Middle step</b>" in headers
+    leaf_hover = {d[0]: d[3] for t in traces(fig, "leaf") for d in t.customdata}
+    assert leaf_hover["Go → Badly → (finish skipped)"] == "Cost: 15 dollars"
+
+
+def test_tree_degrades_when_crowded(crowded):
+    table = analysis.path_table(crowded)
+    assert 90 <= len(table) <= 110
+    fig = plotting.plot_tree(crowded)
+    check_common(fig, axes="")
+    rows = leaves(fig)
+    assert len(rows) == len(table)
+    assert sum(r[1] for r in rows) == pytest.approx(1)
+    labels = one(fig, "edge_labels")
+    shown = [t for t in edge_texts(fig) if t]
+    assert 0 < len(shown) < len(labels.text)  # the outer columns lose their text ...
+    assert len(labels.customdata) == len(labels.text)  # ... but every edge keeps its hover
+    assert all(d[0].startswith("Phase ") for d in labels.customdata)
+    assert fig.layout.height <= 1600
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(p_go=st.floats(0, 1), p_well=st.floats(0, 1))
+def test_charts_follow_priors(tiny, p_go, p_well):
+    scenario = tiny.with_priors({"start.go": p_go, "middle_step.well": p_well})
+    fig = plotting.plot_tree(scenario)
+    rows = leaves(fig)
+    np.testing.assert_allclose([r[1] for r in rows],
+                               analysis.path_table(scenario)["probability"])
+    labels = one(fig, "edge_labels")
+    assert labels.meta["conditional"][0] == pytest.approx(p_go)
+    if p_go > 0:
+        assert labels.meta["conditional"][2] == pytest.approx(p_well)  # well, below go
+    else:  # nothing reaches 'middle step': its branches' probabilities are undefined
+        assert labels.meta["conditional"][2] is None
+        assert "–" in edge_texts(fig)[2]
+    fig.to_json()
+    sunburst = plotting.plot_paths_sunburst(scenario).data[0]
+    assert sum(v for i, v in zip(sunburst.ids, sunburst.values, strict=True)
+               if i not in sunburst.parents) == pytest.approx(1)
+    for frame, plot in [(analysis.outcome_distribution, plotting.plot_outcome_distribution),
+                        (analysis.phase_marginals, plotting.plot_phase_marginals),
+                        (analysis.expected_attributes, plotting.plot_expected_attributes)]:
+        plot(frame(scenario)).to_json()
+
+
+# ---------------------------------------------------------------------- sunburst
+
+
+def sunburst_checks(fig, scenario, given=None):
+    trace = fig.data[0]
+    ids, parents, values = list(trace.ids), list(trace.parents), list(trace.values)
+    assert trace.branchvalues == "total"
+    assert len(set(ids)) == len(ids)
+    assert all(p == "" or p in ids for p in parents)
+    assert parents.count("") == 1
+    value = dict(zip(ids, values, strict=True))
+    for node in ids:  # a parent's value is its children's sum
+        children = [v for i, p, v in zip(ids, parents, values, strict=True) if p == node]
+        if children:
+            assert sum(children) == pytest.approx(value[node])
+    leaf_index = [k for k, i in enumerate(ids) if i not in parents]
+    assert sum(values[k] for k in leaf_index) == pytest.approx(1)
+    table = analysis.path_table(scenario, given)
+    assert len(leaf_index) == len(table)
+    colours = {o: spec.colour for o, spec in scenario.model.outcomes.items()}
+    leaf_colours = sorted(trace.marker.colors[k] for k in leaf_index)
+    assert leaf_colours == sorted(colours[o] for o in table["outcome"])
+    np.testing.assert_allclose(sorted(values[k] for k in leaf_index),
+                               sorted(table["probability"]))
+    # ring k holds phase k: depth below the root equals phase number + 1
+    phases = list(scenario.phases)
+    for i in ids[1:]:
+        steps = i.split("/")[1:]
+        assert [s.split("=")[0] for s in steps] == phases[:len(steps)]
+    assert "%{value:.1%}" in trace.hovertemplate
+    legend = traces(fig, "legend")
+    assert {t.marker.color for t in legend} == {colours[o] for o in table["outcome"]}
+    return trace
+
+
+def test_sunburst_of_baseline(baseline):
+    fig = plotting.plot_paths_sunburst(baseline)
+    check_common(fig, axes="")
+    trace = sunburst_checks(fig, baseline)
+    assert isinstance(trace, go.Sunburst)
+    assert "Withdrawal skipped" in trace.labels  # no blank ring where a phase is skipped
+    assert fig.layout.title.text == "Paths by phase — baseline"
+
+
+def test_icicle_and_given(baseline):
+    fig = plotting.plot_paths_sunburst(baseline, given={"exchanges": ["complete"]},
+                                       kind="icicle")
+    trace = sunburst_checks(fig, baseline, given={"exchanges": ["complete"]})
+    assert isinstance(trace, go.Icicle)
+    assert "Withdrawal skipped" not in trace.labels
+    assert "exchanges=complete" in fig.layout.title.text
+
+
+def test_sunburst_of_tiny_scenario(tiny):
+    fig = plotting.plot_paths_sunburst(tiny)
+    trace = sunburst_checks(fig, tiny)
+    assert trace.labels[0] == "All paths"
+    # the trailing skipped phase adds no segment
+    assert not any("skipped" in label for label in trace.labels)
+
+
+def test_sunburst_rejects_unknown_kind(tiny):
+    with pytest.raises(ValueError, match="kind: got 'pie'"):
+        plotting.plot_paths_sunburst(tiny, kind="pie")
+
+
+# ------------------------------------------------------------------ distribution
+
+
+def test_outcome_distribution_bars(baseline, tiny):
+    for scenario in (baseline, tiny):
+        distribution = analysis.outcome_distribution(scenario)
+        before = distribution.copy()
+        fig = plotting.plot_outcome_distribution(distribution)
+        check_common(fig)
+        pd.testing.assert_frame_equal(distribution, before)
+        (bar,) = fig.data
+        np.testing.assert_allclose(bar.y, distribution["probability"])
+        assert list(bar.marker.color) == list(distribution["colour"])
+        assert list(fig.layout.xaxis.ticktext) == list(distribution["label"])
+        assert fig.layout.yaxis.title.text == "Probability"
+        assert "%" in fig.layout.yaxis.tickformat
+        assert "%{y:.1%}" in bar.texttemplate
+        assert bar.hovertemplate == "%{customdata}: %{y:.1%}<extra></extra>"
+        assert fig.layout.title.text == f"Outcome distribution — {scenario.id}"
+
+
+def test_outcome_distribution_title_and_given(baseline):
+    distribution = analysis.outcome_distribution(baseline, given={"exchanges": "complete"})
+    fig = plotting.plot_outcome_distribution(distribution)
+    assert fig.layout.title.text == "Outcome distribution — baseline | exchanges=complete"
+    assert plotting.plot_outcome_distribution(distribution, title="Mine").layout.title.text \
+        == "Mine"
+
+
+def test_outcome_distribution_grouped_by_scenario(baseline):
+    hopeful = baseline.with_priors({"ceasefire.holds": 0.95})
+    stacked = pd.concat([
+        analysis.outcome_distribution(baseline).assign(scenario="baseline"),
+        analysis.outcome_distribution(hopeful).assign(scenario="hopeful"),
+    ], ignore_index=True)
+    fig = plotting.plot_outcome_distribution(stacked)
+    check_common(fig)
+    bars = traces(fig, "bars")
+    assert [b.meta["scenario"] for b in bars] == ["baseline", "hopeful"]
+    for bar, (_, part) in zip(bars, stacked.groupby("scenario", sort=False), strict=True):
+        np.testing.assert_allclose(bar.y, part["probability"])
+        assert list(bar.x) == list(part["outcome"])
+        assert list(bar.marker.color) == list(part["colour"])  # outcome colours kept
+        assert bar.offsetgroup == bar.meta["scenario"]
+    assert bars[0].marker.pattern.shape != bars[1].marker.pattern.shape
+    assert [t.name for t in traces(fig, "legend")] == ["baseline", "hopeful"]
+    assert fig.layout.barmode == "group"
+    assert fig.layout.title.text == "Outcome distribution — baseline vs hopeful"
+
+
+def test_outcome_distribution_checks_its_input():
+    with pytest.raises(ValueError, match="missing column.*colour"):
+        plotting.plot_outcome_distribution(pd.DataFrame({"outcome": ["a"], "label": ["A"],
+                                                         "probability": [1.0]}))
+    with pytest.raises(TypeError, match="expected a pandas DataFrame"):
+        plotting.plot_outcome_distribution({"outcome": ["a"]})
+
+
+# --------------------------------------------------------------------- marginals
+
+
+@pytest.mark.parametrize("name", ["baseline", "tiny"])
+def test_phase_marginals(name, baseline, tiny):
+    scenario = {"baseline": baseline, "tiny": tiny}[name]
+    marginals = analysis.phase_marginals(scenario)
+    fig = plotting.plot_phase_marginals(marginals)
+    check_common(fig)
+    assert fig.layout.barmode == "stack"
+    totals: dict[str, float] = {}
+    count = 0
+    for trace in fig.data:
+        assert trace.orientation == "h"
+        for x, y in zip(trace.x, trace.y, strict=True):
+            totals[y] = totals.get(y, 0.0) + x
+            count += 1
+    assert count == len(marginals)
+    assert list(totals) and all(v == pytest.approx(1) for v in totals.values())
+    assert len(totals) == len(scenario.phases)
+    greys = {t.meta["branch"]: t.marker.color for t in traces(fig, "grey")}
+    assert set(greys) == set(marginals["branch"]) & {"(skipped)", "(not reached)"}
+    assert all(c.startswith("#") and len(set(c[1:].lower()[i:i + 2] for i in (0, 2, 4))) == 1
+               for c in greys.values())  # grey: equal r, g, b
+    assert fig.layout.xaxis.title.text == "Probability"
+    assert fig.layout.title.text == f"Branch probabilities by phase — {scenario.id}"
+
+
+def test_phase_marginals_labels(tiny):
+    fig = plotting.plot_phase_marginals(analysis.phase_marginals(tiny))
+    labels = {d[0] for t in fig.data for d in t.customdata}
+    assert {"Go", "Halt", "Not done", "(skipped)", "(not reached)"} <= labels
+    assert list(fig.layout.yaxis.categoryarray) == ["Start", "Middle step", "Finish"]
+
+
+# -------------------------------------------------------------------- attributes
+
+
+@pytest.mark.parametrize(("name", "condition"), [("baseline", {"ceasefire": "holds"}),
+                                               ("tiny", {"start": "go"})])
+def test_expected_attributes(name, condition, baseline, tiny):
+    scenario = {"baseline": baseline, "tiny": tiny}[name]
+    attributes = analysis.expected_attributes(scenario, given=condition)
+    fig = plotting.plot_expected_attributes(attributes)
+    check_common(fig, axes="x")  # one point per panel: its title names it, no y axis
+    points = traces(fig, "attribute")
+    assert len(points) == len(attributes)
+    for k, (trace, row) in enumerate(zip(points, attributes.itertuples(), strict=True),
+                                     start=1):
+        assert trace.x[0] == pytest.approx(row.expected)
+        assert trace.error_x.array[0] == pytest.approx(row.sd)
+        axis = fig.layout["xaxis" if k == 1 else f"xaxis{k}"]
+        assert axis.title.text == row.unit
+        low, high = axis.range
+        assert low <= min(0, row.expected - row.sd) and high >= row.expected + row.sd
+    assert "|" in fig.layout.title.text
+
+
+def test_expected_attributes_without_attributes(tiny):
+    empty = analysis.expected_attributes(tiny).iloc[:0]
+    fig = plotting.plot_expected_attributes(empty)
+    assert fig.layout.title.text and fig.layout.height
+    assert fig.layout.annotations[0].text == "The scenario declares no attributes"
+
+
+# ------------------------------------------------------------ every scenario file
+
+
+@pytest.mark.parametrize("name", analysis.scenario_names())
+def test_every_scenario_charts(name):
+    scenario = analysis.load_scenario(name)
+    table = analysis.path_table(scenario)
+    tree = plotting.plot_tree(scenario)
+    assert sum(r[1] for r in leaves(tree)) == pytest.approx(1)
+    assert len(leaves(tree)) == len(table)
+    sunburst_checks(plotting.plot_paths_sunburst(scenario), scenario)
+    for frame, plot in [(analysis.outcome_distribution, plotting.plot_outcome_distribution),
+                        (analysis.phase_marginals, plotting.plot_phase_marginals),
+                        (analysis.expected_attributes, plotting.plot_expected_attributes)]:
+        check_common(plot(frame(scenario)), axes="x")

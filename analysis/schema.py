@@ -141,8 +141,6 @@ class MeanSdPrior(_Cited):
     mean_value: Annotated[Probability, Field(alias="mean")]
     sd: Positive
 
-    model_config = ConfigDict(populate_by_name=True)
-
     @model_validator(mode="after")
     def _fits(self) -> MeanSdPrior:
         beta_from_mean_sd(self.mean_value, self.sd)  # raises ValueError

@@ -28,7 +28,18 @@ MAX_NODES = 50_000
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader whose booleans are YAML 1.2's: only true/false."""
+    """Safe loader with YAML 1.2's booleans and floats, and located construction errors."""
+
+    def construct_object(self, node, deep=False):
+        """Build a value; a value its tag cannot make is a located YAML error."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            value = getattr(node, "value", "")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {value!r} as a {kind}: {exc}", node.start_mark
+            ) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -39,6 +50,12 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+# YAML 1.2 floats: also 1e-3 and 2E5, which YAML 1.1 reads as strings.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
 )
 
 
@@ -97,7 +114,21 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
             [Problem(file, None, "(document)", f"text is longer than {MAX_FILE_BYTES} bytes")]
         )
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        _check_depth(text, file)  # PyYAML's composer recurses: bound the depth first
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                raise ScenarioError(
+                    [Problem(file, 1, "(document)", "file is empty, expected a mapping")])
+            lines: dict[tuple[str | int, ...], int] = {}
+            problems: list[Problem] = []
+            _walk(root, (), lines, problems, file, [0])
+            if problems:
+                raise ScenarioError(problems)
+            data = loader.construct_document(root)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -105,16 +136,19 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         context = getattr(exc, "context", None)
         message = f"invalid YAML: {reason}" + (f" ({context})" if context else "")
         raise ScenarioError([Problem(file, line, "(document)", message)]) from None
-    if root is None:
-        raise ScenarioError([Problem(file, 1, "(document)", "file is empty, expected a mapping")])
-
-    lines: dict[tuple[str | int, ...], int] = {}
-    problems: list[Problem] = []
-    _walk(root, (), lines, problems, file, [0])
-    if problems:
-        raise ScenarioError(problems)
-    data = _Loader(text).get_single_data()
     return Document(data, file, lines)
+
+
+def _check_depth(text: str, file: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                raise ScenarioError([Problem(file, event.start_mark.line + 1, "(document)",
+                                             f"nested deeper than {MAX_DEPTH} levels")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _walk(node, loc, lines, problems, file, count) -> None:

@@ -71,7 +71,7 @@ class ProbabilitySet:
         values = np.array([np.nan if p is None else p.mean for p in self.priors])
         rest = np.isnan(values)
         values[rest] = max(0.0, 1.0 - values[~rest].sum())
-        return values
+        return values / values.sum()  # absorbs rounding within SUM_TOLERANCE
 
 
 @dataclass(frozen=True, eq=False)

@@ -33,7 +33,10 @@ def short_repr(value: Any, limit: int = 60) -> str:
 
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6) or [
+        c for c in choices if min(len(c), len(word)) >= 3 and (
+            word.startswith(c) or c.startswith(word))][:1]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -42,7 +45,13 @@ def problems_from_validation_error(
 ) -> list[Problem]:
     """Turn every error in ``error`` into a :class:`Problem` located in ``doc``."""
     model = model or _root_model(error)
-    return [_problem(item, doc, model) for item in error.errors(include_url=False)]
+    items = error.errors(include_url=False)
+    # A collection whose only items failed also reports "too short": noise.
+    deeper = [tuple(i["loc"]) for i in items]
+    items = [i for i in items if not (
+        i["type"] == "too_short" and i.get("input")
+        and any(len(d) > len(i["loc"]) and d[:len(i["loc"])] == tuple(i["loc"]) for d in deeper))]
+    return [_problem(item, doc, model) for item in items]
 
 
 def _root_model(error: ValidationError) -> type[BaseModel] | None:
@@ -59,8 +68,11 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
     if kind == "missing":
         message = f"missing required key {loc[-1]!r}"
     elif kind == "extra_forbidden":
-        allowed = _allowed_keys(model, loc[:-1])
-        message = f"unknown key {loc[-1]!r}{did_you_mean(str(loc[-1]), allowed)}"
+        key, allowed = str(loc[-1]), _allowed_keys(model, tuple(item["loc"][:-1]))
+        if key in _PRIOR_KEYS:  # e.g. alpha beside value: two kinds of prior mixed
+            message = f"key {key!r} cannot be combined with the other keys of this prior"
+        else:
+            message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
         if allowed:
             message += f"; expected one of: {', '.join(sorted(allowed))}"
     elif kind == "prior_kind" and isinstance(value, dict):
@@ -120,7 +132,10 @@ def _allowed_keys(model: type[BaseModel] | None, loc: tuple) -> set[str]:
     for part in loc:
         following: list[Any] = []
         for tp in _expand(candidates):
-            if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part in _UNION_TAGS:  # pydantic's tag: keep the union member it names
+                if f"{getattr(tp, 'kind', '')} prior" == part:
+                    following.append(tp)
+            elif isinstance(tp, type) and issubclass(tp, BaseModel):
                 for name, info in tp.model_fields.items():
                     if part in {name, info.alias}:
                         following.append(info.annotation)

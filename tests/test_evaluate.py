@@ -109,7 +109,8 @@ def test_expected_attributes_two_stage(two_stage):
 
 def test_phase_marginals_two_stage(two_stage):
     frame = phase_marginals(two_stage)
-    assert list(frame.columns) == ["phase", "branch", "label", "probability", "conditional"]
+    assert list(frame.columns) == ["phase", "phase_label", "branch", "label", "probability",
+                                   "conditional"]
     got = {(r.phase, r.branch): (r.probability, r.conditional) for r in frame.itertuples()}
     expected = {
         ("a", "go"): (0.6, 0.6),
@@ -306,9 +307,11 @@ def test_default_label_is_the_capitalised_id(write_yaml, scenario_text):
               breaks_down: {prior: 0.5, outcome: good}
               holds: {outcome: bad}
         """)))
-    labels = _by(phase_marginals(scenario), "branch", "label")
+    frame = phase_marginals(scenario)
+    labels = _by(frame, "branch", "label")
     assert labels["holds"] == "Holds"
-    assert labels["breaks_down"][0] == "B"
+    assert labels["breaks_down"] == "Breaks down"
+    assert set(frame["phase_label"]) == {"First"}
 
 
 # --- query errors -------------------------------------------------------------

@@ -70,7 +70,8 @@ def test_public_namespace_is_exactly_all():
 
 
 def test_importing_the_package_does_not_import_plotly():
-    code = "import sys, analysis; analysis.load_scenario('baseline'); print('plotly' in sys.modules)"
+    code = ("import sys, analysis; analysis.load_scenario('baseline'); "
+            "print('plotly' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"

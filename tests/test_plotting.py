@@ -288,7 +288,7 @@ def test_tree_degrades_when_crowded(crowded):
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(p_go=st.floats(0, 1), p_well=st.floats(0, 1))
+@given(p_go=st.one_of(st.just(0.0), st.floats(1e-9, 1)), p_well=st.floats(0, 1))
 def test_charts_follow_priors(tiny, p_go, p_well):
     scenario = tiny.with_priors({"start.go": p_go, "middle_step.well": p_well})
     fig = plotting.plot_tree(scenario)

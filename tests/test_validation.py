@@ -508,7 +508,9 @@ def test_fixed_siblings_within_tolerance_load(write_yaml, scenario_text, second)
         """))
     scenario = load_scenario(path)
     table = scenario.priors_table().set_index("key")
-    assert table.loc["first.y", "mean"] == pytest.approx(second, abs=1e-12)
+    # Evaluation divides by the written total, so the siblings sum to 1 exactly.
+    assert table.loc["first.y", "mean"] == pytest.approx(second / (0.5 + second), abs=1e-15)
+    assert table["mean"].sum() == pytest.approx(1, abs=1e-15)
 
 
 def test_fixed_siblings_tolerance_boundary(load_error, scenario_text):

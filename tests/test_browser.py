@@ -1,0 +1,163 @@
+"""The built reports, opened in a real browser (headless Chromium) with no network.
+
+Needs Chromium (Debian's ``chromium`` package; ``make test`` installs it) and the
+``playwright`` package, which drives it. Where either is missing the tests skip,
+unless ``DEALTREE_REQUIRE_BROWSER=1`` (set by ``make test`` and so in CI), where
+they fail. Screenshots of every report are saved to ``test-artifacts/`` for a
+person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.evidence import PROJECT_ROOT
+from analysis.report import build_reports
+
+ARTIFACTS = Path(os.environ.get("DEALTREE_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("DEALTREE_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+    problem = None
+    if path is None:
+        problem = "Chromium not found (apt-get install chromium, or set DEALTREE_CHROMIUM)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed (pip install -e '.[test]')"
+    if problem:
+        if os.environ.get("DEALTREE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser test required but {problem}")
+        pytest.skip(problem)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class OfflinePage:
+    """A page on which every request other than ``file:`` is blocked and recorded."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1200, "height": 900})
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: self.errors.append(msg.text)
+                     if msg.type == "error" else None)
+        self.page.route("**/*", self._route)
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, path: Path, figures: int):
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function(
+            "n => document.querySelectorAll('.plotly-graph-div .main-svg').length >= n",
+            arg=figures, timeout=30_000)
+        return self.page
+
+    def close(self):
+        self.page.close()
+
+
+def _rendered_figures(page) -> int:
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".filter(d => d.querySelector('.main-svg')).length")
+
+
+def _stored_figures(notebook: Path) -> int:
+    nb = nbformat.read(notebook, as_version=4)
+    return sum(PLOTLY_MIME in output.get("data", {})
+               for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    _chromium()  # fail or skip before the slow build
+    out = tmp_path_factory.mktemp("reports")
+    results = build_reports(NOTEBOOKS, out, progress=lambda message: None)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    return out
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_renders_offline_without_errors(browser, reports, notebook):
+    expected = _stored_figures(notebook)
+    assert expected > 0
+    page = OfflinePage(browser)
+    try:
+        shown = page.open(reports / f"{notebook.stem}.html", expected)
+        assert _rendered_figures(shown) == expected
+        assert page.errors == []
+        assert page.blocked == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shown.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_index_links_every_report(browser, reports):
+    page = OfflinePage(browser)
+    try:
+        page.page.goto((reports / "index.html").resolve().as_uri())
+        links = page.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+        assert {Path(link.removeprefix("file://")).name for link in links} >= {
+            f"{nb.stem}.html" for nb in NOTEBOOKS}
+        assert page.errors == [] and page.blocked == []
+        page.page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    finally:
+        page.close()
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">War<script>window.__pwned=1</script>'
+
+
+def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, tmp_path):
+    baseline = (PROJECT_ROOT / "scenarios" / "baseline.yaml").read_text()
+    assert "label: Renewed war" in baseline
+    planted = baseline.replace("label: Renewed war", f"label: {json.dumps(HOSTILE)}")
+    planted = planted.replace('title: "Gaza ceasefire deal, October 2025: baseline"',
+                              f"title: {json.dumps('Hostile ' + HOSTILE)}")
+    scenario = tmp_path / "hostile.yaml"
+    scenario.write_text(planted)
+    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    [result] = build_reports([notebook], tmp_path / "out", scenario=str(scenario),
+                             progress=lambda message: None)
+    assert result.ok, result.error
+    page = OfflinePage(browser)
+    try:
+        shown = page.open(result.output, _stored_figures(notebook))
+        assert shown.evaluate("window.__pwned") is None
+        assert shown.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+        text = shown.evaluate("document.body.innerText")
+        assert "<script>window.__pwned=1</script>" in text  # shown literally, as text
+        shown.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+    finally:
+        page.close()

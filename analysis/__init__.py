@@ -24,6 +24,7 @@ from .evaluate import (
 from .evidence import claims_table, load_seeds
 from .priors import beta_from_mean_sd, beta_from_range
 from .scenario import Scenario, load_scenario, scenario_names
+from .sensitivity import one_way_sensitivity, sensitivity_parameters, tornado_table
 
 try:
     __version__ = _metadata.version("dealtree")
@@ -44,8 +45,11 @@ __all__ = [
     "expected_attributes",
     "load_scenario",
     "load_seeds",
+    "one_way_sensitivity",
     "outcome_distribution",
     "path_table",
     "phase_marginals",
     "scenario_names",
+    "sensitivity_parameters",
+    "tornado_table",
 ]

@@ -15,6 +15,7 @@ from importlib import metadata as _metadata
 
 from .errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from .evaluate import (
+    attribute_distribution,
     compare_outcomes,
     expected_attributes,
     outcome_distribution,
@@ -38,6 +39,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioWarning",
     "__version__",
+    "attribute_distribution",
     "beta_from_mean_sd",
     "beta_from_range",
     "claims_table",

@@ -21,6 +21,7 @@ from .validation import did_you_mean
 
 __all__ = [
     "Given",
+    "attribute_distribution",
     "compare_outcomes",
     "expected_attributes",
     "outcome_distribution",
@@ -184,4 +185,24 @@ def compare_outcomes(scenarios: Iterable[Scenario], given: Given = None) -> pd.D
         ["scenario", "outcome", "label", "colour", "probability"]]
     frame.attrs = {"scenario": ", ".join(f.attrs["scenario"] for f in frames),
                    "given": dict(given or {})}
+    return frame
+
+
+def attribute_distribution(scenario: Scenario, given: Given = None) -> pd.DataFrame:
+    """Return the probability of each value each attribute takes over the paths.
+
+    Columns: ``attribute``, ``label``, ``unit``, ``value``, ``probability``;
+    one row per distinct value of each attribute, in increasing order, so the
+    probabilities of an attribute sum to 1.
+    """
+    tree = scenario.tree
+    weights = _weights(scenario, given)
+    rows = []
+    for a, (name, attribute) in enumerate(scenario.model.attributes.items()):
+        values, inverse = np.unique(tree.attribute_values[:, a], return_inverse=True)
+        mass = np.bincount(inverse, weights=weights, minlength=len(values))
+        rows += [(name, attribute.label, attribute.unit, v, m)
+                 for v, m in zip(values, mass, strict=True)]
+    frame = pd.DataFrame(rows, columns=["attribute", "label", "unit", "value", "probability"])
+    frame.attrs = _attrs(scenario, given)
     return frame

@@ -21,6 +21,7 @@ rule sets mood; outcome rules are tried in order)::
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -367,3 +368,39 @@ def test_baseline_marginals_sum_to_one_per_phase(baseline):
     sums = phase_marginals(baseline).groupby("phase")["probability"].sum()
     assert sorted(sums.index) == sorted(baseline.phases)
     assert sums.tolist() == pytest.approx([1.0] * len(sums), abs=1e-12)
+
+
+def test_attribute_distribution_by_hand(two_stage):
+    from analysis import attribute_distribution
+
+    table = attribute_distribution(two_stage)
+    assert table["value"].tolist() == [1.0, 10.0, 12.0, 15.0]
+    assert table["probability"].tolist() == pytest.approx([0.40, 0.30, 0.12, 0.18])
+    given = attribute_distribution(two_stage, given={"a": "go"})
+    assert given["probability"].tolist() == pytest.approx([0.0, 0.5, 0.2, 0.3])
+
+
+def test_last_combined_attribute_keeps_the_last_value_set(write_yaml):
+    path = write_yaml(textwrap.dedent("""\
+        id: test
+        title: Test
+        as_of: 2025-01-01
+        outcomes:
+          good: {label: Good, colour: "#1b9e77"}
+          bad: {label: Bad, colour: "#d95f02"}
+        attributes:
+          held: {label: Held, unit: "%", combine: last, initial: 50}
+        phases:
+          - id: first
+            question: First?
+            branches:
+              x: {prior: 0.5, attributes: {held: 30}}
+              y: {}
+          - id: second
+            question: Second?
+            branches:
+              z: {prior: 0.25, attributes: {held: 80}, outcome: bad}
+              w: {outcome: good}
+        """))
+    table = path_table(load_scenario(path)).set_index("path")["held"]
+    assert table.to_dict() == {"x > z": 80, "x > w": 30, "y > z": 80, "y > w": 50}

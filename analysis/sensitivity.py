@@ -28,7 +28,9 @@ from .schema import display_label
 from .tree import ProbabilitySet
 from .validation import did_you_mean
 
-__all__ = ["one_way_sensitivity", "sensitivity_parameters", "tornado_table"]
+__all__ = [
+    "most_influential", "one_way_sensitivity", "sensitivity_parameters", "tornado_table",
+]
 
 
 @dataclass(frozen=True)
@@ -233,3 +235,16 @@ def tornado_table(scenario: Scenario, output: str, *, interval: float = 0.9,
     table.attrs = {**sweep.attrs, "output": output,
                    "output_label": _outputs(scenario, output)[0][1]}
     return table
+
+
+def most_influential(scenario: Scenario, count: int = 4, *, interval: float = 0.9,
+                     given: Given = None) -> list[str]:
+    """Return the ``count`` parameters that move some outcome's probability most.
+
+    Each parameter is ranked by its largest swing, over all outcomes, across
+    its prior's central interval.
+    """
+    sweep = one_way_sensitivity(scenario, interval=interval, n_points=2, given=given)
+    ends = sweep.groupby(["parameter", "output"], sort=False)["result"]
+    swing = (ends.last() - ends.first()).abs().groupby("parameter", sort=False).max()
+    return list(swing.sort_values(ascending=False, kind="stable").index[:count])

@@ -130,3 +130,15 @@ def test_fixed_scenario_has_no_parameters(small):
     fixed = small.with_priors({"start.go": 0.5, "route.a": {"concentration": 1}})
     assert "start.go" not in set(sensitivity_parameters(fixed)["parameter"])
     assert isinstance(one_way_sensitivity(fixed, parameters=["route.a"]), pd.DataFrame)
+
+
+def test_most_influential_ranks_by_largest_outcome_swing():
+    from analysis.sensitivity import most_influential
+
+    baseline = analysis.load_scenario("baseline")
+    top = most_influential(baseline, 3)
+    sweep = one_way_sensitivity(baseline, n_points=2)
+    ends = sweep.groupby(["parameter", "output"])["result"]
+    swing = (ends.last() - ends.first()).abs().groupby("parameter").max()
+    assert top == list(swing.sort_values(ascending=False).index[:3])
+    assert swing[top[0]] >= swing[top[2]] > 0

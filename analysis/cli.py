@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="execute notebooks and export offline HTML")
     report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="default: every notebook in notebooks/")
-    report.add_argument("--scenario", default="baseline")
+    report.add_argument("--scenario", default=None,
+                        help="run every notebook on this scenario (default: each its own)")
     report.add_argument("--output", type=Path, default=None, help="default: reports/")
     report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     return parser

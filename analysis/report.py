@@ -122,7 +122,7 @@ def build_reports(
     notebooks: Iterable[str | os.PathLike[str]] | None = None,
     output_dir: str | os.PathLike[str] | None = None,
     *,
-    scenario: str = "baseline",
+    scenario: str | None = None,
     progress: Callable[[str], object] | None = None,
     show_code: bool = False,
     timeout: float = 600,
@@ -137,12 +137,13 @@ def build_reports(
     output_dir : path-like, optional
         Folder for ``<stem>.html`` reports and ``index.html`` (created when
         missing). Default: ``reports/`` under the project root.
-    scenario : str, default "baseline"
-        Scenario name to run. Where it differs from the ``SCENARIO`` in a
-        notebook's ``parameters`` cell, a cell tagged ``injected-parameters``
-        setting it is inserted after that cell. A notebook without a
-        ``parameters`` cell builds only for ``"baseline"`` (and is listed with
-        no scenario); for any other name it fails.
+    scenario : str, optional
+        Scenario (a name in ``scenarios/`` or a path) to run every notebook
+        on. Where it differs from the ``SCENARIO`` in a notebook's
+        ``parameters`` cell, a cell tagged ``injected-parameters`` setting it
+        is inserted after that cell. Default: each notebook's own. A notebook
+        without a ``parameters`` cell builds only with the default or
+        ``"baseline"`` (and is listed with no scenario).
     progress : callable, optional
         Called with one line of text before and after each notebook, e.g.
         ``"[1/3] 01-baseline.ipynb ... ok (6.2 s)"``, and with warnings.
@@ -168,9 +169,9 @@ def build_reports(
         notebooks would write the same report (same stem, or a notebook named
         ``index``).
     """
-    if not isinstance(scenario, str):
+    if scenario is not None and not isinstance(scenario, str):
         raise TypeError(f"scenario must be a str, got {type(scenario).__name__}")
-    if not scenario.strip():
+    if scenario is not None and not scenario.strip():
         raise ValueError(f"scenario == {scenario!r}, must be a non-empty name")
     if progress is None:
         progress = _print_progress
@@ -277,7 +278,7 @@ def _first_heading(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _apply_scenario(nb: nbformat.NotebookNode, scenario: str,
+def _apply_scenario(nb: nbformat.NotebookNode, scenario: str | None,
                     name: str) -> tuple[int | None, str | None]:
     """Insert an ``injected-parameters`` cell when needed.
 
@@ -287,13 +288,14 @@ def _apply_scenario(nb: nbformat.NotebookNode, scenario: str,
     index = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
                   and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
     if index is None:
-        if scenario == "baseline":
+        if scenario in (None, "baseline"):
             return None, None
         raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
                           f"{scenario!r} cannot be set (expected a cell "
                           f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    if _literal_scenario(nb.cells[index].source) == scenario:
-        return None, scenario
+    own = _literal_scenario(nb.cells[index].source)
+    if scenario is None or own == scenario:
+        return None, own
     injected = nbformat.v4.new_code_cell(
         f"# Parameters injected by dealtree report\nSCENARIO = {scenario!r}",
         metadata={"tags": [_INJECTED_TAG]},
@@ -337,7 +339,8 @@ def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
         on_cell_execute=remember,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
-    env = {**os.environ, "PLOTLY_RENDERER": "notebook"}
+    # No progress bars in a shared file: they would be stored as widget outputs.
+    env = {**os.environ, "PLOTLY_RENDERER": "notebook", "DEALTREE_PROGRESS": "0"}
     try:
         client.execute(env=env)
     except Exception as exc:

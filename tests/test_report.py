@@ -290,3 +290,18 @@ def test_public_names() -> None:
     assert sorted(n for n in vars(report) if not n.startswith("_") and
                   getattr(getattr(report, n), "__module__", None) == report.__name__) == \
         sorted(report.__all__)
+
+
+def test_by_default_each_notebook_runs_its_own_scenario(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "04-own.ipynb",
+        new_markdown_cell("# Own"),
+        parameters_cell('SCENARIO = "mediation"'),
+        new_code_cell("print(SCENARIO)"),
+    )
+    [result] = build_reports([notebook], tmp_path / "reports", progress=lambda message: None)
+    assert result.ok, result.error
+    assert result.scenario == "mediation"
+    html = result.output.read_text(encoding="utf-8")
+    assert re.search(r"<pre>\s*mediation\s*</pre>", html)
+    assert "injected" not in html

@@ -25,7 +25,12 @@ from .evaluate import (
 from .evidence import claims_table, load_seeds
 from .priors import beta_from_mean_sd, beta_from_range
 from .scenario import Scenario, load_scenario, scenario_names
-from .sensitivity import one_way_sensitivity, sensitivity_parameters, tornado_table
+from .sensitivity import (
+    most_influential,
+    one_way_sensitivity,
+    sensitivity_parameters,
+    tornado_table,
+)
 
 try:
     __version__ = _metadata.version("dealtree")
@@ -47,6 +52,7 @@ __all__ = [
     "expected_attributes",
     "load_scenario",
     "load_seeds",
+    "most_influential",
     "one_way_sensitivity",
     "outcome_distribution",
     "path_table",

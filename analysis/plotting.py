@@ -35,11 +35,13 @@ from .scenario import Scenario
 from .schema import display_label
 
 __all__ = [
+    "plot_attribute_distribution",
     "plot_expected_attributes",
     "plot_outcome_distribution",
     "plot_paths_sunburst",
     "plot_phase_marginals",
     "plot_tree",
+    "plot_what_if",
 ]
 
 _TEMPLATE = "plotly_white"
@@ -850,3 +852,119 @@ def plot_expected_attributes(attributes: pd.DataFrame, *, title: str | None = No
                          zerolinecolor="#bbbbbb", row=i, col=1)
         fig.update_yaxes(showticklabels=False, row=i, col=1)
     return _layout(fig, title=text, height=height, margin=_ATTR_MARGIN)
+
+
+def plot_attribute_distribution(distribution: pd.DataFrame, *,
+                                title: str | None = None) -> go.Figure:
+    """Draw each attribute's distribution over the paths, one panel per attribute.
+
+    Bars give the probability of each value; a dashed line marks the expected
+    value. Reads :func:`analysis.attribute_distribution` output (columns
+    ``attribute``, ``label``, ``unit``, ``value``, ``probability``).
+    """
+    _check_frame(distribution, ("attribute", "label", "unit", "value", "probability"),
+                 "distribution")
+    text = _frame_title("Attributes across paths", distribution, title)
+    names = list(pd.unique(distribution["attribute"]))
+    if not names:
+        return _layout(go.Figure(), title=text, height=250)
+    fig = make_subplots(rows=len(names), cols=1, vertical_spacing=0.42 / len(names),
+                        subplot_titles=[distribution.loc[distribution.attribute == n, "label"]
+                                        .iloc[0] for n in names])
+    for row, name in enumerate(names, start=1):
+        part = distribution[distribution.attribute == name]
+        unit = part["unit"].iloc[0]
+        expected = float((part["value"] * part["probability"]).sum())
+        spread = float(part["value"].max() - part["value"].min()) or 1.0
+        fig.add_bar(x=list(part["value"]), y=list(part["probability"]), row=row, col=1,
+                    width=spread / 25,
+                    marker_color=_POINT_COLOUR, showlegend=False,
+                    text=[f"{p:.0%}" for p in part["probability"]], textposition="outside",
+                    customdata=[[part["label"].iloc[0], unit]] * len(part),
+                    hovertemplate=("<b>%{customdata[0]}</b><br>%{x:,.3~g} %{customdata[1]}: "
+                                   "%{y:.1%} of the probability<extra></extra>"),
+                    meta={"role": "attribute", "attribute": name})
+        fig.add_vline(x=expected, line_dash="dash", line_color="#444444", row=row, col=1,
+                      annotation_text=f"expected {expected:,.3g}",
+                      annotation_position="top right")
+        fig.update_xaxes(title_text=unit, row=row, col=1)
+        fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1.15],
+                         row=row, col=1)
+    return _layout(fig, title=text, height=120 + 300 * len(names))
+
+
+def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Draw an explorer of how the outcome distribution moves as one prior moves.
+
+    Works in a saved HTML file with no kernel: every state is precomputed. A
+    dropdown chooses the prior; its slider sets that branch's probability
+    (the others stay at their means, siblings rescaled as in
+    :func:`analysis.one_way_sensitivity`); the bars show the outcome
+    probabilities and the markers their values at the priors' means.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        :func:`analysis.one_way_sensitivity` output over outcomes, best with
+        ``include_mean=True`` so that each slider starts at the prior mean.
+    """
+    _check_frame(sweep, ("parameter", "label", "mean", "value", "output", "output_label",
+                         "colour", "result", "base"), "sweep")
+    text = _frame_title("What if? Outcome probabilities as one prior moves", sweep, title)
+    parameters = list(pd.unique(sweep["parameter"]))
+    if not parameters:
+        raise ValueError("sweep has no rows: nothing to explore")
+    first = sweep[sweep.parameter == parameters[0]]
+    outputs = list(pd.unique(first["output"]))
+    labels = [first.loc[first.output == o, "output_label"].iloc[0] for o in outputs]
+    colours = [first.loc[first.output == o, "colour"].iloc[0] for o in outputs]
+    base = [float(first.loc[first.output == o, "base"].iloc[0]) for o in outputs]
+    hover = "<b>%{x}</b>: %{y:.1%}<extra></extra>"
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=base, marker_color=colours, texttemplate="%{y:.1%}",
+                textposition="outside", hovertemplate=hover, name="With the chosen value",
+                meta={"role": "what-if"})
+    fig.add_scatter(x=labels, y=base, mode="markers", name="At the priors' means",
+                    marker={"symbol": "line-ew-open", "size": 36, "color": "#222222",
+                            "line": {"width": 2}},
+                    hovertemplate="<b>%{x}</b> at the priors' means: %{y:.1%}<extra></extra>",
+                    meta={"role": "base"})
+
+    sliders = []
+    for parameter in parameters:
+        rows = sweep[sweep.parameter == parameter]
+        label = rows["label"].iloc[0]
+        steps = []
+        for value, at in rows.groupby("value", sort=True):
+            y = [float(at.loc[at.output == o, "result"].iloc[0]) for o in outputs]
+            steps.append({"method": "restyle", "label": f"{value:.2f}",
+                          "args": [{"y": [y]}, [0]]})
+        values = np.array(sorted(pd.unique(rows["value"])))
+        active = int(np.argmin(np.abs(values - rows["mean"].iloc[0])))
+        sliders.append({"active": active, "steps": steps,
+                        "currentvalue": {"prefix": f"{label}: probability "},
+                        "pad": {"t": 50}, "name": parameter})
+    menu = [{"label": sweep.loc[sweep.parameter == p, "label"].iloc[0], "method": "update",
+             "args": [{"y": [_slider_y(sweep, p, outputs, sliders[i]["active"]), base]},
+                      {"sliders": [sliders[i]]}]}
+            for i, p in enumerate(parameters)]
+    fig.data[0].y = _slider_y(sweep, parameters[0], outputs, sliders[0]["active"])
+    fig.update_layout(
+        sliders=[sliders[0]],
+        updatemenus=[{"buttons": menu, "direction": "down", "x": 0.08, "xanchor": "left",
+                      "y": 1.04, "yanchor": "bottom", "showactive": True}],
+        annotations=[{"text": "Prior:", "x": 0, "xanchor": "left", "y": 1.065,
+                      "yanchor": "bottom", "xref": "paper", "yref": "paper",
+                      "showarrow": False}],
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.04, "yanchor": "bottom"},
+    )
+    fig.update_xaxes(title_text="Outcome")
+    fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1.05])
+    return _layout(fig, title=text, height=540, margin={"t": 120, "b": 40})
+
+
+def _slider_y(sweep: pd.DataFrame, parameter: str, outputs: list[str], step: int) -> list[float]:
+    rows = sweep[sweep.parameter == parameter]
+    value = sorted(pd.unique(rows["value"]))[step]
+    at = rows[rows.value == value]
+    return [float(at.loc[at.output == o, "result"].iloc[0]) for o in outputs]

@@ -28,6 +28,8 @@ from .schema import display_label
 from .tree import ProbabilitySet
 from .validation import did_you_mean
 
+_ATTRIBUTE_COLOUR = "#7f7f7f"
+
 __all__ = [
     "most_influential", "one_way_sensitivity", "sensitivity_parameters", "tornado_table",
 ]
@@ -115,14 +117,15 @@ def _label(scenario: Scenario, parameter: _Parameter) -> str:
 
 def _outputs(
     scenario: Scenario, output: str | Sequence[str] | None
-) -> list[tuple[str, str, np.ndarray]]:
-    """``(name, label, weights over paths)`` for each requested output."""
+) -> list[tuple[str, str, str, np.ndarray]]:
+    """``(name, label, colour, weights over paths)`` for each requested output."""
     tree, model = scenario.tree, scenario.model
-    table = {o: (model.outcomes[o].label, (tree.outcome_index == k).astype(float))
+    table = {o: (model.outcomes[o].label, model.outcomes[o].colour,
+                 (tree.outcome_index == k).astype(float))
              for k, o in enumerate(tree.outcomes)}
     for a, name in enumerate(tree.attributes):
         attribute = model.attributes[name]
-        table.setdefault(name, (f"{attribute.label} ({attribute.unit})",
+        table.setdefault(name, (f"{attribute.label} ({attribute.unit})", _ATTRIBUTE_COLOUR,
                                 tree.attribute_values[:, a]))
     names = list(tree.outcomes) if output is None else (
         [output] if isinstance(output, str) else list(output))
@@ -155,6 +158,7 @@ def one_way_sensitivity(
     parameters: Iterable[str] | None = None,
     interval: float = 0.9,
     n_points: int = 11,
+    include_mean: bool = False,
     given: Given = None,
 ) -> pd.DataFrame:
     """Sweep each parameter across its prior's central interval.
@@ -171,35 +175,45 @@ def one_way_sensitivity(
         Central probability of the interval swept, 0.9 for 5%-95%.
     n_points : int
         Evenly spaced values per parameter, ends included.
+    include_mean : bool
+        Also evaluate each parameter at its prior mean.
     given : mapping, optional
         Condition every result on these phases' branches (Bayes' rule).
 
     Returns
     -------
     DataFrame
-        Columns ``parameter``, ``label``, ``value``, ``output``,
-        ``output_label``, ``result`` and ``base`` (the result at the priors'
+        Columns ``parameter``, ``label``, ``mean`` (the parameter's prior
+        mean), ``value``, ``output``,
+        ``output_label``, ``colour`` (an outcome's colour, grey for an
+        attribute), ``result`` and ``base`` (the result at the priors'
         means); ``attrs`` holds ``scenario``, ``interval`` and ``given``.
     """
     if n_points < 2:
         raise QueryError(f"n_points == {n_points}, expected at least 2")
     outputs = _outputs(scenario, output)
-    weights = np.column_stack([w for _, _, w in outputs])
+    weights = np.column_stack([w for *_, w in outputs])
     base = _condition(scenario, given)[0] @ weights
     frames = []
     for parameter in _parameters(scenario, parameters, interval):
         values = np.linspace(parameter.low, parameter.high, n_points)
+        mean = scenario.tree.sets[parameter.set_number].means()[parameter.branch_number]
+        if include_mean:
+            values = np.unique(np.append(values, mean))
         results = _results(scenario, _sweep_theta(scenario, parameter, values), weights, given)
         frames.append(pd.DataFrame({
             "parameter": parameter.key,
             "label": _label(scenario, parameter),
+            "mean": mean,
             "value": np.repeat(values, len(outputs)),
-            "output": [name for _ in values for name, _, _ in outputs],
-            "output_label": [label for _ in values for _, label, _ in outputs],
+            "output": [name for _ in values for name, *_ in outputs],
+            "output_label": [label for _ in values for _, label, *_ in outputs],
+            "colour": [colour for _ in values for _, _, colour, _ in outputs],
             "result": results.ravel(),
             "base": np.tile(base, len(values)),
         }))
-    columns = ["parameter", "label", "value", "output", "output_label", "result", "base"]
+    columns = ["parameter", "label", "mean", "value", "output", "output_label", "colour",
+               "result", "base"]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame.attrs = {"scenario": scenario.id, "interval": interval, "given": dict(given or {})}
     return frame

@@ -136,6 +136,34 @@ def test_index_links_every_report(browser, reports):
         page.close()
 
 
+def test_what_if_slider_changes_the_displayed_bars(browser, reports):
+    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    page = OfflinePage(browser)
+    try:
+        shown = page.open(reports / f"{notebook.stem}.html", _stored_figures(notebook))
+        explorer = shown.locator(".plotly-graph-div", has=shown.locator(".slider-container"))
+        assert explorer.count() == 1
+        explorer.scroll_into_view_if_needed()
+
+        def bars():
+            return explorer.evaluate("gd => [gd.data[0].y.slice(), Array.from("
+                                     "gd.querySelectorAll('.bars path')).map(p => "
+                                     "p.getAttribute('d'))]")
+
+        data_before, drawn_before = bars()
+        rail = explorer.locator(".slider-rail-touch-rect").bounding_box()
+        shown.mouse.click(rail["x"] + rail["width"] - 2, rail["y"] + rail["height"] / 2)
+        shown.wait_for_timeout(500)
+        data_after, drawn_after = bars()
+        assert data_after != data_before  # the data behind the bars ...
+        assert drawn_after != drawn_before  # ... and the bars drawn on screen
+        assert sum(data_after) == pytest.approx(1)
+        assert page.errors == [] and page.blocked == []
+        shown.screenshot(path=str(ARTIFACTS / "what-if.png"))
+    finally:
+        page.close()
+
+
 HOSTILE = '<img src=x onerror="window.__pwned=1">War<script>window.__pwned=1</script>'
 
 

@@ -252,8 +252,12 @@ def _build_one(path: Path, out: Path, scenario: str, show_code: bool, timeout: f
     built.title = _first_heading(nb) or path.stem
     injected_at, built.scenario = _apply_scenario(nb, scenario, path.name)
     nb.metadata["title"] = built.title
+    parameters = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and {
+        _PARAMETERS_TAG, _INJECTED_TAG} & set(c.metadata.get("tags", [])))
+    seed = _literal(parameters, "SEED", int)
     nb.metadata["dealtree"] = {
         "scenario": built.scenario,
+        "seed": "" if seed is None else str(seed),
         "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "version": __version__,
     }
@@ -293,7 +297,7 @@ def _apply_scenario(nb: nbformat.NotebookNode, scenario: str | None,
         raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
                           f"{scenario!r} cannot be set (expected a cell "
                           f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    own = _literal_scenario(nb.cells[index].source)
+    own = _literal(nb.cells[index].source, "SCENARIO", str)
     if scenario is None or own == scenario:
         return None, own
     injected = nbformat.v4.new_code_cell(
@@ -304,8 +308,8 @@ def _apply_scenario(nb: nbformat.NotebookNode, scenario: str | None,
     return index + 1, scenario
 
 
-def _literal_scenario(source: str) -> str | None:
-    """Return the string literal assigned to ``SCENARIO`` in ``source``, if any."""
+def _literal(source: str, name: str, kind: type) -> object | None:
+    """Return the last literal of type ``kind`` assigned to ``name`` in ``source``, if any."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -313,12 +317,12 @@ def _literal_scenario(source: str) -> str | None:
     value = None
     for node in tree.body:
         if (isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "SCENARIO" for t in node.targets)):
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
             value = node.value.value if isinstance(node.value, ast.Constant) else None
         elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and node.target.id == "SCENARIO"):
+                and node.target.id == name):
             value = node.value.value if isinstance(node.value, ast.Constant) else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
 
 
 def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
@@ -455,6 +459,7 @@ class _Entry:
     file: str  # report file name, or the notebook name for a failure without one
     title: str
     scenario: str
+    seed: str
     built: str
     version: str
     link: bool
@@ -516,18 +521,19 @@ def _index_entries(out: Path, results: list[ReportResult]) -> list[_Entry]:
         meta = _read_report_meta(path)
         if meta is not None:
             entries[path.name] = _Entry(path.name, meta["title"], meta.get("scenario", ""),
-                                        meta.get("built", ""), meta.get("version", ""), True)
+                                        meta.get("seed", ""), meta.get("built", ""),
+                                        meta.get("version", ""), True)
     for result in results:
         if result.ok:
             continue
         name = Path(result.notebook).stem + ".html"
         previous = entries.get(name)
         if previous is not None:
-            entries[name] = _Entry(name, previous.title, previous.scenario, previous.built,
-                                   previous.version, True, result.error)
+            entries[name] = _Entry(name, previous.title, previous.scenario, previous.seed,
+                                   previous.built, previous.version, True, result.error)
         else:
             entries[name] = _Entry(result.notebook, result.title, result.scenario or "", "",
-                                   "", False, result.error)
+                                   "", "", False, result.error)
     return [entries[name] for name in sorted(entries)]
 
 
@@ -567,10 +573,10 @@ def _index_html(entries: list[_Entry]) -> str:
                       f'<span class="note">{note}</span></td>')
         rows.append(
             f'<tr><td>{report}</td><td class="nowrap">{esc(entry.file)}</td>'
-            f"<td>{esc(entry.scenario)}</td>"
+            f"<td>{esc(entry.scenario)}</td><td>{esc(entry.seed) or '—'}</td>"
             f'<td class="nowrap">{esc(entry.built)}</td><td>{esc(entry.version)}</td>{status}</tr>'
         )
-    body = "\n".join(rows) if rows else '<tr><td colspan="6">No reports yet.</td></tr>'
+    body = "\n".join(rows) if rows else '<tr><td colspan="7">No reports yet.</td></tr>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -584,7 +590,7 @@ def _index_html(entries: list[_Entry]) -> str:
 <h1>dealtree reports</h1>
 <p class="meta">Index updated {esc(now)} with dealtree {esc(__version__)}.</p>
 <table>
-<thead><tr><th>Report</th><th>File</th><th>Scenario</th><th>Built (UTC)</th>
+<thead><tr><th>Report</th><th>File</th><th>Scenario</th><th>Seed</th><th>Built (UTC)</th>
 <th>dealtree</th><th>Status</th></tr></thead>
 <tbody>
 {body}

@@ -305,3 +305,18 @@ def test_by_default_each_notebook_runs_its_own_scenario(tmp_path: Path) -> None:
     html = result.output.read_text(encoding="utf-8")
     assert re.search(r"<pre>\s*mediation\s*</pre>", html)
     assert "injected" not in html
+
+
+def test_seed_from_the_parameters_is_shown_in_the_report_and_index(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "05-seeded.ipynb",
+        new_markdown_cell("# Seeded"),
+        parameters_cell('SCENARIO = "baseline"\nSEED = 20251010'),
+        new_code_cell("print(SEED)"),
+    )
+    out = tmp_path / "reports"
+    [result] = build_reports([notebook], out, progress=lambda message: None)
+    assert result.ok, result.error
+    assert '<meta content="20251010" name="dealtree:seed"/>' in result.output.read_text()
+    index = (out / "index.html").read_text()
+    assert "<th>Seed</th>" in index and "<td>20251010</td>" in index

@@ -41,7 +41,7 @@ chromium:
 
 # Re-execute the notebooks and store their outputs (after changing them or the package).
 notebooks: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	DEALTREE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  notebooks/*.ipynb
 
@@ -52,6 +52,8 @@ lock: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/dealtree schema --output scenarios/scenario.schema.json
+	$(BIN)/dealtree schema evidence --output scenarios/evidence/evidence.schema.json
+	$(BIN)/dealtree schema resolutions --output scenarios/resolutions/resolutions.schema.json
 
 clean:
 	rm -rf $(VENV) reports

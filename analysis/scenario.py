@@ -24,6 +24,7 @@ from .errors import Problem, ScenarioError, ScenarioWarning
 from .evidence import PROJECT_ROOT, load_seeds
 from .schema import Prior, ScenarioFile, ScenarioVariant
 from .source import Document, read_yaml
+from .stakeholders import check_decisions
 from .tree import CompiledTree, ProbabilitySet, compile_tree, default_set, rule_set
 from .validation import did_you_mean, problems_from_validation_error
 
@@ -89,9 +90,9 @@ class Scenario:
             default probabilities, ``"phase.rule.branch"`` for a rule's.
             Values are anything a scenario file accepts as a prior: a
             probability, or a mapping such as ``{"alpha": 8, "beta": 2}``,
-            ``{"low": .5, "mode": .7, "high": .9}``, ``{"mean": .6, "sd": .1}``
-            or ``{"concentration": 4}``. In a two-branch question, setting
-            one branch makes the other take the rest.
+            ``{"low": .5, "mode": .7, "high": .9}``, ``{"mean": .6, "sd": .1}``,
+            ``{"successes": 8, "trials": 9}`` or ``{"concentration": 4}``. In a
+            two-branch question, setting one branch makes the other take the rest.
 
         Raises
         ------
@@ -119,11 +120,57 @@ class Scenario:
             raise ScenarioError(problems)
         return _build(Document(document, f"{self.source} (with_priors)"), self.seeds_dir)
 
+    def with_decisions(self, choices: Mapping[str, str]) -> Scenario:
+        """Return a new scenario whose decisions assume other options; this one is unchanged.
+
+        The assumed option of a decision phase is the one that evaluations
+        without optimisation use (:func:`analysis.outcome_distribution`,
+        sampling, one-way sensitivity...). :func:`analysis.rollback` ignores it
+        for the decision maker's own decisions.
+
+        Parameters
+        ----------
+        choices : mapping
+            Decision phase id -> the option to assume there.
+
+        Raises
+        ------
+        ScenarioError
+            If a key is not a decision phase or a value not one of its options.
+
+        Examples
+        --------
+        >>> mediation = load_scenario("mediation")
+        >>> no_force = mediation.with_decisions({"international_presence": "no_presence"})
+        """
+        doc = Document(dict(choices), "<with_decisions>")
+        document = copy.deepcopy(dict(self.document))
+        decisions = {p["id"]: p for p in document.get("phases", [])
+                     if isinstance(p, dict) and p.get("decision_maker") is not None}
+        problems = []
+        for phase_id, option in choices.items():
+            phase = decisions.get(phase_id)
+            if phase is None:
+                problems.append(doc.problem((phase_id,), (
+                    f"{phase_id!r} is not a decision phase{did_you_mean(phase_id, decisions)}; "
+                    f"expected one of: {', '.join(decisions) or '(none in this scenario)'}")))
+            elif option not in phase.get("branches", {}):
+                options = list(phase.get("branches", {}))
+                problems.append(doc.problem((phase_id,), (
+                    f"unknown option {option!r} of decision {phase_id!r}"
+                    f"{did_you_mean(str(option), options)}; expected one of: "
+                    f"{', '.join(options)}")))
+            else:
+                phase["assumed"] = option
+        if problems:
+            raise ScenarioError(problems)
+        return _build(Document(document, f"{self.source} (with_decisions)"), self.seeds_dir)
+
     def priors_table(self) -> pd.DataFrame:
         """Return one row per branch probability the tree uses.
 
         Columns: ``key`` (what :meth:`with_priors` takes), ``phase``, ``rule``,
-        ``branch``, ``kind`` (fixed, beta, range, mean_sd, dirichlet or rest),
+        ``branch``, ``kind`` (fixed, beta, range, mean_sd, counts, dirichlet or rest),
         ``mean``, ``p05`` and ``p95`` (the 90% central interval of the
         branch's marginal Beta), ``cite`` and ``rationale``.
         """
@@ -313,6 +360,7 @@ def _check(model: ScenarioFile, seeds_dir: Path | None) -> Iterable[tuple[tuple,
             yield from _check_condition(rule.when, ("outcome_rules", r, "when"), branches_of)
         if rule.outcome not in outcomes:
             yield ("outcome_rules", r, "outcome"), _unknown("outcome", rule.outcome, outcomes)
+    yield from check_decisions(model)
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
@@ -338,6 +386,8 @@ def _check_citations(phase, loc: tuple, claims: set[str]):
     cited = [((*loc, "branches", b, "prior"), br.prior) for b, br in phase.branches.items()]
     cited += [((*loc, "rules", r, "priors", b), prior) for r, rule in enumerate(phase.rules)
               for b, prior in rule.priors.items()]
+    cited += [((*loc, "branches", b, "duration"), br.duration)
+              for b, br in phase.branches.items()]
     for where, prior in cited:
         for index, claim in enumerate(prior.cite if prior is not None else ()):
             if claim not in claims:
@@ -350,14 +400,14 @@ def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
     """Yield problems with one set of sibling probabilities.
 
     Allowed: all branches fixed (one may be left out and take the rest);
-    a two-branch question with one uncertain prior (Beta, range or mean and
-    sd) and the other branch left out; or a concentration on every branch
+    a two-branch question with one uncertain prior (Beta, range, mean and
+    sd, or counts) and the other branch left out; or a concentration on every branch
     (a Dirichlet).
     """
     kinds = [None if p is None else p.kind for p in pset.priors]
     rest = [b for b, k in zip(pset.branches, kinds, strict=True) if k is None]
     uncertain = [b for b, k in zip(pset.branches, kinds, strict=True)
-                 if k in {"beta", "range", "mean_sd"}]
+                 if k in {"beta", "range", "mean_sd", "counts"}]
     loc = pset.location
     if "dirichlet" in kinds:
         others = [b for b, k in zip(pset.branches, kinds, strict=True) if k != "dirichlet"]
@@ -370,8 +420,8 @@ def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
     elif uncertain:
         if len(pset.branches) != 2 or len(uncertain) != 1 or len(rest) != 1:
             yield (*loc, uncertain[0]), (
-                f"an uncertain prior (Beta, range or mean and sd) on {uncertain[0]!r} needs a "
-                f"two-branch question whose other branch has no prior; this set has "
+                f"an uncertain prior (Beta, range, mean and sd, or counts) on {uncertain[0]!r} "
+                "needs a two-branch question whose other branch has no prior; this set has "
                 f"{len(pset.branches)} branches, {len(uncertain)} uncertain and {len(rest)} "
                 "without prior. For three or more branches give each a concentration "
                 "(a Dirichlet)")

@@ -24,13 +24,16 @@ from pydantic import (
     model_validator,
 )
 
-from .priors import beta_from_mean_sd, beta_from_range, beta_mean
+from .priors import beta_from_counts, beta_from_mean_sd, beta_from_range, beta_mean
 
 __all__ = [
     "Attribute",
     "BetaPrior",
     "Branch",
     "ConcentrationPrior",
+    "CountsPrior",
+    "DURATION_UNITS",
+    "Duration",
     "FixedPrior",
     "MeanSdPrior",
     "Outcome",
@@ -42,6 +45,8 @@ __all__ = [
     "Rule",
     "ScenarioFile",
     "ScenarioVariant",
+    "Stakeholder",
+    "Utilities",
     "display_label",
     "scenario_json_schema",
 ]
@@ -59,6 +64,7 @@ ClaimId = Annotated[
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
 Colour = Annotated[
     str,
     StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"),
@@ -155,6 +161,29 @@ class MeanSdPrior(_Cited):
         return self.mean_value
 
 
+class CountsPrior(_Cited):
+    """Reference-class counts: ``successes`` of ``trials`` cases, updating a Beta prior."""
+
+    kind: ClassVar[str] = "counts"
+    successes: Count = Field(description="Cases where the event happened.")
+    trials: Annotated[Count, Field(ge=1)] = Field(description="Cases in the reference class.")
+    prior_alpha: Positive = Field(default=1, description="The Beta prior's alpha (default 1).")
+    prior_beta: Positive = Field(default=1, description="The Beta prior's beta (default 1).")
+
+    @model_validator(mode="after")
+    def _fits(self) -> CountsPrior:
+        beta_from_counts(self.successes, self.trials, (self.prior_alpha, self.prior_beta))
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_counts(self.successes, self.trials, (self.prior_alpha, self.prior_beta))
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(*self.beta_parameters)
+
+
 class ConcentrationPrior(_Cited):
     """One branch's concentration in a Dirichlet over all sibling branches."""
 
@@ -172,6 +201,10 @@ PRIOR_KINDS = {
     "high": "range",
     "mean": "mean_sd",
     "sd": "mean_sd",
+    "successes": "counts",
+    "trials": "counts",
+    "prior_alpha": "counts",
+    "prior_beta": "counts",
     "concentration": "dirichlet",
 }
 
@@ -197,13 +230,14 @@ _PriorUnion = Annotated[
     | Annotated[BetaPrior, Tag("beta prior")]
     | Annotated[RangePrior, Tag("range prior")]
     | Annotated[MeanSdPrior, Tag("mean_sd prior")]
+    | Annotated[CountsPrior, Tag("counts prior")]
     | Annotated[ConcentrationPrior, Tag("dirichlet prior")],
     Discriminator(
         _prior_kind,
         custom_error_type="prior_kind",
         custom_error_message=(
             "expected a probability in [0, 1] or a mapping with one of: value; alpha and "
-            "beta; low, mode and high; mean and sd; concentration"
+            "beta; low, mode and high; mean and sd; successes and trials; concentration"
         ),
     ),
 ]
@@ -234,6 +268,61 @@ class Attribute(_Strict):
     )
 
 
+#: Days in each unit a duration may be written in (a month is 365.25 / 12 days).
+DURATION_UNITS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
+_Span = Annotated[float, Field(ge=0, le=1e5, allow_inf_nan=False)]
+
+
+class Duration(_Cited):
+    """How long a phase takes when it resolves on this branch (see :mod:`analysis.timing`).
+
+    ``fixed`` always takes ``mean``; ``exponential`` has sd equal to its mean;
+    ``gamma`` and ``lognormal`` take the duration's own mean and sd (not the
+    logarithm's).
+    """
+
+    distribution: Literal["fixed", "exponential", "gamma", "lognormal"] = Field(
+        description="fixed (no spread), exponential (sd = mean), gamma or lognormal (give sd)."
+    )
+    mean: _Span = Field(description="Mean duration, in unit; only a fixed duration may be 0.")
+    sd: _Span | None = Field(
+        default=None, description="Standard deviation, in unit: for gamma and lognormal only."
+    )
+    unit: Literal["days", "weeks", "months"] = Field(
+        default="days", description="days, weeks or months (365.25 / 12 days)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Duration:
+        spread = self.distribution in ("gamma", "lognormal")
+        if spread and not self.sd:
+            raise ValueError(f"distribution {self.distribution!r} needs sd > 0 (its standard "
+                             f"deviation in {self.unit}); got {self.sd}")
+        if not spread and self.sd is not None:
+            why = "its sd equals its mean" if self.distribution == "exponential" else (
+                "it does not vary")
+            raise ValueError(f"distribution {self.distribution!r} takes no sd ({why}); remove sd, "
+                             "or use gamma or lognormal")
+        if self.distribution != "fixed" and self.mean <= 0:
+            raise ValueError(f"mean == {self.mean}: only a fixed duration may be 0, expected "
+                             "a positive mean")
+        return self
+
+    @property
+    def mean_days(self) -> float:
+        """The mean, in days."""
+        return self.mean * DURATION_UNITS[self.unit]
+
+    @property
+    def sd_days(self) -> float:
+        """The standard deviation, in days."""
+        if self.distribution == "fixed":
+            return 0.0
+        if self.distribution == "exponential":
+            return self.mean_days
+        return float(self.sd) * DURATION_UNITS[self.unit]
+
+
 class Branch(_Strict):
     """One answer to a phase's question."""
 
@@ -248,6 +337,16 @@ class Branch(_Strict):
     )
     attributes: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Attribute id -> value added to the path."
+    )
+    duration: Duration | None = Field(
+        default=None,
+        description="How long the phase takes when it resolves on this branch. Give every "
+        "branch of a phase a duration, or none (the phase then takes no time).",
+    )
+    costs: dict[Id, Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]] = Field(
+        default_factory=dict,
+        description="On a decision's option only: stakeholder id -> cost on that stakeholder's "
+        "utility scale, subtracted on every path that takes the option.",
     )
 
 
@@ -273,6 +372,26 @@ class Phase(_Strict):
     )
     branches: Annotated[dict[Id, Branch], Field(min_length=2, max_length=16)]
     rules: Annotated[tuple[Rule, ...], Field(max_length=64)] = ()
+    decision_maker: Id | None = Field(
+        default=None,
+        description="Makes the phase a decision: this stakeholder chooses among the branches "
+        "(its options), which then take no priors.",
+    )
+    assumed: Id | None = Field(
+        default=None,
+        description="On a decision: the option that evaluations without optimisation use "
+        "(outcome distributions, sampling, sensitivity); default: the first option.",
+    )
+
+    @model_validator(mode="after")
+    def _durations_on_all_or_none(self) -> Phase:
+        timed = [b for b, branch in self.branches.items() if branch.duration is not None]
+        if timed and len(timed) < len(self.branches):
+            untimed = [b for b in self.branches if b not in timed]
+            raise ValueError(f"phase {self.id!r}: branches with a duration: {', '.join(timed)}; "
+                             f"without: {', '.join(untimed)}; expected a duration on every "
+                             "branch of the phase, or on none")
+        return self
 
 
 class OutcomeRule(_Strict):
@@ -280,6 +399,37 @@ class OutcomeRule(_Strict):
 
     when: Condition | None = Field(default=None, description="Omit for 'in every other case'.")
     outcome: Id
+
+
+_Utility = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+
+
+class Stakeholder(_Strict):
+    """A party whose preferences over the outcomes are modelled."""
+
+    label: Text
+    description: Text = ""
+
+
+class Utilities(_Strict):
+    """One stakeholder's utilities: a value for every outcome, optional attribute weights.
+
+    A path's utility is its outcome's value, plus each attribute's weight
+    times the path's value of it, minus the costs of the options it takes.
+    """
+
+    scale: Text = Field(
+        description="What the numbers mean. Convention: '0 = worst outcome for them, "
+        "100 = best'; a textbook problem may use money instead."
+    )
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        default="points", description="Shown on chart axes, e.g. 'points' or '$ thousand'."
+    )
+    outcomes: dict[Id, _Utility] = Field(description="Outcome id -> value, for every outcome.")
+    attributes: dict[Id, _Utility] = Field(
+        default_factory=dict, description="Attribute id -> utility per unit of the attribute."
+    )
+    rationale: Text | None = Field(default=None, description="Why these values.")
 
 
 class ScenarioFile(_Strict):
@@ -294,6 +444,12 @@ class ScenarioFile(_Strict):
     attributes: Annotated[dict[Id, Attribute], Field(max_length=32)] = Field(default_factory=dict)
     phases: Annotated[tuple[Phase, ...], Field(min_length=1, max_length=24)]
     outcome_rules: Annotated[tuple[OutcomeRule, ...], Field(max_length=64)] = ()
+    stakeholders: Annotated[dict[Id, Stakeholder], Field(max_length=16)] = Field(
+        default_factory=dict, description="Parties whose utilities are modelled; id -> label."
+    )
+    utilities: Annotated[dict[Id, Utilities], Field(max_length=16)] = Field(
+        default_factory=dict, description="Stakeholder id -> that stakeholder's utilities."
+    )
 
 
 class ScenarioVariant(_Strict):

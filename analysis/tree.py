@@ -150,8 +150,22 @@ def condition_holds(
 
 
 def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None:
-    """Return the phase's default probability set, from its branches' priors (or None)."""
+    """Return the phase's default probability set, from its branches' priors (or None).
+
+    A decision phase (one with a ``decision_maker``) compiles to fixed
+    probabilities: 1 on its ``assumed`` option (default: the first), 0 on the
+    others, so that every chance-only evaluation sees the assumed option
+    taken; :mod:`analysis.decisions` optimises over the options instead.
+    """
     phase = model.phases[phase_number]
+    if phase.decision_maker is not None:
+        # An unknown 'assumed' is reported by the scenario's checks; fall back quietly here.
+        assumed = phase.assumed if phase.assumed in phase.branches else next(iter(phase.branches))
+        why = f"decision by {phase.decision_maker}: 1 on the assumed option {assumed!r}"
+        priors = tuple(FixedPrior(value=float(b == assumed), rationale=why)
+                       for b in phase.branches)
+        return ProbabilitySet(phase.id, phase.id, None, tuple(phase.branches), priors,
+                              ("phases", phase_number, "branches"))
     priors = tuple(b.prior for b in phase.branches.values())
     if all(p is None for p in priors):
         return None

@@ -69,7 +69,8 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
         message = f"missing required key {loc[-1]!r}"
     elif kind == "extra_forbidden":
         key, allowed = str(loc[-1]), _allowed_keys(model, tuple(item["loc"][:-1]))
-        if key in _PRIOR_KEYS:  # e.g. alpha beside value: two kinds of prior mixed
+        in_prior = model is None or loc[-2:-1] == ("prior",) or loc[-3:-2] == ("priors",)
+        if key in _PRIOR_KEYS and in_prior:  # e.g. alpha beside value: two kinds mixed
             message = f"key {key!r} cannot be combined with the other keys of this prior"
         else:
             message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
@@ -96,9 +97,10 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
     return doc.problem(loc, message)
 
 
-_PRIOR_KEYS = ("value", "alpha", "beta", "low", "mode", "high", "mean", "sd",
-               "concentration", "cite", "rationale")
-_UNION_TAGS = {"fixed prior", "beta prior", "range prior", "mean_sd prior", "dirichlet prior",
+_PRIOR_KEYS = ("value", "alpha", "beta", "low", "mode", "high", "mean", "sd", "successes",
+               "trials", "prior_alpha", "prior_beta", "concentration", "cite", "rationale")
+_UNION_TAGS = {"fixed prior", "beta prior", "range prior", "mean_sd prior", "counts prior",
+               "dirichlet prior",
                "str", "list[str]", "list[constrained-str]", "constrained-str", "float", "int"}
 
 

@@ -105,3 +105,69 @@ def test_schema_command_prints_the_schema(capsys):
 def test_version():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("dealtree ")
+
+
+# ------------------------------------------------------------- Monte Carlo columns
+
+
+def test_summary_without_draws_has_no_interval_columns(capsys):
+    assert main(["summary", "baseline", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "kind,name,label,value,unit"
+
+
+def test_summary_draws_add_intervals_like_the_api(capsys):
+    assert main(["summary", "baseline", "--draws", "20000", "--seed", "4", "--format",
+                 "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["draws"], payload["seed"], payload["interval"]) == (20000, 4, 0.9)
+    baseline = analysis.load_scenario("baseline")
+    samples = analysis.sample_outcomes(baseline, 20000, rng=4)
+    expected = analysis.outcome_intervals(samples)
+    for row, (_, want) in zip(payload["outcomes"], expected.iterrows(), strict=True):
+        assert row["probability"] == pytest.approx(want["at_means"])
+        assert (row["mean"], row["p05"], row["median"], row["p95"]) == pytest.approx(
+            (want["mean"], want["lower"], want["median"], want["upper"]), rel=1e-12)
+    assert set(payload["attributes"][0]) == {"attribute", "label", "unit", "expected", "sd",
+                                             "mean", "p05", "median", "p95"}
+
+
+def test_summary_draws_same_seed_same_output(capsys):
+    args = ["summary", "baseline", "--draws", "5000", "--seed", "0", "--interval", "0.8"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
+    lines = first.splitlines()
+    assert lines[2].split() == ["label", "probability", "p10", "median", "p90"]
+    assert "the central 80% of 5,000 draws of the priors (seed 0)" in first
+
+
+def test_summary_draws_csv_and_given(capsys):
+    assert main(["summary", "baseline", "--draws", "3000", "--seed", "1", "--interval", "0.95",
+                 "--given", "exchanges=complete", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "kind,name,label,value,unit,mean,p2.5,median,p97.5"
+    rows = [line.split(",") for line in lines[1:] if line.startswith("outcome,")]
+    assert sum(float(r[5]) for r in rows) == pytest.approx(1)
+    for row in rows:
+        assert float(row[6]) <= float(row[7]) <= float(row[8])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--draws", "0"], "argument --draws: got 0, expected at least 1"),
+    (["--draws", "many"], "argument --draws: got 'many', expected a whole number"),
+    (["--draws", "10", "--seed", "-1"], "argument --seed: got -1, expected 0 or more"),
+    (["--draws", "10", "--interval", "1"], "argument --interval: got 1.0, expected a probability"),
+    (["--seed", "3"], "--seed and --interval go with --draws N"),
+    (["--interval", "0.5"], "--seed and --interval go with --draws N"),
+])
+def test_summary_bad_draw_options_exit_2(args, message):
+    result = run("summary", "baseline", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_summary_draws_without_a_terminal_bar_for_small_runs():
+    result = run("summary", "baseline", "--draws", "2000", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

@@ -516,3 +516,113 @@ def test_every_scenario_charts(name):
                         (analysis.phase_marginals, plotting.plot_phase_marginals),
                         (analysis.expected_attributes, plotting.plot_expected_attributes)]:
         check_common(plot(frame(scenario)), axes="x")
+
+
+# ------------------------------------------------------- uncertainty over the priors
+
+
+@pytest.fixture(scope="module")
+def samples(baseline):
+    return analysis.sample_outcomes(baseline, 20_000, rng=3)
+
+
+def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
+    fig = plotting.plot_priors(baseline)
+    check_common(fig, axes="")
+    marginals = analysis.prior_marginals(baseline)
+    densities = traces(fig, "density")
+    assert [t.meta["key"] for t in densities] == list(marginals["key"])
+    assert len(traces(fig, "interval")) == len(marginals) == len(traces(fig, "mean"))
+    for trace, row in zip(densities, marginals.itertuples(index=False), strict=True):
+        assert 0 <= min(trace.x) and max(trace.x) <= 1
+        assert (np.asarray(trace.y) >= 0).all()
+        # the curve is the Beta's density, and it integrates to about 1 where drawn
+        assert np.trapezoid(trace.y, trace.x) == pytest.approx(1, abs=0.01)
+        for claim in row.cite.split(", "):
+            assert claim in trace.hovertemplate
+        assert row.key in trace.hovertemplate
+    shaded = traces(fig, "interval")[0]
+    assert shaded.fill == "tozeroy"
+    holds = marginals.set_index("key").loc["ceasefire.holds"]
+    assert min(shaded.x) == pytest.approx(holds["lower"]) and max(shaded.x) == pytest.approx(
+        holds["upper"])
+    assert fig.layout.title.text == "Priors — baseline"
+    assert "90% interval" in fig.layout.title.subtitle.text
+
+
+def test_priors_panel_of_a_scenario_without_uncertain_priors(tiny):
+    fig = plotting.plot_priors(tiny)
+    assert len(fig.data) == 0
+    assert "fixed" in fig.layout.annotations[0].text
+
+
+def test_outcome_intervals_chart(samples):
+    summary = analysis.outcome_intervals(samples, interval=(0.5, 0.9))
+    fig = plotting.plot_outcome_intervals(summary)
+    check_common(fig)
+    bars = traces(fig, "interval")
+    assert len(bars) == 8
+    for trace in bars:
+        row = summary[(summary["outcome"] == trace.meta["outcome"])
+                      & (summary["interval"] == trace.meta["interval"])].iloc[0]
+        assert trace.x[0] == pytest.approx(row["mean"])
+        assert trace.x[0] + trace.error_x.array[0] == pytest.approx(row["upper"])
+        assert trace.x[0] - trace.error_x.arrayminus[0] == pytest.approx(row["lower"])
+        assert trace.error_x.color == row["colour"] == trace.marker.color
+    thick = {t.meta["interval"]: t.error_x.thickness for t in bars}
+    assert thick[0.5] > thick[0.9]
+    assert list(one(fig, "at_means").x) == pytest.approx(list(summary["at_means"][::2]))
+    assert fig.layout.title.text == "Outcome probabilities with 50% and 90% intervals — baseline"
+    assert "20,000 draws of the priors · seed 3" in fig.layout.title.subtitle.text
+    assert fig.layout.xaxis.tickformat == ".0%"
+
+
+def test_outcome_intervals_chart_needs_the_summary(baseline):
+    with pytest.raises(ValueError, match="missing column"):
+        plotting.plot_outcome_intervals(analysis.outcome_distribution(baseline))
+    with pytest.raises(TypeError, match="expected a pandas DataFrame"):
+        plotting.plot_outcome_intervals([1, 2])
+
+
+def test_outcome_draws_chart(samples, baseline):
+    fig = plotting.plot_outcome_draws(samples, bins=30)
+    check_common(fig, axes="")
+    histograms = traces(fig, "histogram")
+    assert [t.meta["outcome"] for t in histograms] == list(baseline.model.outcomes)
+    for trace in histograms:
+        assert trace.marker.color == baseline.model.outcomes[trace.meta["outcome"]].colour
+        # densities times widths: the shares of the draws, which sum to 1
+        assert np.dot(trace.y, trace.width) == pytest.approx(1)
+    assert len(traces(fig, "marks")) == 3 * len(histograms)
+    assert fig.layout.title.text == "Outcome probabilities across draws — baseline"
+
+
+def test_attribute_cdf_chart(samples, baseline):
+    fig = plotting.plot_attribute_cdf(samples)
+    check_common(fig, axes="")
+    curves = traces(fig, "ecdf")
+    assert [t.meta["attribute"] for t in curves] == list(baseline.model.attributes)
+    summary = analysis.attribute_intervals(samples).set_index("attribute")
+    for curve, marks in zip(curves, traces(fig, "marks"), strict=True):
+        assert (np.diff(curve.y) >= 0).all() and curve.y[-1] == 1
+        row = summary.loc[curve.meta["attribute"]]
+        assert list(marks.x) == pytest.approx([row["lower"], row["median"], row["upper"]])
+    units = [a.unit for a in baseline.model.attributes.values()]
+    assert [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].title.text for i in range(3)] == units
+
+
+def test_sample_charts_need_samples(baseline):
+    for plot in (plotting.plot_outcome_draws, plotting.plot_attribute_cdf):
+        with pytest.raises(TypeError, match="expected the OutcomeSamples"):
+            plot(analysis.outcome_distribution(baseline))
+
+
+def test_attribute_cdf_without_attributes(tmp_path):
+    path = tmp_path / "plain.yaml"
+    path.write_text(TINY.replace("attributes:\n  cost: {label: Cost, unit: dollars}\n", "")
+                    .replace(", attributes: {cost: 10}", "")
+                    .replace("badly: {attributes: {cost: 5}}", "badly: {}"))
+    scenario = analysis.load_scenario(path)
+    assert not scenario.model.attributes
+    fig = plotting.plot_attribute_cdf(analysis.sample_outcomes(scenario, 100, rng=1))
+    assert "no attributes" in fig.layout.annotations[0].text

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import integrate, stats
 
-from analysis.priors import beta_from_mean_sd, beta_from_range, beta_mean
+import analysis
+from analysis.priors import (
+    beta_from_counts,
+    beta_from_mean_sd,
+    beta_from_quantiles,
+    beta_from_range,
+    beta_mean,
+    prior_marginals,
+)
 
 
 @pytest.mark.parametrize(("mean", "sd"), [
@@ -90,3 +99,207 @@ def test_range_impossible(low, mode, high):
     with pytest.raises(ValueError, match=r"range \(low=.*, mode=.*, high=.*\) is out of order, "
                                          r"expected 0 <= low <= mode <= high <= 1 with low < high"):
         beta_from_range(low, mode, high)
+
+
+# ------------------------------------------------------------------ counts
+
+
+@pytest.mark.parametrize(("k", "n", "prior"), [
+    (8, 9, (1, 1)), (0, 5, (1, 1)), (5, 5, (0.5, 0.5)), (3, 40, (2, 8)), (1, 1, (0.1, 0.1)),
+])
+def test_counts_posterior_matches_a_numerical_bayes_update(k, n, prior):
+    alpha, beta = beta_from_counts(k, n, prior)
+    assert (alpha, beta) == (prior[0] + k, prior[1] + n - k)
+    # Bayes' rule by quadrature: prior density x binomial likelihood, normalised
+    def unnormalised(p):
+        return stats.beta.pdf(p, *prior) * stats.binom.pmf(k, n, p)
+
+    def moment(order):
+        return integrate.quad(lambda p: p**order * unnormalised(p), 0, 1, limit=200)[0]
+
+    total = moment(0)
+    mean = moment(1) / total
+    var = moment(2) / total - mean**2
+    assert mean == pytest.approx(stats.beta.mean(alpha, beta), rel=1e-7)
+    assert var == pytest.approx(stats.beta.var(alpha, beta), rel=1e-6)
+
+
+def test_counts_default_prior_is_laplaces_rule():
+    assert beta_from_counts(8, 9) == (9.0, 2.0)
+    alpha, beta = beta_from_counts(8, 9)
+    assert beta_mean(alpha, beta) == pytest.approx((8 + 1) / (9 + 2))
+
+
+@pytest.mark.parametrize(("args", "error", "pattern"), [
+    ((10, 9), ValueError, r"successes == 10 with trials == 9, expected 0 <= successes <= trials"),
+    ((-1, 9), ValueError, r"successes == -1 with trials == 9"),
+    ((0, 0), ValueError, r"trials == 0, expected at least 1 case"),
+    ((8.0, 9), TypeError, r"successes == 8\.0 \(float\), expected an integer"),
+    ((True, 9), TypeError, r"successes == True \(bool\)"),
+    ((8, 9, (0, 1)), ValueError, r"prior a0 == 0, expected a positive number"),
+    ((8, 9, (1, math.inf)), ValueError, r"prior b0 == inf, expected a positive number"),
+    ((8, 9, (1,)), TypeError, r"prior == \(1,\), expected a pair"),
+    ((8, 9, ("a", 1)), TypeError, r"prior a0 == 'a', expected a number"),
+])
+def test_counts_impossible(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        beta_from_counts(*args)
+
+
+def test_counts_accept_numpy_integers():
+    assert beta_from_counts(np.int64(2), np.int32(4)) == (3.0, 3.0)
+
+
+# --------------------------------------------------------------- quantiles
+
+
+@pytest.mark.parametrize("mass", [0.5, 0.8, 0.9, 0.95])
+@pytest.mark.parametrize(("a", "b"), [(9, 2), (2, 9), (1, 1), (0.5, 0.5), (30, 70), (0.3, 4),
+                                      (200, 20)])
+def test_quantile_fit_recovers_the_beta(a, b, mass):
+    low, high = stats.beta.ppf([(1 - mass) / 2, (1 + mass) / 2], a, b)
+    alpha, beta = beta_from_quantiles(low, high, mass=mass)
+    assert alpha == pytest.approx(a, rel=1e-6)
+    assert beta == pytest.approx(b, rel=1e-6)
+
+
+def test_quantile_fit_of_an_analysts_range():
+    alpha, beta = beta_from_quantiles(0.6, 0.9)
+    np.testing.assert_allclose(stats.beta.ppf([0.05, 0.95], alpha, beta), [0.6, 0.9],
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize(("low", "high", "mass", "pattern"), [
+    (0.5, 0.4, 0.9, r"interval \(low=0\.5, high=0\.4\) is out of order"),
+    (0.0, 0.4, 0.9, r"interval \(low=0\.0, high=0\.4\)"),
+    (0.2, 1.0, 0.9, r"interval \(low=0\.2, high=1\.0\)"),
+    (0.2, 0.4, 1.0, r"mass == 1\.0, expected a probability strictly between 0 and 1"),
+    (0.2, 0.4, 0.0, r"mass == 0\.0"),
+    (0.4999999, 0.5000001, 0.99, r"no Beta found with 0\.99 of its mass"),
+])
+def test_quantile_fit_impossible(low, high, mass, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        beta_from_quantiles(low, high, mass=mass)
+
+
+# ----------------------------------------------------------- prior marginals
+
+
+def test_prior_marginals_of_the_baseline():
+    baseline = analysis.load_scenario("baseline")
+    table = prior_marginals(baseline)
+    assert list(table.columns) == ["key", "phase", "rule", "branch", "kind", "detail", "alpha",
+                                   "beta", "mean", "sd", "lower", "upper", "cite", "rationale"]
+    assert table.attrs == {"scenario": "baseline", "interval": 0.9}
+    rows = table.set_index("key")
+    # the Beta-kind prior on one branch of a two-branch question; the other is not listed
+    assert "ceasefire.collapses" not in rows.index
+    holds = rows.loc["ceasefire.holds"]
+    assert (holds["alpha"], holds["beta"]) == (9, 2)
+    # Dirichlet branches have marginal Beta(c_i, sum(c) - c_i)
+    complete = rows.loc["exchanges.complete"]
+    assert (complete["alpha"], complete["beta"]) == (5, 5)
+    assert complete["detail"] == "Dirichlet share: concentration 5 of 10"
+    np.testing.assert_allclose(table["mean"], table["alpha"] / (table["alpha"] + table["beta"]))
+    np.testing.assert_allclose(table["sd"], stats.beta.std(table["alpha"], table["beta"]))
+    np.testing.assert_allclose(table["lower"], stats.beta.ppf(0.05, table["alpha"],
+                                                              table["beta"]))
+    np.testing.assert_allclose(table["upper"], stats.beta.ppf(0.95, table["alpha"],
+                                                              table["beta"]))
+    # the same 90% intervals as the priors table
+    priors = baseline.priors_table().set_index("key").loc[table["key"]]
+    np.testing.assert_allclose(table["lower"], priors["p05"])
+    assert all(table["cite"] != "")
+    wide = prior_marginals(baseline, interval=0.99)
+    assert (wide["lower"].to_numpy() < table["lower"].to_numpy()).all()
+    with pytest.raises(ValueError, match=r"interval == 1, expected a probability"):
+        prior_marginals(baseline, interval=1)
+
+
+def test_prior_marginals_describe_every_form():
+    baseline = analysis.load_scenario("baseline")
+    counts = baseline.with_priors({"ceasefire.holds": {"successes": 8, "trials": 9}})
+    rows = prior_marginals(counts).set_index("key")
+    assert rows.loc["ceasefire.holds", "detail"] == "8 of 9 cases, prior Beta(1, 1)"
+    assert rows.loc["ceasefire.holds", "kind"] == "counts"
+    assert (rows.loc["ceasefire.holds", "alpha"], rows.loc["ceasefire.holds", "beta"]) == (9, 2)
+    fixed = baseline.with_priors({"ceasefire.holds": 0.8})
+    assert "ceasefire.holds" not in set(prior_marginals(fixed)["key"])
+    for value, detail in [({"low": 0.5, "mode": 0.8, "high": 0.95}, "PERT range 0.5 / 0.8 / 0.95"),
+                          ({"mean": 0.8, "sd": 0.1}, "mean 0.8, sd 0.1"),
+                          ({"alpha": 9, "beta": 2}, "Beta(9, 2)")]:
+        rows = prior_marginals(baseline.with_priors({"ceasefire.holds": value})).set_index("key")
+        assert rows.loc["ceasefire.holds", "detail"] == detail
+
+
+# ------------------------------------------------------- the counts file form
+
+
+def test_counts_form_in_a_scenario_file(write_yaml, scenario_text):
+    path = write_yaml(scenario_text("""\
+        phases:
+          - id: truce
+            question: Does it hold?
+            branches:
+              holds:
+                prior: {successes: 8, trials: 9, cite: [ceasefire-facts.truce-2025-01]}
+                outcome: good
+              fails: {outcome: bad}
+          - id: never
+            question: Unused
+            branches:
+              a: {prior: {successes: 1, trials: 4, prior_alpha: 0.5, prior_beta: 0.5}}
+              b: {}
+        outcome_rules:
+          - outcome: good
+        """))
+    scenario = analysis.load_scenario(path)
+    table = scenario.priors_table().set_index("key")
+    assert table.loc["truce.holds", "kind"] == "counts"
+    assert table.loc["truce.holds", "mean"] == pytest.approx(9 / 11)
+    assert table.loc["truce.fails", "mean"] == pytest.approx(2 / 11)
+    assert table.loc["truce.holds", "p05"] == pytest.approx(stats.beta.ppf(0.05, 9, 2))
+    same = scenario.with_priors({"truce.holds": {"alpha": 9, "beta": 2}})
+    np.testing.assert_allclose(analysis.outcome_distribution(scenario)["probability"],
+                               analysis.outcome_distribution(same)["probability"])
+
+
+@pytest.mark.parametrize(("prior", "location", "fragment"), [
+    ("{successes: 10, trials: 9}", "phases[0].branches.holds.prior",
+     "successes == 10 with trials == 9, expected 0 <= successes <= trials"),
+    ("{successes: 2, trials: 0}", "phases[0].branches.holds.prior.trials",
+     "got 0, expected a number >= 1"),
+    ("{successes: 2.5, trials: 9}", "phases[0].branches.holds.prior.successes",
+     "input should be a valid integer"),
+    ("{successes: 2}", "phases[0].branches.holds.prior.trials", "missing required key 'trials'"),
+    ("{successes: 2, trials: 9, prior_alpha: 0}", "phases[0].branches.holds.prior.prior_alpha",
+     "expected a number > 0"),
+])
+def test_counts_form_problems_are_located(expect_problem, scenario_text, prior, location,
+                                          fragment):
+    expect_problem(scenario_text(f"""\
+        phases:
+          - id: truce
+            question: Does it hold?
+            branches:
+              holds:
+                prior: {prior}  # <-
+                outcome: good
+              fails: {{outcome: bad}}
+        """), location, fragment)
+
+
+def test_counts_form_needs_a_two_branch_question(expect_problem, scenario_text):
+    expect_problem(scenario_text("""\
+        phases:
+          - id: truce
+            question: Does it hold?
+            branches:
+              holds:  # <-
+                prior: {successes: 8, trials: 9}
+                outcome: good
+              wobbles: {outcome: good}
+              fails: {outcome: bad}
+        """), "phases[0].branches.holds",
+        "an uncertain prior (Beta, range, mean and sd, or counts) on 'holds' needs a "
+        "two-branch question")

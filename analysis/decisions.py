@@ -287,8 +287,9 @@ class RollbackResult:
         path so far, ``phase=branch > ...``), ``information_label`` (the
         same in labels), ``option``, ``option_label``, ``expected_utility``
         (for the decision maker, given the node is reached, with the
-        optimal policy after it), ``chosen``, ``tie`` (within
-        :data:`TIE_TOLERANCE` of the chooser's best) and
+        optimal policy after it), ``chosen``, ``tie`` (the option and at
+        least one other are within :data:`TIE_TOLERANCE` of the chooser's
+        best) and
         ``reach_probability`` (of the information state, under the policy).
     option_values : DataFrame
         One row per node of ``phase``, option and stakeholder:
@@ -419,7 +420,8 @@ def rollback(
                 "chooser": "assumed" if chooser is None else engine.stakeholders[chooser],
                 "node": node.number, "information": info, "information_label": info_label,
                 "option": option, "option_label": labels[o], "expected_utility": values[dm, o],
-                "chosen": o == chosen[node.number], "tie": bool(tied[o]),
+                "chosen": o == chosen[node.number],
+                "tie": bool(tied[o]) and int(tied.sum()) > 1,
                 "reach_probability": node_reach,
             })
         if node.phase != first:

@@ -74,14 +74,16 @@ def test_validate_ok_files_exit_0():
 def test_validate_reports_each_bad_file_with_located_problems(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((analysis.scenario.scenarios_dir() / "baseline.yaml").read_text()
-                   .replace("alpha: 9", "alpha: -9", 1))
+                   .replace("concentration: 5", "concentration: -5", 1))
     missing = tmp_path / "missing.yaml"
     result = run("validate", "scenarios/baseline.yaml", str(bad), str(missing))
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
     assert "scenarios/baseline.yaml: ok" in result.stdout
-    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if "alpha: -9" in text)
-    assert f"{bad}:{line}: phases[0].branches.holds.prior.alpha: got -9" in result.stdout
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1)
+                if "concentration: -5" in text)
+    assert (f"{bad}:{line}: phases[1].branches.complete.prior.concentration: got -5"
+            in result.stdout)
     assert f"{missing}: (document): no such file" in result.stdout
 
 

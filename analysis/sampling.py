@@ -57,6 +57,8 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from ._draws import positive_int as _positive_int
+from ._draws import seed_sequence as _seed_sequence
 from .errors import QueryError
 from .evaluate import Given, _condition
 from .scenario import Scenario
@@ -578,30 +580,6 @@ def _prefix_nodes(tree: CompiledTree) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 # ------------------------------------------------------------------------------ inputs
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name}: got {value!r} ({type(value).__name__}), expected an integer")
-    if value < 1:
-        raise ValueError(f"{name} == {value}, expected at least 1")
-    return int(value)
-
-
-def _seed_sequence(rng: _RNGLike) -> np.random.SeedSequence:
-    """Normalise ``rng`` once (Scientific Python SPEC 7) into a seed sequence."""
-    if rng is None:
-        return np.random.SeedSequence()
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
-    if isinstance(rng, Integral) and not isinstance(rng, bool):
-        if rng < 0:
-            raise ValueError(f"rng == {rng}, expected a non-negative integer seed")
-        return np.random.SeedSequence(int(rng))
-    raise TypeError(f"rng: got {type(rng).__name__}, expected None, an int, a "
-                    "numpy.random.SeedSequence or a numpy.random.Generator")
 
 
 def _block_seeds(seed_sequence: np.random.SeedSequence, blocks: np.ndarray) -> np.ndarray:

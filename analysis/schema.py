@@ -48,6 +48,7 @@ __all__ = [
     "Stakeholder",
     "Utilities",
     "display_label",
+    "json_schema_text",
     "scenario_json_schema",
 ]
 
@@ -473,10 +474,14 @@ def display_label(item_id: str, label: str | None) -> str:
     return label or item_id.replace("_", " ").capitalize()
 
 
+def json_schema_text(model: Any, title: str) -> str:
+    """Return the JSON Schema (draft 2020-12) of a model or union, as formatted JSON text."""
+    schema = TypeAdapter(model).json_schema(by_alias=True)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
+              **schema}
+    return json.dumps(schema, indent=2) + "\n"
+
+
 def scenario_json_schema() -> str:
     """Return the JSON Schema of scenario files (full or variant), as formatted JSON text."""
-    adapter = TypeAdapter(ScenarioFile | ScenarioVariant)
-    schema = adapter.json_schema(by_alias=True)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "title": "dealtree scenario", **schema}
-    return json.dumps(schema, indent=2) + "\n"
+    return json_schema_text(ScenarioFile | ScenarioVariant, "dealtree scenario")

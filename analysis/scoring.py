@@ -51,7 +51,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,13 +58,13 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import _draws
 from .errors import Problem, ScenarioError
 from .evidence import PROJECT_ROOT
 from .scenario import Scenario
-from .schema import ClaimId, Id, Text, display_label
+from .schema import ClaimId, Id, Text, display_label, json_schema_text
 from .source import Document, read_yaml
 from .timing import _path_event_cdf
 from .updating import _check_dated, _resolve
@@ -156,10 +155,7 @@ class ResolutionsFile(_Strict):
 
 def resolutions_json_schema() -> str:
     """Return the JSON Schema of resolutions files, as formatted JSON text."""
-    schema = TypeAdapter(ResolutionsFile).json_schema(by_alias=True)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "title": "dealtree resolutions", **schema}
-    return json.dumps(schema, indent=2) + "\n"
+    return json_schema_text(ResolutionsFile, "dealtree resolutions")
 
 
 @dataclass(frozen=True, eq=False)

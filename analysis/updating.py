@@ -67,7 +67,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -80,7 +79,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -89,7 +87,7 @@ from . import _draws
 from .errors import Problem, ScenarioError
 from .evidence import PROJECT_ROOT, load_seeds
 from .scenario import Scenario
-from .schema import ClaimId, Id, Text
+from .schema import ClaimId, Id, Text, json_schema_text
 from .source import Document, read_yaml
 from .tree import CompiledTree, ProbabilitySet, default_set, rule_set
 from .validation import did_you_mean, problems_from_validation_error
@@ -192,10 +190,7 @@ class EvidenceFile(_Strict):
 
 def evidence_json_schema() -> str:
     """Return the JSON Schema of evidence logs, as formatted JSON text."""
-    schema = TypeAdapter(EvidenceFile).json_schema(by_alias=True)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "title": "dealtree evidence log", **schema}
-    return json.dumps(schema, indent=2) + "\n"
+    return json_schema_text(EvidenceFile, "dealtree evidence log")
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,9 +34,9 @@ test: $(STAMP) chromium
 
 chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && \
-	    sudo apt-get install -y -qq chromium; \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "the browser tests need Chromium: apt-get install chromium"; exit 1; fi
 
 # Re-execute the notebooks and store their outputs (after changing them or the package).

@@ -250,17 +250,28 @@ def load_scenario(
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
     """Return the file a path or scenario name refers to."""
+    return resolve_named_file(path_or_name, scenarios_dir(), "scenario")
+
+
+def resolve_named_file(path_or_name: str | Path, folder: Path, what: str) -> Path:
+    """Return ``path_or_name`` if it is a file, else ``folder/<name>.yaml``.
+
+    Raises
+    ------
+    ScenarioError
+        If neither exists, suggesting the closest name in ``folder``.
+    """
     path = Path(path_or_name)
     if path.is_file():
         return path
-    named = scenarios_dir() / f"{path_or_name}.yaml"
+    named = folder / f"{path_or_name}.yaml"
     if isinstance(path_or_name, str) and "/" not in path_or_name and named.is_file():
         return named
-    names = scenario_names()
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
     raise ScenarioError([Problem(str(path_or_name), None, "(document)",
-                                 "no such file, and no scenario of that name"
+                                 f"no such file, and no {what} of that name"
                                  + did_you_mean(str(path_or_name), names)
-                                 + f"; expected a path or one of: {', '.join(names)}")])
+                                 + f"; expected a path or one of: {', '.join(names) or '(none)'}")])
 
 
 def _build_variant(doc: Document, path: Path, seeds_dir: Path | None, _depth: int) -> Scenario:

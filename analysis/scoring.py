@@ -63,11 +63,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import _draws
 from .errors import Problem, ScenarioError
 from .evidence import PROJECT_ROOT
-from .scenario import Scenario
+from .scenario import Scenario, resolve_named_file
 from .schema import ClaimId, Id, Text, display_label, json_schema_text
 from .source import Document, read_yaml
 from .timing import _path_event_cdf
-from .updating import _check_dated, _resolve
+from .updating import _check_dated
 from .validation import did_you_mean, problems_from_validation_error
 
 __all__ = [
@@ -210,7 +210,7 @@ def load_resolutions(path_or_name: str | Path, *, seeds_dir: str | Path | None =
         question's resolution, a survival question without ``day_zero``, or
         one said to have held to a day after it was resolved.
     """
-    path = _resolve(path_or_name, resolutions_dir(), resolutions_names(), "resolutions file")
+    path = resolve_named_file(path_or_name, resolutions_dir(), "resolutions file")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), f"got {type(doc.data).__name__}, expected a "

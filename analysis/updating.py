@@ -86,7 +86,7 @@ from pydantic import (
 from . import _draws
 from .errors import Problem, ScenarioError
 from .evidence import PROJECT_ROOT, load_seeds
-from .scenario import Scenario
+from .scenario import Scenario, resolve_named_file
 from .schema import ClaimId, Id, Text, json_schema_text
 from .source import Document, read_yaml
 from .tree import CompiledTree, ProbabilitySet, default_set, rule_set
@@ -249,7 +249,7 @@ def load_evidence(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         keys and values, duplicate item ids, items out of date order, unknown
         claims, and claims dated after the item that cites them.
     """
-    path = _resolve(path_or_name, evidence_dir(), evidence_names(), "evidence log")
+    path = resolve_named_file(path_or_name, evidence_dir(), "evidence log")
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), f"got {type(doc.data).__name__}, expected a "
@@ -262,19 +262,6 @@ def load_evidence(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
     if problems:
         raise ScenarioError(problems)
     return EvidenceLog(model, doc, str(path))
-
-
-def _resolve(path_or_name: str | Path, folder: Path, names: list[str], what: str) -> Path:
-    path = Path(path_or_name)
-    if path.is_file():
-        return path
-    named = folder / f"{path_or_name}.yaml"
-    if isinstance(path_or_name, str) and "/" not in path_or_name and named.is_file():
-        return named
-    raise ScenarioError([Problem(str(path_or_name), None, "(document)",
-                                 f"no such file, and no {what} of that name"
-                                 + did_you_mean(str(path_or_name), names)
-                                 + f"; expected a path or one of: {', '.join(names) or '(none)'}")])
 
 
 def _claim_dates(seeds_dir: str | Path | None) -> dict[str, str | None]:

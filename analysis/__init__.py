@@ -8,14 +8,24 @@ Load a scenario, evaluate it exactly, and chart the results::
     >>> round(dist["probability"].sum(), 9)
     1.0
 
-Plotting lives in :mod:`analysis.plotting`, the only module that imports plotly.
+The package is built in layers, each importing only from those below it::
+
+    delivery   report, cli                      (analysis.delivery)
+    plotting   charts of tidy frames            (analysis.plotting)
+    analyses   tables: outcomes, uncertainty, decisions, sensitivity, ...
+    engines    exact, sampling, rollback, durations, draws
+    model      scenario, tree, checks, parameters, outputs, stakeholders
+    formats    safe YAML, located problems, the models of every file
+    core       errors, argument checks, rng, Beta maths, words, paths
+
+This module re-exports the public API of the model, the engines and the
+analyses; plotting lives in :mod:`analysis.plotting`, the only subpackage that
+imports plotly, and ``import analysis`` does not import it.
 """
 
-from importlib import metadata as _metadata
-
-from .decisions import RollbackResult, best_options, expected_utilities, rollback
-from .errors import Problem, QueryError, ScenarioError, ScenarioWarning
-from .evaluate import (
+from .analyses.decisions import RollbackResult, best_options, expected_utilities, rollback
+from .analyses.global_sensitivity import global_sensitivity, parameter_groups
+from .analyses.outcomes import (
     attribute_distribution,
     compare_outcomes,
     expected_attributes,
@@ -23,24 +33,35 @@ from .evaluate import (
     path_table,
     phase_marginals,
 )
-from .evidence import claims_table, load_seeds
-from .global_sensitivity import global_sensitivity, parameter_groups
-from .pooling import (
+from .analyses.pooling import (
     analyst_disagreement,
     load_analysts,
     pool_comparison,
     pool_outcomes,
     pool_paths,
 )
-from .priors import (
-    beta_from_counts,
-    beta_from_mean_sd,
-    beta_from_quantiles,
-    beta_from_range,
-    prior_marginals,
+from .analyses.scoring import (
+    forecast_resolutions,
+    resolutions_table,
+    score_forecasts,
+    score_summary,
 )
-from .sampling import (
-    OutcomeSamples,
+from .analyses.sensitivity import (
+    most_influential,
+    one_way_sensitivity,
+    sensitivity_parameters,
+    tornado_table,
+    two_way_sensitivity,
+)
+from .analyses.thresholds import find_switches, find_threshold
+from .analyses.timing import (
+    completion_curve,
+    kaplan_meier,
+    phase_completion,
+    reference_truces,
+    survival_curve,
+)
+from .analyses.uncertainty import (
     attribute_ecdf,
     attribute_intervals,
     exceedance_probabilities,
@@ -48,47 +69,26 @@ from .sampling import (
     outcome_histogram,
     outcome_intervals,
     outcome_ranks,
-    sample_outcomes,
+    prior_marginals,
 )
-from .scenario import Scenario, load_scenario, scenario_names
-from .scoring import (
-    forecast_resolutions,
-    load_resolutions,
-    resolutions_table,
-    score_forecasts,
-    score_summary,
+from .analyses.updating import belief_timeline, evidence_table, update_scenario
+from .analyses.value_of_information import evpi, evppi
+from .core.beta import (
+    beta_from_counts,
+    beta_from_mean_sd,
+    beta_from_quantiles,
+    beta_from_range,
+    beta_mean,
 )
-from .sensitivity import (
-    find_threshold,
-    most_influential,
-    one_way_sensitivity,
-    sensitivity_parameters,
-    tornado_table,
-    two_way_sensitivity,
-)
-from .timing import (
-    completion_curve,
-    kaplan_meier,
-    phase_completion,
-    reference_truces,
-    survival_curve,
-)
-from .updating import (
-    Posterior,
-    belief_timeline,
-    evidence_table,
-    load_evidence,
-    update_scenario,
-)
-from .value_of_information import evpi, evppi
-
-try:
-    __version__ = _metadata.version("dealtree")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+from .core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
+from .core.version import VERSION as __version__
+from .engines.sampling import OutcomeSamples, sample_outcomes
+from .formats.evidence_file import load_evidence
+from .formats.resolutions_file import load_resolutions
+from .formats.seeds import claims_table, load_seeds
+from .model.scenario import Scenario, load_scenario, scenario_names
 
 __all__ = [
-    "Posterior",
     "OutcomeSamples",
     "Problem",
     "QueryError",
@@ -107,6 +107,7 @@ __all__ = [
     "beta_from_mean_sd",
     "beta_from_quantiles",
     "beta_from_range",
+    "beta_mean",
     "claims_table",
     "compare_outcomes",
     "completion_curve",
@@ -116,6 +117,7 @@ __all__ = [
     "exceedance_probabilities",
     "expected_attributes",
     "expected_utilities",
+    "find_switches",
     "find_threshold",
     "forecast_resolutions",
     "global_sensitivity",

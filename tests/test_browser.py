@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.evidence import PROJECT_ROOT
-from analysis.report import build_reports
+from analysis.core.paths import PROJECT_ROOT
+from analysis.delivery.report import build_reports
 
 ARTIFACTS = Path(os.environ.get("DEALTREE_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import analysis
-from analysis.cli import main
+from analysis.delivery.cli import main
 
 
 def run(*args):
@@ -73,7 +73,7 @@ def test_validate_ok_files_exit_0():
 
 def test_validate_reports_each_bad_file_with_located_problems(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((analysis.scenario.scenarios_dir() / "baseline.yaml").read_text()
+    bad.write_text((analysis.model.scenario.scenarios_dir() / "baseline.yaml").read_text()
                    .replace("concentration: 5", "concentration: -5", 1))
     missing = tmp_path / "missing.yaml"
     result = run("validate", "scenarios/baseline.yaml", str(bad), str(missing))
@@ -88,7 +88,7 @@ def test_validate_reports_each_bad_file_with_located_problems(tmp_path):
 
 
 def test_validate_prints_warnings_but_passes(tmp_path):
-    text = (analysis.scenario.scenarios_dir() / "baseline.yaml").read_text()
+    text = (analysis.model.scenario.scenarios_dir() / "baseline.yaml").read_text()
     text = text.replace("outcomes:\n", "outcomes:\n  unused:\n    label: Unused\n"
                         "    colour: \"#000000\"\n", 1)
     path = tmp_path / "warn.yaml"

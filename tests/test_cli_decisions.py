@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.cli import main
+from analysis.delivery.cli import main
 
 TEXACO = str(Path(__file__).resolve().parent / "data" / "texaco_pennzoil.yaml")
 
@@ -24,7 +24,7 @@ def run(*args):
 def test_tornado_json_matches_the_api(capsys):
     assert main(["tornado", "mediation", "--output", "renewed_war", "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    table = analysis.tornado_table(analysis.load_scenario("mediation"), "renewed_war")
+    table = analysis.tornado_table(analysis.load_scenario("mediation"), output="renewed_war")
     assert [p["parameter"] for p in payload["parameters"]] == table["parameter"].tolist()
     assert [p["swing"] for p in payload["parameters"]] == pytest.approx(table["swing"].tolist())
     assert payload["unit"] == "probability" and payload["interval"] == 0.9
@@ -35,7 +35,7 @@ def test_tornado_csv_with_a_decision_maker_and_top(capsys):
     assert main(["tornado", "mediation", "--output", "utility:mediators", "--for", "mediators",
                  "--top", "3", "--interval", "0.8", "--format", "csv"]) == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    table = analysis.tornado_table(analysis.load_scenario("mediation"), "utility:mediators",
+    table = analysis.tornado_table(analysis.load_scenario("mediation"), output="utility:mediators",
                                    interval=0.8, decision_maker="mediators").head(3)
     assert frame["parameter"].tolist() == table["parameter"].tolist()
     assert frame["result_high"].to_numpy() == pytest.approx(table["result_high"].to_numpy())

@@ -10,9 +10,9 @@ import textwrap
 import pytest
 
 import analysis
-from analysis.cli import main
-from analysis.scoring import resolutions_json_schema
-from analysis.updating import evidence_json_schema
+from analysis.delivery.cli import main
+from analysis.formats.evidence_file import evidence_json_schema
+from analysis.formats.resolutions_file import resolutions_json_schema
 
 
 def run(*args):
@@ -32,7 +32,7 @@ def test_update_json_matches_the_api(capsys):
     assert [o["prior"] for o in payload["outcomes"]] == pytest.approx(
         analysis.outcome_distribution(baseline)["probability"].tolist())
     assert payload["items"][0] == {"id": "truce_takes_effect", "date": "2025-10-10",
-                                   "kind": "likelihood", "title": posterior.items[0].title}
+                                   "kind": "likelihood", "title": posterior.evidence.items[0].title}
 
 
 def test_update_until_and_csv(capsys):

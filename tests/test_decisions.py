@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import analysis
 from analysis import QueryError
-from analysis.decisions import _engine
+from analysis.engines.rollback import decision_engine as _engine
 
 
 def _load(data_dir, name):
@@ -38,14 +38,14 @@ def test_wildcatter_one_stage(data_dir):
     .3(50) + .2(200) = 55, so EVPI = 55 - 20 = 35.
     """
     scenario = _load(data_dir, "wildcatter")
-    result = analysis.rollback(scenario, "wildcatter")
+    result = analysis.rollback(scenario, decision_maker="wildcatter")
     assert _values(result) == pytest.approx({"drill": 20.0, "no_drill": 0.0})
     assert result.value == pytest.approx(20.0)
     assert result.chosen_options() == {"(start)": "drill"}
     profile = result.risk_profiles[result.risk_profiles["option"] == "drill"]
     assert profile.set_index("outcome")["probability"].to_dict() == pytest.approx(
         {"abandoned": 0.0, "dry_hole": 0.5, "wet_well": 0.3, "soaking_well": 0.2})
-    voi = analysis.evpi(scenario, "wildcatter", about="outcomes").iloc[0]
+    voi = analysis.evpi(scenario, decision_maker="wildcatter", about="outcomes").iloc[0]
     assert (voi.value_now, voi.value_informed, voi.evpi) == pytest.approx((20.0, 55.0, 35.0))
 
 
@@ -62,7 +62,7 @@ def test_wildcatter_with_a_seismic_test(data_dir):
     55 - 22.5 = 32.5.
     """
     scenario = _load(data_dir, "wildcatter_test")
-    result = analysis.rollback(scenario, "wildcatter")
+    result = analysis.rollback(scenario, decision_maker="wildcatter")
     assert _values(result) == pytest.approx({"seismic_test": 22.5, "no_test": 20.0})
     assert result.value == pytest.approx(22.5)
     policy = result.policy
@@ -87,11 +87,12 @@ def test_wildcatter_with_a_seismic_test(data_dir):
     # Value of the test's information, before its cost: 22.5 + 10 - 20.
     values = _values(result)
     assert values["seismic_test"] + 10 - values["no_test"] == pytest.approx(12.5)
-    site = analysis.evppi(scenario, "wildcatter", ["oil"], about="outcomes").iloc[0]
+    site = analysis.evppi(scenario, decision_maker="wildcatter", groups=["oil"],
+                          about="outcomes").iloc[0]
     assert site.evppi == pytest.approx(32.5)
     # The seismic result on untested paths would be correlated with the site: undefined.
     with pytest.raises(QueryError, match="'seismic' is not defined"):
-        analysis.evpi(scenario, "wildcatter", about="outcomes")
+        analysis.evpi(scenario, decision_maker="wildcatter", about="outcomes")
 
 
 def test_texaco_pennzoil(data_dir):
@@ -111,7 +112,7 @@ def test_texaco_pennzoil(data_dir):
     .17(6.06) + .5(5.16) + .33(5.46) = 5.412, EVPI = 0.7772.
     """
     scenario = _load(data_dir, "texaco_pennzoil")
-    result = analysis.rollback(scenario, "pennzoil")
+    result = analysis.rollback(scenario, decision_maker="pennzoil")
     assert _values(result) == pytest.approx({"accept_2": 2.0, "counteroffer_5": 4.6348,
                                              "court": 4.56})
     assert round(result.value, 2) == 4.63
@@ -124,9 +125,9 @@ def test_texaco_pennzoil(data_dir):
     assert profile.set_index("outcome")["probability"].to_dict() == pytest.approx(
         {"settle_2": 0, "settle_3": 0, "settle_5": 0.17, "award_10_3": 0.83 * 0.2,
          "award_5": 0.83 * 0.5, "award_0": 0.83 * 0.3})
-    evppi = analysis.evppi(scenario, "pennzoil", about="outcomes").set_index("group")
+    evppi = analysis.evppi(scenario, decision_maker="pennzoil", about="outcomes").set_index("group")
     assert evppi["evppi"].to_dict() == pytest.approx({"texaco": 0.0, "verdict": 0.5252})
-    voi = analysis.evpi(scenario, "pennzoil", about="outcomes").iloc[0]
+    voi = analysis.evpi(scenario, decision_maker="pennzoil", about="outcomes").iloc[0]
     assert (voi.value_now, voi.evpi) == pytest.approx((4.6348, 0.7772))
     assert evppi.attrs["evpi"] == pytest.approx(0.7772)
 
@@ -152,7 +153,7 @@ def _all_policies(scenario, decision_maker):
 def test_rollback_finds_the_best_of_all_policies(data_dir, name, decision_maker):
     scenario = _load(data_dir, name)
     best = max(_all_policies(scenario, decision_maker))
-    assert analysis.rollback(scenario, decision_maker).value == pytest.approx(best)
+    assert analysis.rollback(scenario, decision_maker=decision_maker).value == pytest.approx(best)
 
 
 def test_the_deal_policy_by_hand():
@@ -167,7 +168,7 @@ def test_the_deal_policy_by_hand():
     - 8 = 19.25, mission .1(65) + .5(35) - 3 = 21, none .05(65) + .45(35) = 19.
     """
     mediation = analysis.load_scenario("mediation")
-    result = analysis.rollback(mediation, "mediators")
+    result = analysis.rollback(mediation, decision_maker="mediators")
     mine = result.option_values[result.option_values["stakeholder"] == "mediators"]
     table = mine.pivot(index="information", columns="option", values="expected_utility")
     expected = {
@@ -219,9 +220,9 @@ def test_expected_utilities_follow_the_assumed_options(data_dir):
     assert court["sd"].iloc[0] == pytest.approx(np.sqrt(0.2 * 10.3**2 + 0.5 * 25 - 4.56**2))
 
 
-def test_best_options_defaults_to_the_first_decision_maker(data_dir):
+def test_best_options_is_rollbacks_table(data_dir):
     scenario = _load(data_dir, "texaco_pennzoil")
-    table = analysis.best_options(scenario)
+    table = analysis.best_options(scenario, decision_maker="pennzoil")
     assert table[["stakeholder", "option", "tie", "agrees"]].values.tolist() == [
         ["pennzoil", "counteroffer_5", False, True]]
 
@@ -274,10 +275,10 @@ def test_other_decisions_keep_their_assumed_options_or_optimise(game):
     -1 < 0: stay out. If it optimises, it accommodates (1 > -1), so entering
     gives 1 > 0: enter (the subgame-perfect equilibrium).
     """
-    assumed = analysis.rollback(game, "entrant")
+    assumed = analysis.rollback(game, decision_maker="entrant")
     assert assumed.chosen_options() == {"(start)": "stay_out"}
     assert assumed.value == 0.0
-    optimal = analysis.rollback(game, "entrant", others="optimal")
+    optimal = analysis.rollback(game, decision_maker="entrant", others="optimal")
     assert optimal.chosen_options() == {"(start)": "enter"}
     assert optimal.value == 1.0
     respond = optimal.policy[optimal.policy["phase"] == "respond"].set_index("option")
@@ -294,7 +295,7 @@ def test_ties_are_reported_with_every_tied_option(tmp_path):
     path = tmp_path / "tie.yaml"
     path.write_text(text)
     game = analysis.load_scenario(path)
-    result = analysis.rollback(game, "entrant", others="optimal")
+    result = analysis.rollback(game, decision_maker="entrant", others="optimal")
     first = result.policy[result.policy["phase"] == "enter"]
     assert first["tie"].tolist() == [True, True]  # 0 either way
     assert first["chosen"].tolist() == [True, False]  # the first in file order
@@ -306,8 +307,8 @@ def test_ties_are_reported_with_every_tied_option(tmp_path):
 
 def test_given_conditions_on_what_is_known_before_deciding():
     mediation = analysis.load_scenario("mediation")
-    whole = analysis.rollback(mediation, "mediators")
-    given = analysis.rollback(mediation, "mediators", given={"exchanges": "partial"})
+    whole = analysis.rollback(mediation, decision_maker="mediators")
+    given = analysis.rollback(mediation, decision_maker="mediators", given={"exchanges": "partial"})
     assert given.policy["node"].unique().tolist() == [2]
     assert given.policy["reach_probability"].iloc[0] == pytest.approx(1.0)
     assert given.value == pytest.approx(21.0)  # the mission's value after a partial exchange
@@ -335,12 +336,12 @@ def test_rollback_at_another_theta_agrees_with_changed_priors():
     mediation = analysis.load_scenario("mediation")
     key = "governance.force_at_the_line.implemented"
     changed = mediation.with_priors({key: {"concentration": 6}})
-    direct = analysis.rollback(changed, "mediators")
+    direct = analysis.rollback(changed, decision_maker="mediators")
     tree = mediation.tree
     theta = tree.mean_theta().copy()
     s = next(i for i, p in enumerate(tree.sets) if p.key == "governance.force_at_the_line")
     theta[tree.offsets[s]:tree.offsets[s] + 3] = np.array([6, 5, 3]) / 14
-    via_theta = analysis.rollback(mediation, "mediators", theta=theta)
+    via_theta = analysis.rollback(mediation, decision_maker="mediators", theta=theta)
     assert via_theta.value == pytest.approx(direct.value)
     assert via_theta.chosen_options() == direct.chosen_options()
     assert direct.chosen_options()[
@@ -348,7 +349,7 @@ def test_rollback_at_another_theta_agrees_with_changed_priors():
 
 
 def test_result_is_frozen_and_to_frame_is_option_values(data_dir):
-    result = analysis.rollback(_load(data_dir, "wildcatter"), "wildcatter")
+    result = analysis.rollback(_load(data_dir, "wildcatter"), decision_maker="wildcatter")
     with pytest.raises(AttributeError):
         result.value = 0
     pd.testing.assert_frame_equal(result.to_frame(), result.option_values)
@@ -370,7 +371,7 @@ def test_rollback_is_optimal_for_any_payoffs(data_dir, tmp_path, payoffs, cost):
     path = tmp_path / "random.yaml"
     path.write_text(text)
     scenario = analysis.load_scenario(path)
-    result = analysis.rollback(scenario, "wildcatter")
+    result = analysis.rollback(scenario, decision_maker="wildcatter")
     assert result.value == pytest.approx(max(_all_policies(scenario, "wildcatter")))
     # Each node's chosen option is the best there, ties included.
     for _, rows in result.policy.groupby("node"):
@@ -382,7 +383,7 @@ def test_rollback_is_optimal_for_any_payoffs(data_dir, tmp_path, payoffs, cost):
 
 def test_an_unreachable_first_decision_still_gets_values_and_risk_profiles(game):
     # The entrant is assumed to stay out, so the incumbent's decision is never reached.
-    result = analysis.rollback(game, "incumbent")
+    result = analysis.rollback(game, decision_maker="incumbent")
     assert result.policy["reach_probability"].tolist() == [1.0, 1.0, 0.0, 0.0]
     assert result.policy["chooser"].tolist() == ["assumed", "assumed", "incumbent",
                                                  "incumbent"]

@@ -176,7 +176,7 @@ def test_the_format_readme_decision_example_loads(tmp_path):
     path.write_text(example)
     scenario = analysis.load_scenario(path)
     assert scenario.tree.n_paths == 8
-    result = analysis.rollback(scenario, "mediators")
+    result = analysis.rollback(scenario, decision_maker="mediators")
     assert set(result.chosen_options().values()) == {"deploy"}
     assert result.value == pytest.approx(70)
     holds = analysis.outcome_distribution(scenario).set_index("outcome")["probability"]

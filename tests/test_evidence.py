@@ -10,8 +10,8 @@ import yaml
 from conftest import HEADER
 
 from analysis import ScenarioError, claims_table, load_scenario, load_seeds
-from analysis.evidence import default_seeds_dir
-from analysis.scenario import scenarios_dir
+from analysis.formats.seeds import default_seeds_dir
+from analysis.model.scenario import scenarios_dir
 
 SEED_FILES = sorted(default_seeds_dir().glob("*.yaml"))
 SCENARIO_FILES = sorted(scenarios_dir().glob("*.yaml"))

@@ -28,7 +28,7 @@ def test_indices_match_the_closed_form(tmp_path):
     m2, v2, s2 = _moments(A2, B2)
     variance = s1 * s2 - (m1 * m2) ** 2
     first_p, first_q = m2**2 * v1 / variance, m1**2 * v2 / variance
-    table = analysis.global_sensitivity(_venture(tmp_path, 45), "won", n_draws=20_000,
+    table = analysis.global_sensitivity(_venture(tmp_path, 45), output="won", n_draws=20_000,
                                         rng=11).set_index("group")
     assert table.attrs["variance"] == pytest.approx(variance, rel=0.03)
     for group, first, total in (("stage_one", first_p, 1 - first_q),
@@ -42,13 +42,13 @@ def test_indices_match_the_closed_form(tmp_path):
 
 def test_utility_outputs_and_a_fixed_policy(tmp_path):
     scenario = _venture(tmp_path, 45)
-    won = analysis.global_sensitivity(scenario, "won", n_draws=2000, rng=3)
-    utility = analysis.global_sensitivity(scenario, "utility:investor", n_draws=2000, rng=3)
+    won = analysis.global_sensitivity(scenario, output="won", n_draws=2000, rng=3)
+    utility = analysis.global_sensitivity(scenario, output="utility:investor", n_draws=2000, rng=3)
     # The investor's utility under the assumed venture is 100 P(won): same shares.
     pd.testing.assert_series_equal(won["first_order"], utility["first_order"])
     assert utility.attrs["unit"] == "points" and won.attrs["unit"] == "probability"
     # The optimal policy at the means takes the venture (48 > 45): same output again.
-    policy = analysis.global_sensitivity(scenario, "utility:investor", n_draws=2000, rng=3,
+    policy = analysis.global_sensitivity(scenario, output="utility:investor", n_draws=2000, rng=3,
                                          decision_maker="investor")
     pd.testing.assert_series_equal(policy["first_order"], utility["first_order"])
 
@@ -58,13 +58,13 @@ def test_the_deal_groups_and_reproducibility():
     groups = analysis.parameter_groups(mediation).set_index("group")
     assert list(groups.index) == ["ceasefire", "exchanges", "withdrawal", "governance"]
     assert groups.loc["governance", "sets"] == 9
-    one = analysis.global_sensitivity(mediation, "renewed_war", n_draws=1000, rng=4)
-    two = analysis.global_sensitivity(mediation, "renewed_war", n_draws=1000, rng=4)
+    one = analysis.global_sensitivity(mediation, output="renewed_war", n_draws=1000, rng=4)
+    two = analysis.global_sensitivity(mediation, output="renewed_war", n_draws=1000, rng=4)
     pd.testing.assert_frame_equal(one, two)
     assert one.attrs["n_draws"] == 1000 and one.attrs["seed"] == 4
     assert one["first_order"].is_monotonic_decreasing
     custom = analysis.global_sensitivity(
-        mediation, "renewed_war", n_draws=1000, rng=4,
+        mediation, output="renewed_war", n_draws=1000, rng=4,
         groups={"governance, force": ["governance.force_after_withdrawal",
                                       "governance.force_at_the_line"]})
     assert custom["group"].tolist() == ["governance, force"]

@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import Requirement
 
 import analysis
-from analysis.schema import scenario_json_schema
+from analysis.formats.scenario_file import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -329,7 +329,7 @@ def sunburst_checks(fig, scenario, given=None):
             assert sum(children) == pytest.approx(value[node])
     leaf_index = [k for k, i in enumerate(ids) if i not in parents]
     assert sum(values[k] for k in leaf_index) == pytest.approx(1)
-    table = analysis.path_table(scenario, given)
+    table = analysis.path_table(scenario, given=given)
     assert len(leaf_index) == len(table)
     colours = {o: spec.colour for o, spec in scenario.model.outcomes.items()}
     leaf_colours = sorted(trace.marker.colors[k] for k in leaf_index)

@@ -15,11 +15,11 @@ def mediation():
 
 @pytest.fixture(scope="module")
 def result(mediation):
-    return analysis.rollback(mediation, "mediators")
+    return analysis.rollback(mediation, decision_maker="mediators")
 
 
 def test_tornado_bars_run_from_the_base_to_each_end(mediation):
-    table = analysis.tornado_table(mediation, "renewed_war")
+    table = analysis.tornado_table(mediation, output="renewed_war")
     fig = plotting.plot_tornado(table, top=5)
     low, high = (t for t in fig.data if t.type == "bar")
     top = table.head(5).iloc[::-1]  # largest swing drawn at the top
@@ -38,7 +38,8 @@ def test_tornado_bars_run_from_the_base_to_each_end(mediation):
 
 
 def test_tornado_of_a_utility_names_its_unit(mediation):
-    table = analysis.tornado_table(mediation, "utility:mediators", decision_maker="mediators")
+    table = analysis.tornado_table(mediation, output="utility:mediators",
+                                   decision_maker="mediators")
     fig = plotting.plot_tornado(table)
     assert fig.layout.xaxis.title.text == "Mediators: expected utility (points)"
     assert "re-optimised" in fig.layout.title.subtitle.text
@@ -48,7 +49,8 @@ def test_tornado_of_a_utility_names_its_unit(mediation):
 def test_two_way_heatmap_holds_the_grid(mediation):
     x = "governance.force_after_withdrawal.implemented"
     y = "governance.force_at_the_line.implemented"
-    frame = analysis.two_way_sensitivity(mediation, "utility:mediators", x, y, n_points=6,
+    frame = analysis.two_way_sensitivity(mediation, output="utility:mediators", x=x, y=y,
+                                         n_points=6,
                                          decision_maker="mediators")
     fig = plotting.plot_two_way(frame)
     heatmap = next(t for t in fig.data if t.type == "heatmap")
@@ -68,8 +70,8 @@ def test_two_way_heatmap_holds_the_grid(mediation):
 
 
 def test_two_way_of_a_probability_without_policy(mediation):
-    frame = analysis.two_way_sensitivity(mediation, "renewed_war", "ceasefire.holds",
-                                         "withdrawal.phased", n_points=4)
+    frame = analysis.two_way_sensitivity(mediation, output="renewed_war", x="ceasefire.holds",
+                                         y="withdrawal.phased", n_points=4)
     fig = plotting.plot_two_way(frame)
     assert [t.type for t in fig.data] == ["heatmap", "scatter"]
     assert fig.data[0].colorbar.title.text == "probability"
@@ -114,7 +116,7 @@ def test_risk_profiles_stack_to_one(result):
 
 
 def test_global_sensitivity_bars_are_ranked(mediation):
-    frame = analysis.global_sensitivity(mediation, "utility:mediators", n_draws=500, rng=1)
+    frame = analysis.global_sensitivity(mediation, output="utility:mediators", n_draws=500, rng=1)
     fig = plotting.plot_global_sensitivity(frame)
     bars, diamonds = fig.data
     ranked = frame.sort_values("first_order")
@@ -127,7 +129,7 @@ def test_global_sensitivity_bars_are_ranked(mediation):
 
 
 def test_evppi_bars_and_evpi_line(mediation):
-    frame = analysis.evppi(mediation, "mediators", n_draws=500, rng=1)
+    frame = analysis.evppi(mediation, decision_maker="mediators", n_draws=500, rng=1)
     fig = plotting.plot_evppi(frame)
     [bars] = fig.data
     assert list(bars.y) == list(frame["label"].iloc[::-1])

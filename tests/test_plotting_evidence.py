@@ -54,7 +54,8 @@ def test_belief_timeline_draws_each_outcome_with_its_band(baseline, timeline):
 
 
 def test_survival_chart_shows_model_reference_and_censoring(baseline):
-    curve = analysis.survival_curve(baseline, horizon=400, step=10, n_draws=2000, rng=1)
+    curve = analysis.survival_curve(baseline, event="renewed_war", horizon=400, step=10,
+                                    n_draws=2000, rng=1)
     truces = analysis.reference_truces()
     km = analysis.kaplan_meier(truces["days"], truces["ended_in_war"])
     fig = plotting.plot_survival(curve, km)
@@ -76,7 +77,8 @@ def test_survival_chart_shows_model_reference_and_censoring(baseline):
 
 def test_survival_chart_with_several_scenarios_and_no_reference(baseline):
     impasse = analysis.load_scenario("disarmament_impasse")
-    curves = pd.concat([analysis.survival_curve(s, horizon=100, step=50, n_draws=500, rng=1)
+    curves = pd.concat([analysis.survival_curve(s, event="renewed_war", horizon=100, step=50,
+                                                n_draws=500, rng=1)
                         .assign(scenario=s.id) for s in (baseline, impasse)])
     fig = plotting.plot_survival(curves)
     assert [t.meta["scenario"] for t in by_role(fig, "model")] == ["baseline",

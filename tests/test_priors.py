@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import analysis
-from analysis.priors import (
+from analysis import prior_marginals
+from analysis.core.beta import (
     beta_from_counts,
     beta_from_mean_sd,
     beta_from_quantiles,
     beta_from_range,
     beta_mean,
-    prior_marginals,
 )
 
 
@@ -190,7 +190,7 @@ def test_prior_marginals_of_the_baseline():
     table = prior_marginals(baseline)
     assert list(table.columns) == ["key", "phase", "rule", "branch", "kind", "detail", "alpha",
                                    "beta", "mean", "sd", "lower", "upper", "cite", "rationale"]
-    assert table.attrs == {"scenario": "baseline", "interval": 0.9}
+    assert table.attrs == {"scenario": "baseline", "changes": [], "interval": 0.9}
     rows = table.set_index("key")
     # the Beta-kind prior on one branch of a two-branch question; the other is not listed
     assert "ceasefire.collapses" not in rows.index

@@ -23,8 +23,8 @@ from analysis import (
     path_table,
     phase_marginals,
 )
-from analysis.scenario import _build
-from analysis.source import parse_yaml
+from analysis.formats.source import parse_yaml
+from analysis.model.scenario import build_scenario as _build
 
 OUTCOMES = ["o0", "o1", "o2"]
 SETTINGS = settings(max_examples=100, deadline=None,

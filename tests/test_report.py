@@ -11,8 +11,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import analysis
-from analysis import report
-from analysis.report import ReportResult, build_reports
+from analysis.delivery import report
+from analysis.delivery.report import ReportResult, build_reports
 
 PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
 PLOTLY_DIV = 'class="plotly-graph-div"'

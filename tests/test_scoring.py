@@ -16,10 +16,12 @@ from analysis import (
     ScenarioError,
     forecast_resolutions,
     load_resolutions,
+    resolutions_table,
     score_forecasts,
     score_summary,
 )
-from analysis.scoring import LOG_CLIP, NOT_HAPPENING, resolutions_json_schema, resolutions_table
+from analysis.analyses.scoring import LOG_CLIP, NOT_HAPPENING
+from analysis.formats.resolutions_file import resolutions_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

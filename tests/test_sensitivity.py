@@ -8,8 +8,7 @@ import pytest
 from scipy import stats
 
 import analysis
-from analysis import QueryError
-from analysis.sensitivity import one_way_sensitivity, sensitivity_parameters, tornado_table
+from analysis import QueryError, one_way_sensitivity, sensitivity_parameters, tornado_table
 
 # start: go (Beta 3, 1 -> mean .75) / halt (rest, ends: bad)
 # route: a, b, c with concentrations 2, 1, 1 (means .5, .25, .25);
@@ -47,7 +46,7 @@ SMALL = """\
 def small(tmp_path):
     path = tmp_path / "small.yaml"
     path.write_text(textwrap.dedent(SMALL))
-    return analysis.load_scenario(path, seeds_dir=analysis.evidence.default_seeds_dir())
+    return analysis.load_scenario(path, seeds_dir=analysis.formats.seeds.default_seeds_dir())
 
 
 def test_parameters_and_intervals_are_the_priors_marginals(small):
@@ -62,7 +61,7 @@ def test_parameters_and_intervals_are_the_priors_marginals(small):
 
 
 def test_sweeping_a_dirichlet_share_rescales_its_siblings(small):
-    sweep = one_way_sensitivity(small, ["good", "meh", "cost"], parameters=["route.b"],
+    sweep = one_way_sensitivity(small, output=["good", "meh", "cost"], parameters=["route.b"],
                                 n_points=3)
     for value, rows in sweep.groupby("value"):
         result = rows.set_index("output")["result"]
@@ -82,7 +81,8 @@ def test_sweeping_a_beta_agrees_with_fixing_the_prior(small):
 
 
 def test_conditional_sensitivity_obeys_bayes(small):
-    sweep = one_way_sensitivity(small, "good", parameters=["start.go", "route.a"], n_points=3,
+    sweep = one_way_sensitivity(small, output="good", parameters=["start.go", "route.a"],
+                                n_points=3,
                                 given={"route": ["a", "b"]})
     route_a = sweep[sweep.parameter == "route.a"]
     for value, result in zip(route_a["value"], route_a["result"], strict=True):
@@ -93,7 +93,8 @@ def test_conditional_sensitivity_obeys_bayes(small):
 
 
 def test_outputs_are_linear_in_the_swept_value(small):
-    sweep = one_way_sensitivity(analysis.load_scenario("baseline"), "renewed_war", n_points=3)
+    sweep = one_way_sensitivity(analysis.load_scenario("baseline"), output="renewed_war",
+                                n_points=3)
     for _, rows in sweep.groupby("parameter"):
         low, mid, high = rows["result"]
         assert mid == pytest.approx((low + high) / 2)
@@ -101,7 +102,7 @@ def test_outputs_are_linear_in_the_swept_value(small):
 
 def test_tornado_is_sorted_by_swing_and_matches_the_sweep():
     baseline = analysis.load_scenario("baseline")
-    table = tornado_table(baseline, "renewed_war")
+    table = tornado_table(baseline, output="renewed_war")
     assert table["swing"].is_monotonic_decreasing
     assert table["swing"].to_numpy() == pytest.approx(
         (table["result_high"] - table["result_low"]).abs().to_numpy())
@@ -115,11 +116,12 @@ def test_tornado_is_sorted_by_swing_and_matches_the_sweep():
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda s: one_way_sensitivity(s, "goood"), "unknown output 'goood'.*did you mean 'good'"),
+    (lambda s: one_way_sensitivity(s, output="goood"),
+     "unknown output 'goood'.*did you mean 'good'"),
     (lambda s: one_way_sensitivity(s, parameters=["start.halt"]), "unknown or fixed parameter"),
     (lambda s: one_way_sensitivity(s, interval=1.5), "interval == 1.5"),
     (lambda s: one_way_sensitivity(s, n_points=1), "n_points == 1"),
-    (lambda s: tornado_table(s, ["good"]), "expected one outcome"),
+    (lambda s: tornado_table(s, output=["good"]), "expected one outcome"),
 ])
 def test_bad_queries_are_clear_errors(small, call, message):
     with pytest.raises(QueryError, match=message):
@@ -133,10 +135,10 @@ def test_fixed_scenario_has_no_parameters(small):
 
 
 def test_most_influential_ranks_by_largest_outcome_swing():
-    from analysis.sensitivity import most_influential
+    from analysis import most_influential
 
     baseline = analysis.load_scenario("baseline")
-    top = most_influential(baseline, 3)
+    top = most_influential(baseline, top=3)
     sweep = one_way_sensitivity(baseline, n_points=2)
     ends = sweep.groupby(["parameter", "output"])["result"]
     swing = (ends.last() - ends.first()).abs().groupby("parameter").max()

@@ -13,7 +13,9 @@ from test_value_of_information import _venture
 
 import analysis
 from analysis import QueryError
-from analysis.sensitivity import _outputs, _parameters, _results, _sweep_theta
+from analysis.analyses.sensitivity import output_results
+from analysis.model.outputs import resolve_outputs
+from analysis.model.parameters import sweep_theta, uncertain_parameters
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def venture(tmp_path):
 
 
 def test_utility_output_is_the_expected_utility(venture):
-    sweep = analysis.one_way_sensitivity(venture, ["won", "utility:investor"],
+    sweep = analysis.one_way_sensitivity(venture, output=["won", "utility:investor"],
                                          parameters=["stage_one.ok"], n_points=5)
     won = sweep[sweep.output == "won"]["result"].to_numpy()
     utility = sweep[sweep.output == "utility:investor"]["result"].to_numpy()
@@ -33,21 +35,21 @@ def test_utility_output_is_the_expected_utility(venture):
 
 
 def test_a_decision_maker_re_optimises_at_every_value(venture):
-    sweep = analysis.one_way_sensitivity(venture, "utility:investor",
+    sweep = analysis.one_way_sensitivity(venture, output="utility:investor",
                                          parameters=["stage_one.ok"], n_points=9,
                                          decision_maker="investor")
     values = sweep["value"].to_numpy()
     assert sweep["result"].to_numpy() == pytest.approx(np.maximum(80 * values, 45))
     assert sweep["base"].iloc[0] == pytest.approx(48)
     assert sweep.attrs["decision_maker"] == "investor"
-    table = analysis.tornado_table(venture, "utility:investor", decision_maker="investor")
+    table = analysis.tornado_table(venture, output="utility:investor", decision_maker="investor")
     row = table.set_index("parameter").loc["stage_one.ok"]
     assert row.result_low == pytest.approx(max(80 * row.low, 45))
     assert table.attrs["unit"] == "points"
 
 
 def test_threshold_where_the_optimal_option_switches(venture):
-    table = analysis.find_threshold(venture, "stage_one.ok", decision_maker="investor")
+    table = analysis.find_switches(venture, "stage_one.ok", decision_maker="investor")
     assert len(table) == 1
     row = table.iloc[0]
     assert row.threshold == pytest.approx(45 / 80, abs=1e-10)
@@ -55,7 +57,7 @@ def test_threshold_where_the_optimal_option_switches(venture):
     assert row.information == "(start)" and row.in_interval
     assert row["mean"] == pytest.approx(0.6)
     # stage two: 100 * 0.6 * v = 45 at v = 0.75
-    other = analysis.find_threshold(venture, "stage_two.ok", decision_maker="investor")
+    other = analysis.find_switches(venture, "stage_two.ok", decision_maker="investor")
     assert other["threshold"].iloc[0] == pytest.approx(0.75, abs=1e-10)
 
 
@@ -77,10 +79,10 @@ def test_threshold_of_a_conditional_output_is_exact():
     key = "withdrawal.reversed"
     row = analysis.find_threshold(mediation, key, output="renewed_war", level=0.5,
                                   given=given).iloc[0]
-    [parameter] = _parameters(mediation, [key], 0.9)
-    [(_, _, _, weights)] = _outputs(mediation, "renewed_war")
-    at = _results(mediation, _sweep_theta(mediation, parameter, np.array([row.threshold])),
-                  weights[:, None], given)[0, 0]
+    [parameter] = uncertain_parameters(mediation, [key])
+    [output] = resolve_outputs(mediation, "renewed_war")
+    theta = sweep_theta(mediation.tree, parameter, np.array([row.threshold]))
+    at = output_results(mediation, theta, output.weights[:, None], given)[0, 0]
     assert at == pytest.approx(0.5, abs=1e-10)
 
 
@@ -91,8 +93,8 @@ def test_thresholds_of_the_deal_policy():
     13.875 + 43.125 v = 24.5 at v = 10.625 / 43.125.
     """
     mediation = analysis.load_scenario("mediation")
-    table = analysis.find_threshold(mediation, "governance.force_at_the_line.implemented",
-                                    decision_maker="mediators")
+    table = analysis.find_switches(mediation, "governance.force_at_the_line.implemented",
+                                   decision_maker="mediators")
     row = table.iloc[0]
     assert row.threshold == pytest.approx(10.625 / 43.125, abs=1e-10)
     assert (row.from_option, row.to_option) == ("monitoring_mission", "stabilization_force")
@@ -100,16 +102,16 @@ def test_thresholds_of_the_deal_policy():
 
 
 def test_two_way_grid(venture):
-    frame = analysis.two_way_sensitivity(venture, "won", "stage_one.ok", "stage_two.ok",
-                                         n_points=5)
+    frame = analysis.two_way_sensitivity(venture, output="won", x="stage_one.ok",
+                                         y="stage_two.ok", n_points=5)
     assert len(frame) == 25
     assert frame["result"].to_numpy() == pytest.approx(
         (frame["x_value"] * frame["y_value"]).to_numpy())
     assert frame.attrs["base"] == pytest.approx(0.48)
     assert frame.attrs["unit"] == "probability"
     assert (frame.attrs["x_mean"], frame.attrs["y_mean"]) == pytest.approx((0.6, 0.8))
-    optimal = analysis.two_way_sensitivity(venture, "utility:investor", "stage_one.ok",
-                                           "stage_two.ok", n_points=5,
+    optimal = analysis.two_way_sensitivity(venture, output="utility:investor", x="stage_one.ok",
+                                           y="stage_two.ok", n_points=5,
                                            decision_maker="investor")
     expected = np.maximum(100 * optimal["x_value"] * optimal["y_value"], 45)
     assert optimal["result"].to_numpy() == pytest.approx(expected.to_numpy())
@@ -121,7 +123,7 @@ def test_two_way_grid(venture):
 def test_two_way_within_one_set_leaves_the_rest_to_the_others():
     mediation = analysis.load_scenario("mediation")
     x, y = "withdrawal.phased", "withdrawal.stalls"
-    frame = analysis.two_way_sensitivity(mediation, "renewed_war", x, y, n_points=4)
+    frame = analysis.two_way_sensitivity(mediation, output="renewed_war", x=x, y=y, n_points=4)
     over = frame["x_value"] + frame["y_value"] > 1
     assert frame.loc[over, "result"].isna().all()
     assert frame.loc[~over, "result"].notna().all()
@@ -134,19 +136,21 @@ def test_two_way_within_one_set_leaves_the_rest_to_the_others():
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda s: analysis.two_way_sensitivity(s, "won", "stage_one.ok", "stage_one.ok"),
+    (lambda s: analysis.two_way_sensitivity(s, output="won", x="stage_one.ok", y="stage_one.ok"),
      "both 'stage_one.ok'"),
-    (lambda s: analysis.two_way_sensitivity(s, "won", "stage_one.ok", "stage_two.ok",
+    (lambda s: analysis.two_way_sensitivity(s, output="won", x="stage_one.ok", y="stage_two.ok",
                                             n_points=1), "n_points == 1"),
-    (lambda s: analysis.two_way_sensitivity(s, ["won"], "stage_one.ok", "stage_two.ok"),
-     "expected one outcome"),
-    (lambda s: analysis.find_threshold(s, "stage_one.ok"), "needs output= and level="),
-    (lambda s: analysis.find_threshold(s, "stage_one.ok", output="won"), "needs level="),
-    (lambda s: analysis.find_threshold(s, "stage_one.ok", decision_maker="investor",
-                                       bounds=(0.5, 0.2)), "bounds =="),
-    (lambda s: analysis.find_threshold(s, "stage_one.fails", decision_maker="investor"),
+    (lambda s: analysis.two_way_sensitivity(s, output=["won"], x="stage_one.ok",
+                                            y="stage_two.ok"), "expected one outcome"),
+    (lambda s: analysis.find_switches(s, "stage_one.ok", decision_maker="investor",
+                                      bounds=(0.5, 0.2)), "bounds =="),
+    (lambda s: analysis.find_threshold(s, "stage_one.ok", output="won", level=0.5,
+                                       bounds=(0.5, "x")), "bounds =="),
+    (lambda s: analysis.find_switches(s, "stage_one.fails", decision_maker="investor"),
      "unknown or fixed parameter"),
-    (lambda s: analysis.one_way_sensitivity(s, "utility:investr"), "did you mean"),
+    (lambda s: analysis.find_threshold(s, "stage_one.ok", output="wn", level=0.5),
+     "unknown output 'wn'"),
+    (lambda s: analysis.one_way_sensitivity(s, output="utility:investr"), "did you mean"),
     (lambda s: analysis.one_way_sensitivity(s, decision_maker="nobody"),
      "unknown stakeholder"),
 ])

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from analysis import ScenarioError
-from analysis.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
+from analysis.formats.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
 
 TEXT = """\
 # a comment first

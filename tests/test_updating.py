@@ -15,14 +15,8 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 
 import analysis
-from analysis import ScenarioError, load_evidence, update_scenario
-from analysis.updating import (
-    EvidenceTree,
-    Posterior,
-    belief_timeline,
-    evidence_json_schema,
-    evidence_table,
-)
+from analysis import ScenarioError, belief_timeline, evidence_table, load_evidence, update_scenario
+from analysis.formats.evidence_file import evidence_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -192,7 +186,7 @@ def test_counts_update_a_beta_conjugately(two, write_log):
     assert row["kind"] == "beta" and row["mean"] == pytest.approx(8 / 13)  # Beta(6+2, 4+1)
     assert "ceasefire-facts.truce-2008-06" in row["cite"]
     assert outcomes(posterior)[0] == pytest.approx(8 / 13 * 0.6 * 0.8)
-    assert posterior.likelihood == pytest.approx(np.ones(5))
+    assert posterior.tree.likelihood == pytest.approx(np.ones(5))
 
 
 def test_counts_on_the_other_branch_of_a_beta_go_to_beta(two, write_log):
@@ -238,14 +232,14 @@ def test_items_combine_by_multiplying(two, write_log):
                     report("finish", "{done: 2}", name="c"))
     posterior = update_scenario(two, log)
     assert outcomes(posterior) == pytest.approx(by_outcome(PATHS * [6, 3, 1, 1, 0]))
-    assert [i.id for i in posterior.items] == ["a", "b", "c"]
+    assert [i.id for i in posterior.evidence.items] == ["a", "b", "c"]
 
 
 def test_until_keeps_items_dated_up_to_that_day(two, write_log):
     log = write_log(report("middle", "{well: 3}", date="2025-02-01", name="early"),
                     observed("start=halt", date="2025-03-01", name="late"))
     posterior = update_scenario(two, log, until="2025-02-15")
-    assert [i.id for i in posterior.items] == ["early"]
+    assert [i.id for i in posterior.evidence.items] == ["early"]
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         update_scenario(two, log, until="15 Feb")
 
@@ -255,11 +249,12 @@ def test_until_keeps_items_dated_up_to_that_day(two, write_log):
 
 def test_posterior_is_a_scenario_that_every_evaluation_accepts(two, write_log):
     posterior = update_scenario(two, write_log(report("middle", "{well: 3}")))
-    assert isinstance(posterior, analysis.Scenario) and isinstance(posterior, Posterior)
-    assert isinstance(posterior.tree, EvidenceTree)
-    assert posterior.prior is two and posterior.id == "two"
+    assert isinstance(posterior, analysis.Scenario) and posterior.evidence is not None
+    assert posterior.tree.likelihood is not None and two.tree.likelihood is None
+    assert posterior.evidence.prior is two and posterior.id == "two"
     assert "updated on 1 evidence item to 2025-02-01" in posterior.title
-    assert repr(posterior) == "Posterior(id='two', items=1, until=2025-02-01, paths=5)"
+    assert posterior.changes == ("evidence test_log: 1 item to 2025-02-01",)
+    assert repr(posterior).endswith("paths=5, changes=1)")
     conditioned = analysis.outcome_distribution(posterior, given={"start": "go"})
     joint = PATHS * [3, 3, 1, 1, 0]
     assert conditioned["probability"].to_numpy() == pytest.approx(by_outcome(joint))
@@ -276,7 +271,9 @@ def test_evidence_tree_gives_per_draw_conditionals_and_joint(two, write_log):
 def test_with_priors_on_a_posterior_reapplies_the_evidence(two, write_log):
     posterior = update_scenario(two, write_log(report("middle", "{well: 3}")))
     changed = posterior.with_priors({"start.go": 0.5})
-    assert isinstance(changed, Posterior) and changed.prior.tree.path_probabilities()[4] == 0.5
+    assert changed.evidence is not None
+    assert changed.evidence.prior.tree.path_probabilities()[4] == 0.5
+    assert changed.changes == ("start.go = 0.5", "evidence test_log: 1 item to 2025-02-01")
     paths = np.array([0.5 * 0.6 * 0.8, 0.5 * 0.6 * 0.2, 0.1, 0.1, 0.5])
     assert outcomes(changed) == pytest.approx(by_outcome(paths * [3, 3, 1, 1, 1]))
 
@@ -286,7 +283,7 @@ def test_updating_a_posterior_adds_evidence(two, write_yaml, write_log):
     second_log = write_yaml(LOG_HEAD.replace("test_log", "second") + item(
         observed("start=go", name="b")), "second.yaml")
     both = update_scenario(first, second_log)
-    assert [i.id for i in both.items] == ["a", "b"] and both.prior is two
+    assert [i.id for i in both.evidence.items] == ["a", "b"] and both.evidence.prior is two
     assert outcomes(both) == pytest.approx(by_outcome(PATHS * [3, 3, 1, 1, 0]))
 
 
@@ -443,7 +440,8 @@ def test_timeline_rows_columns_and_reproducibility(two, write_log):
                                       "outcome", "label", "colour", "probability", "lower",
                                       "upper", "change", "ess"]
     assert timeline["item"].unique().tolist() == ["prior", "a", "b", "c"]
-    assert timeline.attrs == {"scenario": "two", "evidence": "test_log", "interval": 0.9,
+    assert timeline.attrs == {"scenario": "two", "changes": [], "evidence": "test_log",
+                              "interval": 0.9,
                               "n_draws": 500, "seed": 11}
     final = timeline[timeline.step == 3]["probability"].to_numpy()
     assert final == pytest.approx(outcomes(update_scenario(two, log)))
@@ -769,6 +767,6 @@ def test_with_decisions_on_a_posterior_reapplies_the_evidence():
     posterior = update_scenario(mediation, "gaza_2025")
     choice = {"international_presence": "no_presence"}
     changed = posterior.with_decisions(choice)
-    assert isinstance(changed, Posterior) and len(changed.items) == len(posterior.items)
+    assert len(changed.evidence.items) == len(posterior.evidence.items)
     assert outcomes(changed) == pytest.approx(outcomes(update_scenario(
         mediation.with_decisions(choice), "gaza_2025")))

@@ -14,10 +14,10 @@ import pytest
 from conftest import HEADER, problem_at
 
 from analysis import ScenarioError, ScenarioWarning, load_scenario, outcome_distribution
-from analysis.errors import Problem
-from analysis.scenario import SUM_TOLERANCE
-from analysis.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
-from analysis.tree import MAX_PATHS
+from analysis.core.errors import Problem
+from analysis.formats.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from analysis.model.checks import SUM_TOLERANCE
+from analysis.model.tree import MAX_PATHS
 
 # A first phase reused by the cases below: `x` leads on, `y` ends in `bad`.
 FIRST = """\

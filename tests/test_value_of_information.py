@@ -96,36 +96,41 @@ def test_evpi_and_evppi_match_the_closed_forms(tmp_path, sure):
     scenario = _venture(tmp_path, sure)
     evpi, evppi_p, evppi_q = _exact(sure)
     assert evpi > evppi_p > 0 and evpi > evppi_q > 0  # a case where all three matter
-    table = analysis.evpi(scenario, "investor", n_draws=20_000, rng=2024).iloc[0]
+    table = analysis.evpi(scenario, decision_maker="investor", n_draws=20_000, rng=2024).iloc[0]
     assert table.value_now == pytest.approx(max(100 * M1 * M2, sure))
     assert abs(table.evpi - evpi) < 4 * table.standard_error
     assert table.standard_error < 0.05 * evpi
-    partial = analysis.evppi(scenario, "investor", n_draws=20_000, rng=2024).set_index("group")
+    partial = analysis.evppi(scenario, decision_maker="investor", n_draws=20_000,
+                             rng=2024).set_index("group")
     for group, exact in (("stage_one", evppi_p), ("stage_two", evppi_q)):
         row = partial.loc[group]
         assert abs(row.evppi - exact) < 4 * row.standard_error + 1e-9, group
     assert partial.attrs["evpi"] == pytest.approx(table.evpi)  # same seed, same draws
-    both = analysis.evppi(scenario, "investor", {"both": ["stage_one", "stage_two"]},
+    both = analysis.evppi(scenario, decision_maker="investor", groups={"both": ["stage_one",
+                                                                                "stage_two"]},
                           n_draws=20_000, rng=2024)
     assert both["evppi"].iloc[0] == pytest.approx(table.evpi)
 
 
 def test_a_dominant_option_has_no_value_of_information(tmp_path):
     scenario = _venture(tmp_path, 0)  # the venture pays at least the sure 0
-    assert analysis.evpi(scenario, "investor", n_draws=500, rng=1)["evpi"].iloc[0] == 0.0
-    assert (analysis.evppi(scenario, "investor", n_draws=500, rng=1)["evppi"] == 0).all()
+    assert analysis.evpi(scenario, decision_maker="investor", n_draws=500,
+                         rng=1)["evpi"].iloc[0] == 0.0
+    assert (analysis.evppi(scenario, decision_maker="investor", n_draws=500,
+                           rng=1)["evppi"] == 0).all()
 
 
 def test_same_seed_same_result_and_other_seeds_differ(tmp_path):
     scenario = _venture(tmp_path, 45)
-    one = analysis.evppi(scenario, "investor", n_draws=2000, rng=7)
-    two = analysis.evppi(scenario, "investor", n_draws=2000, rng=7)
+    one = analysis.evppi(scenario, decision_maker="investor", n_draws=2000, rng=7)
+    two = analysis.evppi(scenario, decision_maker="investor", n_draws=2000, rng=7)
     pd.testing.assert_frame_equal(one, two)
     assert one.attrs["seed"] == 7
-    other = analysis.evppi(scenario, "investor", n_draws=2000, rng=8)
+    other = analysis.evppi(scenario, decision_maker="investor", n_draws=2000, rng=8)
     assert not np.allclose(one["evppi"], other["evppi"])
     generator = np.random.default_rng(3)
-    assert analysis.evpi(scenario, "investor", n_draws=500, rng=generator)["evpi"].iloc[0] > 0
+    assert analysis.evpi(scenario, decision_maker="investor", n_draws=500,
+                         rng=generator)["evpi"].iloc[0] > 0
 
 
 def test_outcome_information_on_the_venture(tmp_path):
@@ -134,38 +139,43 @@ def test_outcome_information_on_the_venture(tmp_path):
     With s = 45 and P(win) = .48: .48(100) + .52(45) = 71.4; EVPI = 71.4 - 48 = 23.4.
     """
     scenario = _venture(tmp_path, 45)
-    row = analysis.evpi(scenario, "investor", about="outcomes").iloc[0]
+    row = analysis.evpi(scenario, decision_maker="investor", about="outcomes").iloc[0]
     assert (row.value_now, row.value_informed, row.evpi) == pytest.approx((48, 71.4, 23.4))
     assert row.n_draws == 0 and row.standard_error == 0
     # Knowing stage one only: if it fails, take the sure 45; if it succeeds, .8(100) = 80.
-    partial = analysis.evppi(scenario, "investor", ["stage_one"], about="outcomes")
+    partial = analysis.evppi(scenario, decision_maker="investor", groups=["stage_one"],
+                             about="outcomes")
     assert partial["evppi"].iloc[0] == pytest.approx(0.6 * 80 + 0.4 * 45 - 48)
 
 
 def test_the_deal_value_of_information_lies_in_governance():
     mediation = analysis.load_scenario("mediation")
-    table = analysis.evppi(mediation, "mediators", n_draws=2000, rng=5).set_index("group")
+    table = analysis.evppi(mediation, decision_maker="mediators", n_draws=2000,
+                           rng=5).set_index("group")
     # The mediators decide after the earlier phases: only governance priors can change it.
     assert table.loc[["ceasefire", "exchanges", "withdrawal"], "evppi"].tolist() == [0, 0, 0]
     assert table.loc["governance", "evppi"] > 0
     assert table.loc["governance", "evppi"] == pytest.approx(table.attrs["evpi"], rel=0.05)
     # Not defined for phases whose results the decision changes; the note says why.
-    outcomes = analysis.evppi(mediation, "mediators", about="outcomes").set_index("group")
+    outcomes = analysis.evppi(mediation, decision_maker="mediators",
+                              about="outcomes").set_index("group")
     assert np.isnan(outcomes.loc["governance", "evppi"])
     assert "not defined" in outcomes.loc["governance", "note"]
     assert outcomes.loc["ceasefire", "evppi"] == 0.0
 
 
 @pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda s: analysis.evpi(s, "investor", about="everything"), QueryError, "about =="),
-    (lambda s: analysis.evpi(s, "nobody"), QueryError, "unknown stakeholder"),
-    (lambda s: analysis.evpi(s, "investor", n_draws=1), ValueError, "n_draws == 1"),
-    (lambda s: analysis.evpi(s, "investor", n_draws=2.5), TypeError, "n_draws"),
-    (lambda s: analysis.evppi(s, "investor", ["stage_three"]), QueryError,
+    (lambda s: analysis.evpi(s, decision_maker="investor", about="everything"), QueryError,
+     "about =="),
+    (lambda s: analysis.evpi(s, decision_maker="nobody"), QueryError, "unknown stakeholder"),
+    (lambda s: analysis.evpi(s, decision_maker="investor", n_draws=1), ValueError, "n_draws == 1"),
+    (lambda s: analysis.evpi(s, decision_maker="investor", n_draws=2.5), TypeError, "n_draws"),
+    (lambda s: analysis.evppi(s, decision_maker="investor", groups=["stage_three"]), QueryError,
      "did you mean 'stage_two'"),
-    (lambda s: analysis.evppi(s, "investor", ["choose"], about="outcomes"), QueryError,
+    (lambda s: analysis.evppi(s, decision_maker="investor", groups=["choose"], about="outcomes"),
+     QueryError,
      "is a decision"),
-    (lambda s: analysis.evpi(s, "investor", rng="seed"), TypeError, "rng"),
+    (lambda s: analysis.evpi(s, decision_maker="investor", rng="seed"), TypeError, "rng"),
 ])
 def test_bad_arguments_are_clear_errors(tmp_path, call, error, message):
     with pytest.raises(error, match=message):

@@ -1,0 +1,391 @@
+"""Decisions: rollback's optimal policy, and each stakeholder's best options, as tables.
+
+The decision engine (:mod:`analysis.engines.rollback`) solves the tree by
+backward induction; this module turns its solution into tidy frames: the
+policy at every decision node, every stakeholder's expected utility of each
+option at the decision maker's first decision, their best options side by
+side, and each option's risk profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..core.arguments import Given
+from ..core.errors import QueryError
+from ..core.text import display_label
+from ..engines.exact import condition, given_mask
+from ..engines.rollback import (
+    TIE_TOLERANCE,
+    DecisionEngine,
+    DecisionNode,
+    Others,
+    Solution,
+    check_decision_maker,
+    check_others,
+    decision_engine,
+    theta_rows,
+)
+from ..model.scenario import Scenario
+
+__all__ = ["RollbackResult", "best_options", "expected_utilities", "rollback"]
+
+
+@dataclass(frozen=True, eq=False)
+class RollbackResult:
+    """The solution of a scenario's decisions for one decision maker.
+
+    Attributes
+    ----------
+    scenario : str
+    decision_maker : str
+    phase : str
+        The decision maker's first decision phase: ``option_values``,
+        ``risk_profiles`` and ``best_options`` are about its nodes.
+    value : float
+        The decision maker's expected utility under the optimal policy.
+    policy : DataFrame
+        One row per decision node and option: ``phase``, ``phase_label``,
+        ``owner`` (whose decision), ``chooser`` (whose utility picked the
+        option, or ``"assumed"``), ``node`` (number), ``information`` (the
+        path so far, ``phase=branch > ...``), ``information_label`` (the
+        same in labels), ``option``, ``option_label``, ``expected_utility``
+        (for the decision maker, given the node is reached, with the
+        optimal policy after it), ``chosen``, ``tie`` (the option and at
+        least one other are within :data:`~analysis.engines.rollback.TIE_TOLERANCE`
+        of the chooser's best) and ``reach_probability`` (of the information
+        state, under the policy).
+    option_values : DataFrame
+        One row per node of ``phase``, option and stakeholder:
+        ``node``, ``information``, ``information_label``, ``option``, ``option_label``,
+        ``stakeholder``, ``stakeholder_label``, ``unit``, ``expected_utility``
+        (given the node is reached; the decision maker's optimal policy
+        after it), ``best`` (the option is, or ties with, the best for that
+        stakeholder) and ``chosen`` (the decision maker's choice).
+    risk_profiles : DataFrame
+        One row per node of ``phase``, option and outcome: ``node``,
+        ``information``, ``information_label``, ``option``, ``option_label``, ``outcome``,
+        ``label``, ``colour``, ``probability`` (given the node and option).
+    best_options : DataFrame
+        One row per node of ``phase`` and stakeholder: ``node``,
+        ``information``, ``information_label``, ``stakeholder``, ``stakeholder_label``,
+        ``option`` (the best for them, the first in file order on a tie),
+        ``option_label``, ``expected_utility``, ``tied_options`` (all the
+        options tied for best, joined by ``" | "``), ``tie`` and
+        ``agrees`` (the decision maker chooses that option too).
+    expected_utilities : DataFrame
+        Each stakeholder's expected utility under the optimal policy:
+        ``stakeholder``, ``label``, ``unit``, ``expected_utility``.
+    """
+
+    scenario: str
+    decision_maker: str
+    phase: str
+    value: float
+    policy: pd.DataFrame = field(repr=False)
+    option_values: pd.DataFrame = field(repr=False)
+    risk_profiles: pd.DataFrame = field(repr=False)
+    best_options: pd.DataFrame = field(repr=False)
+    expected_utilities: pd.DataFrame = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return :attr:`option_values` (options x stakeholders at the first decision)."""
+        return self.option_values.copy()
+
+    def chosen_options(self) -> dict[str, str]:
+        """Return the decision maker's choice at each node of :attr:`phase`, by information."""
+        chosen = self.option_values[self.option_values["chosen"]].drop_duplicates("node")
+        return dict(zip(chosen["information"], chosen["option"], strict=True))
+
+
+_POLICY_COLUMNS = ["phase", "phase_label", "owner", "chooser", "node", "information",
+                   "information_label", "option", "option_label", "expected_utility", "chosen",
+                   "tie", "reach_probability"]
+_VALUE_COLUMNS = ["node", "information", "information_label", "option", "option_label",
+                  "stakeholder", "stakeholder_label", "unit", "expected_utility", "best",
+                  "chosen"]
+_RISK_COLUMNS = ["node", "information", "information_label", "option", "option_label",
+                 "outcome", "label", "colour", "probability"]
+_BEST_COLUMNS = ["node", "information", "information_label", "stakeholder",
+                 "stakeholder_label", "option", "option_label", "expected_utility",
+                 "tied_options", "tie", "agrees"]
+
+
+@dataclass(frozen=True, eq=False)
+class _Solved:
+    """One rollback: the engine's solution and what the tables need from it."""
+
+    scenario: Scenario
+    engine: DecisionEngine
+    solution: Solution
+    edges: np.ndarray  # (n_paths, n_phases), options open
+    choosers: list[int | None]
+    decision_maker: int  # the decision maker's stakeholder row
+    first: int  # the decision maker's first decision phase
+    holds: np.ndarray  # paths where ``given`` holds (0 or 1)
+    reach: np.ndarray  # each path's probability under the policy, given ``given``
+
+    def node_values(self, node: DecisionNode) -> np.ndarray:
+        """Every stakeholder's expected utility of each option at ``node``: (S, n_options)."""
+        return self.solution.values[node.number][0]
+
+    def labels(self, node: DecisionNode) -> list[str]:
+        phase = self.scenario.model.phases[node.phase]
+        return [display_label(o, phase.branches[o].label) for o in node.option_ids]
+
+
+def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
+             theta: np.ndarray | None = None, others: Others = "assumed") -> RollbackResult:
+    """Solve the decision maker's decisions by backward induction.
+
+    See :mod:`analysis.engines.rollback` for the method.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with at least one decision phase of ``decision_maker``.
+    decision_maker : str
+        A stakeholder id: whose decisions are optimised, for their utility.
+    given : mapping, optional
+        Condition on the results of chance phases before the decision
+        maker's first decision (``{"exchanges": "complete"}``): the policy
+        is then shown for the information states where it holds, and
+        expected utilities are conditional on it.
+    theta : array, optional
+        A flat probability vector (``scenario.tree.n_theta`` entries);
+        default: the priors' means. The entries of decision phases are
+        ignored.
+    others : {"assumed", "optimal"}
+        What other stakeholders' decisions do: keep their assumed options,
+        or each pick the best option for its own decision maker.
+
+    Returns
+    -------
+    RollbackResult
+
+    Raises
+    ------
+    QueryError
+        If ``decision_maker`` is not a stakeholder taking a decision, or
+        ``given`` names a decision phase, a phase at or after the first
+        decision, an unknown branch, or has probability 0.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> mediation = analysis.load_scenario("mediation")
+    >>> result = analysis.rollback(mediation, decision_maker="mediators")
+    >>> result.phase
+    'international_presence'
+    """
+    solved = _solve(scenario, decision_maker, given, theta, others)
+    model = scenario.model
+    attrs = {**scenario.metadata(), "decision_maker": decision_maker,
+             "given": dict(given or {}), "others": others}
+
+    def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+        result = pd.DataFrame(rows, columns=columns)
+        result.attrs = dict(attrs)
+        return result
+
+    weights = solved.reach / solved.reach.sum()
+    expected = solved.engine.utilities @ weights
+    stakeholders = solved.engine.stakeholders
+    return RollbackResult(
+        scenario=scenario.id, decision_maker=decision_maker,
+        phase=model.phases[solved.first].id,
+        value=float(expected[solved.decision_maker]),
+        policy=frame(_policy_rows(solved), _POLICY_COLUMNS),
+        option_values=frame(_option_value_rows(solved), _VALUE_COLUMNS),
+        risk_profiles=frame(_risk_rows(solved), _RISK_COLUMNS),
+        best_options=frame(_best_rows(solved), _BEST_COLUMNS),
+        expected_utilities=frame(
+            [{"stakeholder": s, "label": model.stakeholders[s].label,
+              "unit": model.utilities[s].unit, "expected_utility": float(expected[i])}
+             for i, s in enumerate(stakeholders)],
+            ["stakeholder", "label", "unit", "expected_utility"]),
+    )
+
+
+def _solve(scenario: Scenario, decision_maker: str, given: Given, theta,
+           others: Others) -> _Solved:
+    check_decision_maker(scenario, decision_maker)
+    check_others(others)
+    engine = decision_engine(scenario)
+    edges = engine.edges(theta_rows(scenario, theta))
+    choosers = engine.choosers(decision_maker, others)
+    solution = engine.solve(edges, choosers, report=True)
+    first = min(node.phase for node in engine.nodes if node.owner == decision_maker)
+    holds = _given_mask(scenario, given, first)
+    reach = edges[0].prod(axis=1) * holds * solution.policy[0]
+    if not reach.sum() > 0:
+        raise QueryError("given: the condition has probability 0 under the optimal policy")
+    return _Solved(scenario, engine, solution, edges[0], choosers,
+                   engine.stakeholders.index(decision_maker), first, holds, reach)
+
+
+def _shown(solved: _Solved, *, first_only: bool) -> list[DecisionNode]:
+    """Return the nodes the tables show: where ``given`` can hold (at the first decision)."""
+    return [node for node in solved.engine.nodes if solved.holds[node.paths].any()
+            and (not first_only or node.phase == solved.first)]
+
+
+def _ties(values: np.ndarray) -> np.ndarray:
+    """Options within :data:`TIE_TOLERANCE` of the best."""
+    return values >= values.max() - TIE_TOLERANCE
+
+
+def _policy_rows(solved: _Solved) -> list[dict]:
+    engine, model = solved.engine, solved.scenario.model
+    total = solved.reach.sum()
+    chosen = solved.solution.chosen[0]
+    rows = []
+    for node in _shown(solved, first_only=False):
+        phase = model.phases[node.phase]
+        values = solved.node_values(node)
+        chooser = solved.choosers[node.number]
+        tied = (_ties(values[chooser]) if chooser is not None
+                else np.zeros(len(node.option_ids), bool))
+        reach = float(solved.reach[node.paths].sum() / total)
+        labels = solved.labels(node)
+        for o, option in enumerate(node.option_ids):
+            rows.append({
+                "phase": phase.id, "phase_label": display_label(phase.id, phase.label),
+                "owner": node.owner,
+                "chooser": "assumed" if chooser is None else engine.stakeholders[chooser],
+                "node": node.number, "information": engine.information(node),
+                "information_label": engine.information_label(node),
+                "option": option, "option_label": labels[o],
+                "expected_utility": values[solved.decision_maker, o],
+                "chosen": o == chosen[node.number],
+                "tie": bool(tied[o]) and int(tied.sum()) > 1,
+                "reach_probability": reach,
+            })
+    return rows
+
+
+def _option_value_rows(solved: _Solved) -> list[dict]:
+    engine, model = solved.engine, solved.scenario.model
+    chosen = solved.solution.chosen[0]
+    rows = []
+    for node in _shown(solved, first_only=True):
+        values, labels = solved.node_values(node), solved.labels(node)
+        for s, name in enumerate(engine.stakeholders):
+            best = _ties(values[s])
+            for o, option in enumerate(node.option_ids):
+                rows.append({
+                    "node": node.number, "information": engine.information(node),
+                    "information_label": engine.information_label(node), "option": option,
+                    "option_label": labels[o], "stakeholder": name,
+                    "stakeholder_label": model.stakeholders[name].label,
+                    "unit": model.utilities[name].unit, "expected_utility": values[s, o],
+                    "best": bool(best[o]), "chosen": o == chosen[node.number],
+                })
+    return rows
+
+
+def _best_rows(solved: _Solved) -> list[dict]:
+    engine, model = solved.engine, solved.scenario.model
+    chosen = solved.solution.chosen[0]
+    rows = []
+    for node in _shown(solved, first_only=True):
+        values, labels = solved.node_values(node), solved.labels(node)
+        for s, name in enumerate(engine.stakeholders):
+            best = _ties(values[s])
+            top = int(np.argmax(best))
+            rows.append({
+                "node": node.number, "information": engine.information(node),
+                "information_label": engine.information_label(node), "stakeholder": name,
+                "stakeholder_label": model.stakeholders[name].label,
+                "option": node.option_ids[top], "option_label": labels[top],
+                "expected_utility": values[s, top],
+                "tied_options": " | ".join(o for o, b in zip(node.option_ids, best, strict=True)
+                                           if b),
+                "tie": int(best.sum()) > 1, "agrees": bool(best[chosen[node.number]]),
+            })
+    return rows
+
+
+def _risk_rows(solved: _Solved) -> list[dict]:
+    """Return the outcome distribution given each node of the first decision and option."""
+    engine, scenario = solved.engine, solved.scenario
+    tree, model = scenario.tree, scenario.model
+    rows = []
+    for node in _shown(solved, first_only=True):
+        later = solved.edges[node.paths, node.phase + 1:].prod(axis=1)
+        mask = engine.policy_mask(solved.solution.chosen, after=node.phase)[0, node.paths]
+        labels = solved.labels(node)
+        for o, option in enumerate(node.option_ids):
+            weight = later * mask * (node.options == o)
+            mass = np.bincount(tree.outcome_index[node.paths], weights=weight,
+                               minlength=len(tree.outcomes))
+            for k, outcome in enumerate(tree.outcomes):
+                rows.append({
+                    "node": node.number, "information": engine.information(node),
+                    "information_label": engine.information_label(node), "option": option,
+                    "option_label": labels[o], "outcome": outcome,
+                    "label": model.outcomes[outcome].label,
+                    "colour": model.outcomes[outcome].colour, "probability": mass[k],
+                })
+    return rows
+
+
+def _given_mask(scenario: Scenario, given: Given, first_decision: int) -> np.ndarray:
+    """Paths where ``given`` holds; ``given`` may name chance phases before the first decision."""
+    tree = scenario.tree
+    if not given:
+        return np.ones(tree.n_paths)
+    phases = list(tree.phases)
+    given_mask(scenario, given)  # checks the phases and branches it names
+    for phase in given:
+        k = phases.index(phase)
+        if scenario.model.phases[k].decision_maker is not None:
+            raise QueryError(f"given: {phase!r} is a decision; to fix its option use "
+                             f"scenario.with_decisions({{{phase!r}: ...}})")
+        if k >= first_decision:
+            raise QueryError(
+                f"given: phase {phase!r} comes at or after the decision "
+                f"{phases[first_decision]!r}; rollback conditions only on what is known "
+                f"before deciding: {', '.join(phases[:first_decision]) or '(nothing)'}")
+    return condition(scenario, given)[1].astype(float)
+
+
+def best_options(scenario: Scenario, *, decision_maker: str, given: Given = None
+                 ) -> pd.DataFrame:
+    """Return the best option for each stakeholder, side by side, at the first decision.
+
+    A shortcut for ``rollback(scenario, decision_maker=..., given=given).best_options``;
+    see :class:`RollbackResult` for the columns.
+    """
+    return rollback(scenario, decision_maker=decision_maker, given=given).best_options
+
+
+def expected_utilities(scenario: Scenario, *, given: Given = None) -> pd.DataFrame:
+    """Return each stakeholder's expected utility under the assumed options.
+
+    Like :func:`analysis.expected_attributes`, with decisions at their
+    ``assumed`` options (use :func:`rollback` for optimal ones).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``stakeholder``, ``label``, ``unit``, ``expected``, ``sd``
+        (over paths); ``attrs``: ``scenario``, ``changes``, ``given``.
+    """
+    engine = decision_engine(scenario)
+    weights = condition(scenario, given)[0]
+    expected = engine.utilities @ weights
+    variance = ((engine.utilities - expected[:, None]) ** 2) @ weights
+    model = scenario.model
+    frame = pd.DataFrame({
+        "stakeholder": engine.stakeholders,
+        "label": [model.stakeholders[s].label for s in engine.stakeholders],
+        "unit": [model.utilities[s].unit for s in engine.stakeholders],
+        "expected": expected,
+        "sd": np.sqrt(np.maximum(variance, 0.0)),
+    })
+    frame.attrs = {**scenario.metadata(), "given": dict(given or {})}
+    return frame

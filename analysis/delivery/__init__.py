@@ -1,0 +1,1 @@
+"""Delivery: the offline HTML reports and the ``dealtree`` command line."""

@@ -1,0 +1,479 @@
+"""The ``dealtree`` command line.
+
+Exit codes: 0 success, 2 invalid input (a scenario file, an option, a
+condition), 1 a report that failed to build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..analyses.outcomes import expected_attributes, outcome_distribution
+from ..core.errors import QueryError, ScenarioError, ScenarioWarning
+from ..core.version import VERSION as __version__
+from ..formats.scenario_file import scenario_json_schema
+from ..model.scenario import load_scenario, scenario_names
+
+__all__ = ["main", "run"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dealtree", description="Scenario-tree decision analysis of phased deals.")
+    parser.add_argument("--version", action="version", version=f"dealtree {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    summary = commands.add_parser(
+        "summary", help="outcome distribution and expected attributes of a scenario")
+    summary.add_argument("scenario", metavar="SCENARIO",
+                         help=f"a path or a name in scenarios/ ({', '.join(scenario_names())})")
+    summary.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
+                         help="condition on a phase's branch (repeatable; BRANCH may be a|b)")
+    summary.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    summary.add_argument("--draws", type=_count, metavar="N",
+                         help="also draw the priors N times and add credible intervals "
+                              "(columns such as p05, median, p95)")
+    summary.add_argument("--seed", type=_seed, metavar="S",
+                         help="seed of the draws (default: fresh; the output says which)")
+    summary.add_argument("--interval", type=_share, metavar="P",
+                         help="central interval to report with --draws (default 0.9)")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.add_argument("kind", nargs="?", default="scenario",
+                        choices=["scenario", "evidence", "resolutions"],
+                        help="which file format (default: scenario)")
+    schema.add_argument("--output", type=Path, help="write to this file instead of stdout")
+
+    update = commands.add_parser(
+        "update", help="posterior outcome distribution of a scenario after an evidence log")
+    update.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    update.add_argument("evidence", metavar="EVIDENCE",
+                        help="a path or a name in scenarios/evidence/")
+    update.add_argument("--until", metavar="YYYY-MM-DD",
+                        help="use only the items dated on or before this day")
+    update.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    score = commands.add_parser(
+        "score", help="Brier and log scores of a scenario's forecasts of resolved questions")
+    score.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    score.add_argument("resolutions", metavar="RESOLUTIONS",
+                       help="a path or a name in scenarios/resolutions/")
+    score.add_argument("--marginal", action="store_true",
+                       help="score marginal forecasts, not each given the earlier answers")
+    score.add_argument("--exclude-provisional", action="store_true",
+                       help="leave out the questions marked provisional")
+    score.add_argument("--draws", type=int, default=20_000,
+                       help="Monte Carlo draws of the durations for survival questions")
+    score.add_argument("--seed", type=int, default=0,
+                       help="seed of those draws (default 0, so that runs repeat)")
+    score.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    tornado = commands.add_parser(
+        "tornado", help="one-way sensitivity of an output to each prior, largest swing first")
+    tornado.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    tornado.add_argument("--output", required=True, metavar="OUTPUT",
+                         help="an outcome, an attribute, or utility:STAKEHOLDER")
+    tornado.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
+                         help="condition on a phase's branch (repeatable; BRANCH may be a|b)")
+    tornado.add_argument("--for", dest="decision_maker", metavar="STAKEHOLDER",
+                         help="re-optimise this stakeholder's decisions at every value")
+    tornado.add_argument("--interval", type=_share, default=0.9, metavar="P",
+                         help="central interval each prior is swept across (default 0.9)")
+    tornado.add_argument("--top", type=_count, metavar="N", help="show the N largest swings")
+    tornado.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    decide = commands.add_parser(
+        "decide", help="optimal policy of a decision maker and every stakeholder's best option")
+    decide.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    decide.add_argument("--for", dest="decision_maker", required=True, metavar="STAKEHOLDER",
+                        help="the stakeholder whose decisions are optimised")
+    decide.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
+                        help="condition on a chance phase before the decision (repeatable)")
+    decide.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    report = commands.add_parser("report", help="execute notebooks and export offline HTML")
+    report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="default: every notebook in notebooks/")
+    report.add_argument("--scenario", default=None,
+                        help="run every notebook on this scenario (default: each its own)")
+    report.add_argument("--output", type=Path, default=None, help="default: reports/")
+    report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"validate": _validate, "summary": _summary, "schema": _schema,
+                "report": _report, "update": _update, "score": _score,
+                "tornado": _tornado, "decide": _decide}[args.command](args)
+    except (ScenarioError, QueryError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _validate(args) -> int:
+    status = EXIT_OK
+    for file in args.files:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScenarioWarning)
+            try:
+                load_scenario(Path(file))
+            except ScenarioError as exc:
+                status = EXIT_INVALID
+                print(f"{file}: {len(exc.problems)} problem(s)")
+                for problem in exc.problems:
+                    print(f"  {problem}")
+                continue
+        for warning in caught:
+            print(f"  warning: {warning.message}")
+        print(f"{file}: ok")
+    return status
+
+
+def _parse_given(items: list[str]) -> dict[str, list[str]]:
+    given: dict[str, list[str]] = {}
+    for item in items:
+        phase, sep, branches = item.partition("=")
+        if not sep or not phase or not branches:
+            raise QueryError(f"--given {item!r}: expected PHASE=BRANCH (or PHASE=A|B)")
+        given.setdefault(phase.strip(), []).extend(b.strip() for b in branches.split("|"))
+    return given
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}, expected at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}, expected 0 or more")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number such as 0.9"
+                                         ) from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a probability strictly "
+                                         "between 0 and 1 (0.9 for a 90% interval)")
+    return value
+
+
+def _quantile_name(level: float) -> str:
+    """``0.05`` -> ``'p05'``, ``0.975`` -> ``'p97.5'``."""
+    percent = f"{100 * level:.6g}"
+    return "p" + (percent.zfill(2) if "." not in percent else percent.zfill(3))
+
+
+def _intervals(scenario, given, args) -> tuple[list[str], pd.DataFrame, pd.DataFrame, dict]:
+    """Monte Carlo columns (mean, low, median, high) for outcomes and attributes."""
+    from ..analyses.uncertainty import attribute_intervals, outcome_intervals
+    from ..engines.sampling import sample_outcomes
+
+    interval = 0.9 if args.interval is None else args.interval
+    samples = sample_outcomes(scenario, args.draws, given=given, rng=args.seed)
+    low = _quantile_name((1 - interval) / 2)
+    high = _quantile_name((1 + interval) / 2)
+    names = ["mean", low, "median", high]
+
+    def columns(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.rename(columns={"lower": low, "upper": high})[names]
+
+    meta = {"draws": samples.n_draws, "seed": samples.seed, "interval": interval}
+    return (names, columns(outcome_intervals(samples, interval=interval)),
+            columns(attribute_intervals(samples, interval=interval)), meta)
+
+
+def _summary(args) -> int:
+    if args.draws is None and (args.seed is not None or args.interval is not None):
+        raise QueryError("--seed and --interval go with --draws N (the number of draws of "
+                         "the priors)")
+    scenario = load_scenario(args.scenario)
+    given = _parse_given(args.given)
+    outcomes = outcome_distribution(scenario, given=given)
+    attributes = expected_attributes(scenario, given=given)
+    names: list[str] = []
+    meta: dict = {}
+    if args.draws is not None:
+        names, outcome_mc, attribute_mc, meta = _intervals(scenario, given, args)
+        outcomes = pd.concat([outcomes, outcome_mc], axis=1)
+        attributes = pd.concat([attributes, attribute_mc], axis=1)
+    if args.format == "json":
+        payload = {
+            "scenario": scenario.id,
+            "title": scenario.title,
+            "given": given,
+            **meta,
+            "outcomes": outcomes[["outcome", "label", "probability", *names]]
+            .to_dict("records"),
+            "attributes": attributes[["attribute", "label", "unit", "expected", "sd", *names]]
+            .to_dict("records"),
+        }
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        rows = outcomes.assign(kind="outcome", name=outcomes["outcome"], value=outcomes[
+            "probability"], unit="probability")
+        attrs = attributes.assign(kind="attribute", name=attributes["attribute"],
+                                  value=attributes["expected"])
+        columns = ["kind", "name", "label", "value", "unit", *names]
+        text = rows[columns].to_csv(index=False) + attrs[columns].to_csv(index=False, header=False)
+        sys.stdout.write(text)
+    else:
+        condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
+        print(f"{scenario.title}" + (f"  (given {condition})" if condition else ""))
+        print()
+        percent = "{:.1%}".format
+        table = outcomes.assign(**{c: outcomes[c].map(percent)
+                                   for c in ["probability", *names]})
+        print(table[["label", "probability", *names[1:]]].to_string(index=False))
+        if len(attributes):
+            print()
+            number = "{:.3g}".format
+            table = attributes.assign(**{c: attributes[c].map(number)
+                                         for c in ["expected", "sd", *names]})
+            print(table[["label", "expected", "sd", *names[1:], "unit"]].to_string(index=False))
+        if names:
+            print()
+            print(f"{names[1]}-{names[3]}: the central {meta['interval']:.0%} of "
+                  f"{meta['draws']:,} draws of the priors (seed {meta['seed']}); probability "
+                  "and expected: at the priors' means.")
+    return EXIT_OK
+
+
+def _schema(args) -> int:
+    if args.kind == "evidence":
+        from ..formats.evidence_file import evidence_json_schema as make
+    elif args.kind == "resolutions":
+        from ..formats.resolutions_file import resolutions_json_schema as make
+    else:
+        make = scenario_json_schema
+    text = make()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _report(args) -> int:
+    from .report import build_reports  # imports nbconvert: only when asked
+
+    results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
+                            show_code=args.show_code)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        print(f"failed: {result.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _update(args) -> int:
+    from ..analyses.updating import update_scenario
+
+    prior = load_scenario(args.scenario)
+    try:
+        posterior = update_scenario(prior, args.evidence, until=args.until)
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise QueryError(f"--until: {exc}") from None
+    before = outcome_distribution(prior)
+    after = outcome_distribution(posterior)
+    table = before[["outcome", "label"]].assign(prior=before["probability"],
+                                                posterior=after["probability"])
+    items = posterior.evidence.items
+    logs = list(dict.fromkeys(a.log.id for a in posterior.evidence.applied))
+    if args.format == "json":
+        print(json.dumps({
+            "scenario": prior.id, "title": prior.title, "evidence": logs,
+            "until": args.until,
+            "items": [{"id": i.id, "date": i.date.isoformat(), "kind": i.kind,
+                       "title": i.title} for i in items],
+            "outcomes": table.to_dict("records"),
+        }, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        last = f", to {items[-1].date}" if items else ""
+        print(prior.title)
+        print(f"Updated on {len(items)} evidence item{'s' if len(items) != 1 else ''} of "
+              f"{', '.join(logs) or args.evidence}{last}")
+        print()
+        shown = table.assign(prior=table["prior"].map("{:.1%}".format),
+                             posterior=table["posterior"].map("{:.1%}".format))
+        print(shown[["label", "prior", "posterior"]].to_string(index=False))
+    return EXIT_OK
+
+
+def _score(args) -> int:
+    from ..analyses.scoring import forecast_resolutions, score_forecasts, score_summary
+
+    scenario = load_scenario(args.scenario)
+    try:
+        forecasts = forecast_resolutions(
+            scenario, args.resolutions, sequential=not args.marginal,
+            include_provisional=not args.exclude_provisional, n_draws=args.draws,
+            rng=args.seed)
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError | QueryError):
+            raise
+        raise QueryError(f"--draws or --seed: {exc}") from None
+    scores = score_forecasts(forecasts)
+    summary = score_summary(scores).iloc[0]
+    overall = {"questions": int(summary["questions"]), "brier": float(summary["brier"]),
+               "log_score": float(summary["log_score"]),
+               "log_score_total": float(summary["log_score_total"])}
+    columns = ["question", "resolved_on", "kind", "observed", "probability", "brier",
+               "log_score", "provisional"]
+    if args.format == "json":
+        records = scores[columns].assign(resolved_on=scores["resolved_on"].astype(str))
+        print(json.dumps({"scenario": scenario.id, "resolutions": forecasts.attrs["resolutions"],
+                          "sequential": not args.marginal, "seed": args.seed,
+                          "questions": records.to_dict("records"), "overall": overall},
+                         indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(scores[["scenario", *columns]].to_csv(index=False))
+    else:
+        mode = "marginal" if args.marginal else "each given the answers known before it"
+        print(f"{scenario.title}: forecasts of {forecasts.attrs['resolutions']} ({mode})")
+        print()
+        shown = scores.assign(
+            forecast=scores["probability"].map("{:.1%}".format),
+            brier=scores["brier"].map("{:.3f}".format),
+            log_score=scores["log_score"].map("{:.3f}".format),
+            question=[q + (" *" if p else "") for q, p in
+                      zip(scores["question"], scores["provisional"], strict=True)])
+        print(shown[["question", "resolved_on", "observed", "forecast", "brier", "log_score"]]
+              .to_string(index=False))
+        print()
+        print(f"Overall: {overall['questions']} questions, mean Brier {overall['brier']:.3f} "
+              f"(0 best, 2 worst), mean log score {overall['log_score']:.3f}, total "
+              f"{overall['log_score_total']:.3f} (-ln p, 0 best)")
+        if scores["provisional"].any():
+            print("* provisional: the answer may still change")
+    return EXIT_OK
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{value:.1%}" if unit == "probability" else f"{value:,.4g}"
+
+
+def _tornado(args) -> int:
+    from ..analyses.sensitivity import tornado_table
+
+    scenario = load_scenario(args.scenario)
+    given = _parse_given(args.given)
+    table = tornado_table(scenario, output=args.output, interval=args.interval, given=given,
+                          decision_maker=args.decision_maker)
+    if args.top:
+        table = table.head(args.top)
+    unit, label = table.attrs["unit"], table.attrs["output_label"]
+    base = float(table["base"].iloc[0]) if len(table) else float("nan")
+    columns = ["parameter", "label", "low", "high", "result_low", "result_high", "base",
+               "swing"]
+    if args.format == "json":
+        payload = {"scenario": scenario.id, "output": args.output, "output_label": label,
+                   "unit": unit, "given": given, "decision_maker": args.decision_maker,
+                   "interval": args.interval, "base": base,
+                   "parameters": table[columns].to_dict("records")}
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(table[columns].to_csv(index=False))
+    else:
+        condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
+        print(f"{scenario.title}: tornado of {label}"
+              + (f"  (given {condition})" if condition else ""))
+        extra = (f"; {args.decision_maker}'s decisions re-optimised at each value"
+                 if args.decision_maker else "")
+        print(f"At the priors' means: {_number(base, unit)}. Each prior across its central "
+              f"{args.interval:.0%} interval, the others at their means{extra}.")
+        print()
+        shown = pd.DataFrame({
+            "prior": table["label"],
+            "interval": [f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(table["low"], table["high"],
+                                                                  strict=True)],
+            "at low end": [_number(v, unit) for v in table["result_low"]],
+            "at high end": [_number(v, unit) for v in table["result_high"]],
+            "swing": [_number(v, unit) for v in table["swing"]],
+        })
+        print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def _decide(args) -> int:
+    from ..analyses.decisions import rollback
+
+    scenario = load_scenario(args.scenario)
+    given = _parse_given(args.given)
+    result = rollback(scenario, decision_maker=args.decision_maker, given=given)
+    values, best = result.option_values, result.best_options
+    if args.format == "json":
+        def records(frame: pd.DataFrame) -> list[dict]:
+            return json.loads(frame.to_json(orient="records"))
+
+        payload = {"scenario": scenario.id, "decision_maker": result.decision_maker,
+                   "phase": result.phase, "given": given, "value": result.value,
+                   "policy": records(result.policy), "option_values": records(values),
+                   "best_options": records(best),
+                   "expected_utilities": records(result.expected_utilities)}
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        columns = ["node", "information", "option", "stakeholder", "unit", "expected_utility",
+                   "best", "chosen"]
+        sys.stdout.write(values[columns].to_csv(index=False))
+    else:
+        unit = scenario.model.utilities[result.decision_maker].unit
+        label = scenario.model.stakeholders[result.decision_maker].label
+        print(f"{scenario.title}: decisions of {label}")
+        print(f"Expected utility of the optimal policy for {label}: "
+              f"{result.value:,.4g} {unit}")
+        print()
+        print("Optimal policy (* chosen, = tied with the best):")
+        for (phase, info), rows in result.policy.groupby(["phase", "information_label"],
+                                                         sort=False):
+            print(f"  {phase} | {info}")
+            for row in rows.itertuples(index=False):
+                mark = "*" if row.chosen else ("=" if row.tie else " ")
+                print(f"    {mark} {row.option_label:<32} {row.expected_utility:>10,.4g} {unit}")
+        for info, rows in values.groupby("information_label", sort=False):
+            print()
+            print(f"Expected utility of each option at {result.phase} | {info}:")
+            table = rows.pivot_table(index="option_label", columns="stakeholder_label",
+                                     values="expected_utility", sort=False)
+            print(table.map(lambda v: f"{v:,.4g}").to_string())
+            picks = best[best["information_label"] == info]
+            print("  Best for each: " + "; ".join(
+                f"{r.stakeholder_label}: "
+                + (f"tie of {r.tied_options.replace(' | ', ', ')}" if r.tie else r.option_label)
+                for r in picks.itertuples(index=False)))
+    return EXIT_OK
+
+
+def run() -> None:
+    """Entry point of the ``dealtree`` console script."""
+    sys.exit(main())

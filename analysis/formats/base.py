@@ -1,0 +1,141 @@
+"""What every file format shares: one strict base model, field types, one loader.
+
+Every format is a pydantic model deriving from :class:`StrictModel` (unknown
+keys are errors, values are frozen). :func:`read_model` is the one way a
+file becomes a model: find it (a path, or a name in its folder), read it
+safely (:mod:`analysis.formats.source`), check that it is a mapping, validate
+it, and turn every validation error into a located
+:class:`~analysis.core.errors.Problem`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from ..core.errors import Problem, ScenarioError
+from ..core.paths import resolve_named_file
+from .problems import problems_from_validation_error
+from .source import Document, read_yaml
+
+__all__ = [
+    "ClaimId",
+    "Colour",
+    "Count",
+    "Id",
+    "LoadedFile",
+    "Positive",
+    "Probability",
+    "StrictModel",
+    "Text",
+    "Title",
+    "json_schema_text",
+    "read_model",
+    "validate_document",
+]
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48),
+    Field(description="Lowercase letters, digits and underscores, starting with a letter."),
+]
+ClaimId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$", max_length=96),
+    Field(description="A claim id from seeds/, e.g. 'ceasefire-facts.truce-2008-06'."),
+]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
+Colour = Annotated[
+    str,
+    StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"),
+    Field(description="A colour as '#rrggbb'."),
+]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """The base of every file format: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedFile(Generic[Model]):
+    """A validated file of dated entries: its model, and its document for locating problems.
+
+    Subclasses name the list of entries (``section``: ``"items"``, ``"questions"``).
+    """
+
+    model: Model
+    document: Document = field(repr=False)
+    source: str
+    section: ClassVar[str] = ""
+
+    @property
+    def id(self) -> str:
+        """The file's id."""
+        return self.model.id
+
+    def problem(self, index: int, *loc: str | int, message: str) -> Problem:
+        """Return a problem located at ``<section>[index].<loc>`` in the file."""
+        return self.document.problem((self.section, index, *loc), message)
+
+
+def read_model(path_or_name: str | Path, model: type[Model], *, folder: Path, what: str,
+               keys: str) -> tuple[Model, Document, Path]:
+    """Find, read and validate one file.
+
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A path, or the name of a file in ``folder`` (without ``.yaml``).
+    model : pydantic model class
+        The format.
+    folder : Path
+        Where names are looked up.
+    what : str
+        What the file is, for messages (``"evidence log"``).
+    keys : str
+        What the mapping holds, for the message when the file is not one
+        (``"with id, title and items"``).
+
+    Returns
+    -------
+    (model, Document, Path)
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, each with file, line, location and message.
+    """
+    path = resolve_named_file(path_or_name, folder, what)
+    doc = read_yaml(path)
+    return validate_document(doc, model, keys=keys), doc, path
+
+
+def validate_document(doc: Document, model: type[Model], *, keys: str) -> Model:
+    """Validate a read document against ``model``; raise a located ScenarioError."""
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([doc.problem((), f"got {type(doc.data).__name__}, expected a "
+                                             f"mapping {keys}")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation_error(exc, doc, model)) from None
+
+
+def json_schema_text(model: Any, title: str) -> str:
+    """Return the JSON Schema (draft 2020-12) of a model or union, as formatted JSON text."""
+    schema = TypeAdapter(model).json_schema(by_alias=True)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
+              **schema}
+    return json.dumps(schema, indent=2) + "\n"

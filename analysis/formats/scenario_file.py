@@ -1,0 +1,456 @@
+"""The scenario file format, as pydantic models.
+
+These models check a file's structure: keys, types and the ranges of single
+values. Checks that need the whole scenario (references between phases,
+sibling sums, every path reaching an outcome) live in :mod:`analysis.model.checks`.
+``scenario_json_schema()`` exports the format for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+from ..core.beta import beta_from_counts, beta_from_mean_sd, beta_from_range, beta_mean
+from .base import (
+    ClaimId,
+    Colour,
+    Count,
+    Id,
+    Positive,
+    Probability,
+    StrictModel,
+    Text,
+    json_schema_text,
+)
+
+__all__ = [
+    "Attribute",
+    "BetaPrior",
+    "Branch",
+    "ConcentrationPrior",
+    "CountsPrior",
+    "DURATION_UNITS",
+    "Duration",
+    "FixedPrior",
+    "MeanSdPrior",
+    "Outcome",
+    "OutcomeRule",
+    "Phase",
+    "Prior",
+    "PRIOR_KINDS",
+    "RangePrior",
+    "Rule",
+    "ScenarioFile",
+    "ScenarioVariant",
+    "Stakeholder",
+    "Utilities",
+    "scenario_json_schema",
+]
+
+Condition = Annotated[
+    dict[Id, Id | list[Id]],
+    Field(
+        min_length=1,
+        description="Earlier phase id -> the branch (or list of branches) it must have taken. "
+        "All entries must hold. A skipped phase matches nothing.",
+    ),
+]
+
+
+class _Cited(StrictModel):
+    cite: tuple[ClaimId, ...] = Field(
+        default=(), description="Claim ids from seeds/ that support this prior."
+    )
+    rationale: Text | None = Field(default=None, description="One line: why this value.")
+
+
+class FixedPrior(_Cited):
+    """A probability known exactly (or treated as such)."""
+
+    kind: ClassVar[str] = "fixed"
+    value: Probability
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return self.value
+
+
+class BetaPrior(_Cited):
+    """A Beta(alpha, beta) prior on one branch of a two-branch question."""
+
+    kind: ClassVar[str] = "beta"
+    alpha: Positive
+    beta: Positive
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(self.alpha, self.beta)
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return self.alpha, self.beta
+
+
+class RangePrior(_Cited):
+    """An elicited low / most likely / high range, read as a PERT Beta."""
+
+    kind: ClassVar[str] = "range"
+    low: Probability
+    mode: Probability
+    high: Probability
+
+    @model_validator(mode="after")
+    def _fits(self) -> RangePrior:
+        beta_from_range(self.low, self.mode, self.high)  # raises ValueError
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_range(self.low, self.mode, self.high)
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(*self.beta_parameters)
+
+
+class MeanSdPrior(_Cited):
+    """A mean and standard deviation, matched to a Beta by moments."""
+
+    kind: ClassVar[str] = "mean_sd"
+    mean_value: Annotated[Probability, Field(alias="mean")]
+    sd: Positive
+
+    @model_validator(mode="after")
+    def _fits(self) -> MeanSdPrior:
+        beta_from_mean_sd(self.mean_value, self.sd)  # raises ValueError
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_mean_sd(self.mean_value, self.sd)
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return self.mean_value
+
+
+class CountsPrior(_Cited):
+    """Reference-class counts: ``successes`` of ``trials`` cases, updating a Beta prior."""
+
+    kind: ClassVar[str] = "counts"
+    successes: Count = Field(description="Cases where the event happened.")
+    trials: Annotated[Count, Field(ge=1)] = Field(description="Cases in the reference class.")
+    prior_alpha: Positive = Field(default=1, description="The Beta prior's alpha (default 1).")
+    prior_beta: Positive = Field(default=1, description="The Beta prior's beta (default 1).")
+
+    @model_validator(mode="after")
+    def _fits(self) -> CountsPrior:
+        beta_from_counts(self.successes, self.trials, (self.prior_alpha, self.prior_beta))
+        return self
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:  # noqa: D102
+        return beta_from_counts(self.successes, self.trials, (self.prior_alpha, self.prior_beta))
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        return beta_mean(*self.beta_parameters)
+
+
+class ConcentrationPrior(_Cited):
+    """One branch's concentration in a Dirichlet over all sibling branches."""
+
+    kind: ClassVar[str] = "dirichlet"
+    concentration: Positive
+
+
+#: The tag of each prior kind, as the discriminator reports it.
+PRIOR_KINDS = {
+    "value": "fixed",
+    "alpha": "beta",
+    "beta": "beta",
+    "low": "range",
+    "mode": "range",
+    "high": "range",
+    "mean": "mean_sd",
+    "sd": "mean_sd",
+    "successes": "counts",
+    "trials": "counts",
+    "prior_alpha": "counts",
+    "prior_beta": "counts",
+    "concentration": "dirichlet",
+}
+
+
+def _prior_kind(value: Any) -> str | None:
+    if isinstance(value, _Cited):
+        return f"{value.kind} prior"
+    if isinstance(value, dict):
+        for key, kind in PRIOR_KINDS.items():
+            if key in value:
+                return f"{kind} prior"
+    return None
+
+
+def _number_as_fixed(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": value}
+    return value
+
+
+_PriorUnion = Annotated[
+    Annotated[FixedPrior, Tag("fixed prior")]
+    | Annotated[BetaPrior, Tag("beta prior")]
+    | Annotated[RangePrior, Tag("range prior")]
+    | Annotated[MeanSdPrior, Tag("mean_sd prior")]
+    | Annotated[CountsPrior, Tag("counts prior")]
+    | Annotated[ConcentrationPrior, Tag("dirichlet prior")],
+    Discriminator(
+        _prior_kind,
+        custom_error_type="prior_kind",
+        custom_error_message=(
+            "expected a probability in [0, 1] or a mapping with one of: value; alpha and "
+            "beta; low, mode and high; mean and sd; successes and trials; concentration"
+        ),
+    ),
+]
+Prior = Annotated[_PriorUnion, BeforeValidator(_number_as_fixed)]
+
+
+class Outcome(StrictModel):
+    """A category that every path of the tree ends in."""
+
+    label: Text
+    colour: Colour
+    description: Text = ""
+
+
+class Attribute(StrictModel):
+    """A number carried by paths, built from the values its branches give it."""
+
+    label: Text
+    unit: Text = Field(description="Unit shown on axes, e.g. 'people' or 'months'.")
+    description: Text = ""
+    combine: Literal["sum", "last"] = Field(
+        default="sum",
+        description="'sum': a path's value is the sum of its branches' values (counts, costs); "
+        "'last': the last value a branch on the path sets (a state, e.g. territory held).",
+    )
+    initial: Annotated[float, Field(allow_inf_nan=False)] = Field(
+        default=0, description="The value before any branch adds to it or sets it."
+    )
+
+
+#: Days in each unit a duration may be written in (a month is 365.25 / 12 days).
+DURATION_UNITS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
+_Span = Annotated[float, Field(ge=0, le=1e5, allow_inf_nan=False)]
+
+
+class Duration(_Cited):
+    """How long a phase takes when it resolves on this branch (see :mod:`analysis.timing`).
+
+    ``fixed`` always takes ``mean``; ``exponential`` has sd equal to its mean;
+    ``gamma`` and ``lognormal`` take the duration's own mean and sd (not the
+    logarithm's).
+    """
+
+    distribution: Literal["fixed", "exponential", "gamma", "lognormal"] = Field(
+        description="fixed (no spread), exponential (sd = mean), gamma or lognormal (give sd)."
+    )
+    mean: _Span = Field(description="Mean duration, in unit; only a fixed duration may be 0.")
+    sd: _Span | None = Field(
+        default=None, description="Standard deviation, in unit: for gamma and lognormal only."
+    )
+    unit: Literal["days", "weeks", "months"] = Field(
+        default="days", description="days, weeks or months (365.25 / 12 days)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Duration:
+        spread = self.distribution in ("gamma", "lognormal")
+        if spread and not self.sd:
+            raise ValueError(f"distribution {self.distribution!r} needs sd > 0 (its standard "
+                             f"deviation in {self.unit}); got {self.sd}")
+        if not spread and self.sd is not None:
+            why = "its sd equals its mean" if self.distribution == "exponential" else (
+                "it does not vary")
+            raise ValueError(f"distribution {self.distribution!r} takes no sd ({why}); remove sd, "
+                             "or use gamma or lognormal")
+        if self.distribution != "fixed" and self.mean <= 0:
+            raise ValueError(f"mean == {self.mean}: only a fixed duration may be 0, expected "
+                             "a positive mean")
+        return self
+
+    @property
+    def mean_days(self) -> float:
+        """The mean, in days."""
+        return self.mean * DURATION_UNITS[self.unit]
+
+    @property
+    def sd_days(self) -> float:
+        """The standard deviation, in days."""
+        if self.distribution == "fixed":
+            return 0.0
+        if self.distribution == "exponential":
+            return self.mean_days
+        return float(self.sd) * DURATION_UNITS[self.unit]
+
+
+class Branch(StrictModel):
+    """One answer to a phase's question."""
+
+    label: Text | None = Field(default=None, description="Defaults to the id, capitalised.")
+    description: Text = ""
+    prior: Prior | None = Field(
+        default=None,
+        description="Default probability. A branch left without one takes the rest.",
+    )
+    outcome: Id | None = Field(
+        default=None, description="If set, taking this branch ends the scenario in this outcome."
+    )
+    attributes: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="Attribute id -> value added to the path."
+    )
+    duration: Duration | None = Field(
+        default=None,
+        description="How long the phase takes when it resolves on this branch. Give every "
+        "branch of a phase a duration, or none (the phase then takes no time).",
+    )
+    costs: dict[Id, Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]] = Field(
+        default_factory=dict,
+        description="On a decision's option only: stakeholder id -> cost on that stakeholder's "
+        "utility scale, subtracted on every path that takes the option.",
+    )
+
+
+class Rule(StrictModel):
+    """Branch probabilities that apply where ``when`` holds, instead of the defaults."""
+
+    id: Id
+    when: Condition
+    priors: Annotated[dict[Id, Prior], Field(min_length=1)] = Field(
+        description="Branch id -> prior; at most one branch may be left out: it takes the rest."
+    )
+
+
+class Phase(StrictModel):
+    """One question of the scenario, with named branches."""
+
+    id: Id
+    label: Text | None = Field(default=None, description="Defaults to the id, capitalised.")
+    question: Text
+    description: Text = ""
+    applies_when: Condition | None = Field(
+        default=None, description="The phase is skipped on paths where this does not hold."
+    )
+    branches: Annotated[dict[Id, Branch], Field(min_length=2, max_length=16)]
+    rules: Annotated[tuple[Rule, ...], Field(max_length=64)] = ()
+    decision_maker: Id | None = Field(
+        default=None,
+        description="Makes the phase a decision: this stakeholder chooses among the branches "
+        "(its options), which then take no priors.",
+    )
+    assumed: Id | None = Field(
+        default=None,
+        description="On a decision: the option that evaluations without optimisation use "
+        "(outcome distributions, sampling, sensitivity); default: the first option.",
+    )
+
+    @model_validator(mode="after")
+    def _durations_on_all_or_none(self) -> Phase:
+        timed = [b for b, branch in self.branches.items() if branch.duration is not None]
+        if timed and len(timed) < len(self.branches):
+            untimed = [b for b in self.branches if b not in timed]
+            raise ValueError(f"phase {self.id!r}: branches with a duration: {', '.join(timed)}; "
+                             f"without: {', '.join(untimed)}; expected a duration on every "
+                             "branch of the phase, or on none")
+        return self
+
+
+class OutcomeRule(StrictModel):
+    """The outcome of paths that pass every phase without a branch ending them."""
+
+    when: Condition | None = Field(default=None, description="Omit for 'in every other case'.")
+    outcome: Id
+
+
+_Utility = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+
+
+class Stakeholder(StrictModel):
+    """A party whose preferences over the outcomes are modelled."""
+
+    label: Text
+    description: Text = ""
+
+
+class Utilities(StrictModel):
+    """One stakeholder's utilities: a value for every outcome, optional attribute weights.
+
+    A path's utility is its outcome's value, plus each attribute's weight
+    times the path's value of it, minus the costs of the options it takes.
+    """
+
+    scale: Text = Field(
+        description="What the numbers mean. Convention: '0 = worst outcome for them, "
+        "100 = best'; a textbook problem may use money instead."
+    )
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        default="points", description="Shown on chart axes, e.g. 'points' or '$ thousand'."
+    )
+    outcomes: dict[Id, _Utility] = Field(description="Outcome id -> value, for every outcome.")
+    attributes: dict[Id, _Utility] = Field(
+        default_factory=dict, description="Attribute id -> utility per unit of the attribute."
+    )
+    rationale: Text | None = Field(default=None, description="Why these values.")
+
+
+class ScenarioFile(StrictModel):
+    """A dealtree scenario file."""
+
+    schema_version: Literal[1] = 1
+    id: Id
+    title: Text
+    description: Text = ""
+    as_of: dt.date = Field(description="The date the priors reflect (ISO, YYYY-MM-DD).")
+    outcomes: Annotated[dict[Id, Outcome], Field(min_length=1, max_length=32)]
+    attributes: Annotated[dict[Id, Attribute], Field(max_length=32)] = Field(default_factory=dict)
+    phases: Annotated[tuple[Phase, ...], Field(min_length=1, max_length=24)]
+    outcome_rules: Annotated[tuple[OutcomeRule, ...], Field(max_length=64)] = ()
+    stakeholders: Annotated[dict[Id, Stakeholder], Field(max_length=16)] = Field(
+        default_factory=dict, description="Parties whose utilities are modelled; id -> label."
+    )
+    utilities: Annotated[dict[Id, Utilities], Field(max_length=16)] = Field(
+        default_factory=dict, description="Stakeholder id -> that stakeholder's utilities."
+    )
+
+
+class ScenarioVariant(StrictModel):
+    """A scenario written as another scenario with some priors replaced."""
+
+    schema_version: Literal[1] = 1
+    extends: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="The base scenario: a name in scenarios/ or a path relative to this file."
+    )
+    id: Id
+    title: Text
+    description: Text = ""
+    as_of: dt.date | None = Field(default=None, description="Defaults to the base's date.")
+    priors: Annotated[dict[str, Prior], Field(min_length=1, max_length=256)] = Field(
+        description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
+    )
+
+
+def scenario_json_schema() -> str:
+    """Return the JSON Schema of scenario files (full or variant), as formatted JSON text."""
+    return json_schema_text(ScenarioFile | ScenarioVariant, "dealtree scenario")

@@ -1,0 +1,118 @@
+"""The project's digest of its source documents (``seeds/``).
+
+Each YAML file in ``seeds/`` summarises one source document in our own words:
+its date context and the claims it makes, each with a stable id that scenario
+priors cite (``cite: [ceasefire-facts.truce-2008-06]``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import Field, StringConstraints
+
+from ..core.errors import Problem, ScenarioError
+from ..core.paths import project_folder
+from .base import ClaimId, StrictModel, validate_document
+from .source import read_yaml
+
+__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds"]
+
+DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+Topic = Literal[
+    "ceasefire", "exchanges", "withdrawal", "governance", "disarmament", "monitoring",
+    "mediation", "humanitarian", "politics", "reference-class",
+]
+
+
+class Claim(StrictModel):
+    """One claim a source document makes, in the project's words."""
+
+    id: ClaimId
+    statement: str
+    topics: Annotated[tuple[Topic, ...], Field(min_length=1)]
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    sources: tuple[str, ...] = ()
+    confidence: Literal["weak"] | None = None
+    data: dict[str, float | bool | str] = Field(default_factory=dict)
+
+
+class SeedDocument(StrictModel):
+    """A source document's digest: what it is, when, and its claims."""
+
+    id: DocId
+    title: str
+    kind: Literal["news article", "reference data"]
+    source_file: str
+    published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    date_context: str
+    claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
+
+
+def default_seeds_dir() -> Path:
+    """Return the project's ``seeds/`` folder."""
+    return project_folder("seeds")
+
+
+def load_seeds(folder: str | Path | None = None) -> dict[str, SeedDocument]:
+    """Load and validate every ``*.yaml`` digest in ``folder`` (default: ``seeds/``).
+
+    Raises
+    ------
+    ScenarioError
+        If a file is invalid, its name differs from its id, a claim id does
+        not start with its document's id, or a claim id repeats.
+    """
+    folder = Path(folder) if folder is not None else default_seeds_dir()
+    return _load_seeds_cached(folder.resolve())
+
+
+@cache
+def _load_seeds_cached(folder: Path) -> dict[str, SeedDocument]:
+    documents: dict[str, SeedDocument] = {}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        doc = read_yaml(path)
+        try:
+            seed = validate_document(doc, SeedDocument, keys="with id, title and claims")
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if seed.id != path.stem:
+            problems.append(doc.problem(("id",), f"id {seed.id!r} differs from the file "
+                                                  f"name, expected {path.stem!r}"))
+        for index, claim in enumerate(seed.claims):
+            loc = ("claims", index, "id")
+            if not claim.id.startswith(seed.id + "."):
+                problems.append(doc.problem(loc, f"claim id {claim.id!r} expected to start "
+                                                 f"with {seed.id + '.'!r}"))
+            if claim.id in seen:
+                problems.append(doc.problem(loc, f"duplicate claim id {claim.id!r} "
+                                                 f"(also in {seen[claim.id]})"))
+            seen[claim.id] = path.name
+        documents[seed.id] = seed
+    if problems:
+        raise ScenarioError(problems)
+    return documents
+
+
+def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
+    """Return every claim as a row: id, document, date, statement, sources, confidence."""
+    rows = [
+        {
+            "claim": claim.id,
+            "document": doc.id,
+            "date": claim.date,
+            "statement": claim.statement,
+            "sources": "; ".join(claim.sources),
+            "confidence": claim.confidence or "",
+        }
+        for doc in load_seeds(folder).values()
+        for claim in doc.claims
+    ]
+    return pd.DataFrame(rows, columns=["claim", "document", "date", "statement", "sources",
+                                       "confidence"])

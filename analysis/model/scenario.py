@@ -1,0 +1,379 @@
+"""Loading scenarios, and deriving changed ones that say what changed.
+
+A scenario file is checked in three passes, and every problem of a pass is
+reported at once: the YAML itself (:mod:`analysis.formats.source`), the
+structure (:mod:`analysis.formats.scenario_file`), then what needs the whole
+scenario (:mod:`analysis.model.checks` and :mod:`analysis.model.tree`):
+references between phases, branches, outcomes, attributes and claims; sibling
+probabilities; every path reaching an outcome.
+
+A :class:`Scenario` is immutable. :meth:`Scenario.with_priors` and
+:meth:`Scenario.with_decisions` return new scenarios on the same paths, and
+each derived scenario records what changed (:attr:`Scenario.changes`), so that
+tables, charts and reports never pass a changed scenario off as its file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.errors import Problem, ScenarioError, ScenarioWarning, format_location
+from ..core.paths import project_folder, resolve_named_file
+from ..formats.base import validate_document
+from ..formats.scenario_file import ScenarioFile, ScenarioVariant
+from ..formats.source import Document, read_yaml
+from .checks import check_scenario
+from .overrides import describe_prior, override_decisions, override_priors, parse_priors
+from .tree import CompiledTree, compile_sets, compile_tree
+
+__all__ = ["EvidenceUpdate", "Scenario", "load_scenario", "scenario_names", "scenarios_dir"]
+
+#: How many files a chain of ``extends`` may hold.
+MAX_EXTENDS = 8
+_SCENARIO_KEYS = "of scenario keys (id, title, phases, ...)"
+
+
+def scenarios_dir() -> Path:
+    """Return the project's ``scenarios/`` folder."""
+    return project_folder("scenarios")
+
+
+def scenario_names() -> list[str]:
+    """Return the names of the scenario files in ``scenarios/``."""
+    return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+
+
+@dataclass(frozen=True, eq=False)
+class EvidenceUpdate:
+    """The evidence a scenario was updated on (see :func:`analysis.update_scenario`).
+
+    Attributes
+    ----------
+    prior : Scenario
+        The scenario before any evidence.
+    applied : tuple
+        The items applied, in order (:class:`~analysis.formats.evidence_file.AppliedEvidence`).
+    update : callable
+        Applies the same items to another prior: what :meth:`Scenario.with_priors`
+        and :meth:`Scenario.with_decisions` of an updated scenario do.
+    """
+
+    prior: Scenario
+    applied: tuple
+    update: Callable[[Scenario], Scenario] = field(repr=False)
+
+    @property
+    def items(self) -> tuple:
+        """The applied items, in order."""
+        return tuple(a.item for a in self.applied)
+
+    def describe(self) -> str:
+        """Say in words what was applied: ``"evidence gaza_2025: 12 items to 2025-11-21"``."""
+        logs = ", ".join(dict.fromkeys(a.log.id for a in self.applied)) or "(none)"
+        count = len(self.applied)
+        last = f" to {self.applied[-1].item.date}" if self.applied else ""
+        return f"evidence {logs}: {count} item{'s' if count != 1 else ''}{last}"
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated, immutable scenario and its compiled tree.
+
+    Build one with :func:`load_scenario`; derive changed ones with
+    :meth:`with_priors` and :meth:`with_decisions`, or with evidence
+    (:func:`analysis.update_scenario`).
+
+    Attributes
+    ----------
+    model : ScenarioFile
+        The scenario as its file states it (with any changes written in).
+    tree : CompiledTree
+        Its paths as arrays; with evidence, weighted by the evidence's likelihood.
+    source : str
+        The file it came from.
+    prior_overrides, decision_overrides : mapping
+        The priors and assumed options changed in memory since the file,
+        as :meth:`with_priors` and :meth:`with_decisions` took them.
+    evidence : EvidenceUpdate or None
+        The evidence the scenario was updated on.
+    """
+
+    model: ScenarioFile
+    tree: CompiledTree = field(repr=False)
+    source: str
+    seeds_dir: Path | None = field(default=None, repr=False)
+    prior_overrides: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    decision_overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
+    evidence: EvidenceUpdate | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        """The scenario's id, as its file gives it."""
+        return self.model.id
+
+    @property
+    def title(self) -> str:
+        """The scenario's title."""
+        return self.model.title
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        """Phase ids, in order."""
+        return self.tree.phases
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """What differs from the file, one line each: priors, assumed options, evidence."""
+        lines = [f"{key} = {describe_prior(value)}" for key, value in
+                 self.prior_overrides.items()]
+        lines += [f"{phase} = {option} (assumed)" for phase, option in
+                  self.decision_overrides.items()]
+        if self.evidence is not None:
+            lines.append(self.evidence.describe())
+        return tuple(lines)
+
+    @property
+    def name(self) -> str:
+        """The id, followed by what changed when something did: for legends and titles."""
+        changes = self.changes
+        if not changes:
+            return self.id
+        shown = "; ".join(changes) if len(changes) <= 2 else f"{len(changes)} changes"
+        return f"{self.id} ({shown})"
+
+    def metadata(self) -> dict:
+        """Return the ``attrs`` every result frame of this scenario carries."""
+        return {"scenario": self.id, "changes": list(self.changes)}
+
+    def __repr__(self) -> str:
+        changed = f", changes={len(self.changes)}" if self.changes else ""
+        return (f"Scenario(id={self.id!r}, source={self.source!r}, phases={len(self.phases)}, "
+                f"paths={self.tree.n_paths}{changed})")
+
+    def with_priors(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a new scenario with some priors replaced; this one is unchanged.
+
+        Parameters
+        ----------
+        overrides : mapping
+            Keys name a branch's prior: ``"phase.branch"`` for the phase's
+            default probabilities, ``"phase.rule.branch"`` for a rule's.
+            Values are anything a scenario file accepts as a prior: a
+            probability, or a mapping such as ``{"alpha": 8, "beta": 2}``,
+            ``{"low": .5, "mode": .7, "high": .9}``, ``{"mean": .6, "sd": .1}``,
+            ``{"successes": 8, "trials": 9}`` or ``{"concentration": 4}``. In a
+            two-branch question, setting one branch makes the other take the rest.
+            An updated scenario's original priors are changed and its evidence
+            applied again.
+
+        Raises
+        ------
+        TypeError
+            If ``overrides`` is not a mapping.
+        ScenarioError
+            If a key names no prior, or the new scenario is invalid.
+
+        Examples
+        --------
+        >>> baseline = load_scenario("baseline")
+        >>> hopeful = baseline.with_priors({"ceasefire.holds": 0.9})
+        >>> hopeful.changes
+        ('ceasefire.holds = 0.9',)
+        """
+        overrides = _check_mapping(overrides, "overrides")
+        if self.evidence is not None:
+            return self.evidence.update(self.evidence.prior.with_priors(overrides))
+        if not overrides:
+            return self
+        doc = Document(dict(overrides), "<with_priors>")
+        priors, problems = parse_priors(overrides, doc)
+        model, naming = override_priors(self.model, priors)
+        problems += [doc.problem((key,), message) for key, message in naming]
+        if problems:
+            raise ScenarioError(problems)
+        return self._rebuilt(model, f"{self.source} (with_priors)",
+                             prior_overrides={**self.prior_overrides, **overrides})
+
+    def with_decisions(self, choices: Mapping[str, str]) -> Scenario:
+        """Return a new scenario whose decisions assume other options; this one is unchanged.
+
+        The assumed option of a decision phase is the one that evaluations
+        without optimisation use (:func:`analysis.outcome_distribution`,
+        sampling, one-way sensitivity...). :func:`analysis.rollback` ignores it
+        for the decision maker's own decisions.
+
+        Parameters
+        ----------
+        choices : mapping
+            Decision phase id -> the option to assume there.
+
+        Raises
+        ------
+        TypeError
+            If ``choices`` is not a mapping.
+        ScenarioError
+            If a key is not a decision phase or a value not one of its options.
+
+        Examples
+        --------
+        >>> mediation = load_scenario("mediation")
+        >>> no_force = mediation.with_decisions({"international_presence": "no_presence"})
+        """
+        choices = _check_mapping(choices, "choices")
+        if self.evidence is not None:
+            return self.evidence.update(self.evidence.prior.with_decisions(choices))
+        if not choices:
+            return self
+        doc = Document(dict(choices), "<with_decisions>")
+        model, naming = override_decisions(self.model, choices)
+        if naming:
+            raise ScenarioError([doc.problem((key,), message) for key, message in naming])
+        return self._rebuilt(model, f"{self.source} (with_decisions)",
+                             decision_overrides={**self.decision_overrides, **choices})
+
+    def with_evidence(self, tree: CompiledTree, model: ScenarioFile, evidence: EvidenceUpdate,
+                      *, source: str) -> Scenario:
+        """Return this scenario updated on evidence: used by :func:`analysis.update_scenario`."""
+        return replace(self, model=model, tree=tree, evidence=evidence, source=source)
+
+    def _rebuilt(self, model: ScenarioFile, where: str, **changes: Any) -> Scenario:
+        """Return the same paths with ``model``'s probabilities, checked like a file."""
+        problems = list(check_scenario(model, self.seeds_dir))
+        if problems:
+            raise ScenarioError([Problem(where, None, format_location(loc), message)
+                                 for loc, message in problems])
+        tree = self.tree.with_sets(compile_sets(model, self.tree.sets))
+        return replace(self, model=model, tree=tree, **changes)
+
+    def priors_table(self) -> pd.DataFrame:
+        """Return one row per branch probability the tree uses.
+
+        Columns: ``key`` (what :meth:`with_priors` takes), ``phase``, ``rule``,
+        ``branch``, ``kind`` (fixed, beta, range, mean_sd, counts, dirichlet or rest),
+        ``mean``, ``p05`` and ``p95`` (the 90% central interval of the
+        branch's marginal Beta), ``cite`` and ``rationale``.
+        """
+        rows = []
+        for pset in self.tree.sets:
+            means = pset.means()
+            lows, highs = pset.intervals(0.9)
+            for b, (branch, prior) in enumerate(zip(pset.branches, pset.priors, strict=True)):
+                rows.append({
+                    "key": f"{pset.key}.{branch}",
+                    "phase": pset.phase,
+                    "rule": pset.rule or "",
+                    "branch": branch,
+                    "kind": "rest" if prior is None else prior.kind,
+                    "mean": means[b],
+                    "p05": lows[b],
+                    "p95": highs[b],
+                    "cite": ", ".join(prior.cite) if prior else "",
+                    "rationale": (prior.rationale or "") if prior else "",
+                })
+        frame = pd.DataFrame(rows)
+        frame.attrs = self.metadata()
+        return frame
+
+
+def _check_mapping(value: object, name: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name}: got {type(value).__name__}, expected a mapping such as "
+                        "{'phase.branch': 0.9}")
+    return value
+
+
+def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = None
+                  ) -> Scenario:
+    """Load and validate a scenario file.
+
+    A file with ``extends: BASE`` is a variant: the base scenario with the
+    priors listed under ``priors:`` replaced (see :meth:`Scenario.with_priors`).
+
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A path to a YAML file, or the name of a file in ``scenarios/``
+        (``"baseline"`` for ``scenarios/baseline.yaml``).
+    seeds_dir : str or Path, optional
+        Where the claims that priors cite live; default: ``seeds/`` beside
+        the scenario's folder if there is one, else the project's.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, each with file, line, location, value and
+        what was expected.
+    """
+    path = resolve_scenario_path(path_or_name)
+    if seeds_dir is None:
+        beside = path.resolve().parent.parent / "seeds"
+        seeds_dir = beside if beside.is_dir() else None
+    return _load(path, Path(seeds_dir) if seeds_dir else None, ())
+
+
+def resolve_scenario_path(path_or_name: str | Path) -> Path:
+    """Return the file a path or scenario name refers to."""
+    return resolve_named_file(path_or_name, scenarios_dir(), "scenario")
+
+
+def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenario:
+    doc = read_yaml(path)
+    if isinstance(doc.data, dict) and "extends" in doc.data:
+        return _build_variant(doc, path, seeds_dir, chain)
+    return build_scenario(doc, seeds_dir)
+
+
+def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
+                   chain: tuple[Path, ...]) -> Scenario:
+    variant = validate_document(doc, ScenarioVariant, keys=_SCENARIO_KEYS)
+    chain = (*chain, path.resolve())
+    if len(chain) > MAX_EXTENDS:
+        raise ScenarioError([doc.problem(("extends",), f"more than {MAX_EXTENDS} levels of "
+                                                       "'extends', expected fewer")])
+    relative = path.parent / variant.extends
+    try:
+        base_path = relative if relative.is_file() else resolve_scenario_path(variant.extends)
+        if base_path.resolve() in chain:
+            names = " -> ".join(p.name for p in (*chain, base_path.resolve()))
+            raise ScenarioError([Problem(str(base_path), None, "extends",
+                                         f"'extends' makes a cycle: {names}")])
+        base = _load(base_path, seeds_dir, chain)
+    except ScenarioError as exc:
+        raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
+                                                       "could not be loaded:"), *exc.problems]
+                            ) from None
+    model, naming = override_priors(base.model, variant.priors)
+    if naming:
+        raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])
+    model = model.model_copy(update={"id": variant.id, "title": variant.title,
+                                     "description": variant.description,
+                                     "as_of": variant.as_of or base.model.as_of})
+    source = f"{doc.file} (extends {base.source})"
+    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir)
+    return variant_of_base._rebuilt(model, source)
+
+
+def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
+    """Validate a read document as a scenario file and compile its tree.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, located in ``doc``.
+    """
+    model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
+    if problems:
+        raise ScenarioError(problems)
+    tree, tree_problems, tree_warnings = compile_tree(model)
+    if tree is None:
+        raise ScenarioError([doc.problem(loc, message) for loc, message in tree_problems])
+    for message in tree_warnings:
+        warnings.warn(f"{doc.file}: {message}", ScenarioWarning, stacklevel=3)
+    return Scenario(model, tree, doc.file, seeds_dir)

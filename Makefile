@@ -30,6 +30,7 @@ report: $(STAMP)
 # The browser tests need Chromium: installed from Debian's packages when missing.
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DEALTREE_REQUIRE_BROWSER=1 DEALTREE_PROGRESS=0 $(BIN)/python -m pytest $(NBVAL)
 
 chromium:

@@ -77,8 +77,8 @@ METHODS = {"dealtree": "dealtree (numba kernel)", "squigglepy": "squigglepy + nu
 
 def synthetic_tree(branching: int, depth: int):
     """A complete tree with one Dirichlet per internal node, as a CompiledTree."""
-    from analysis.schema import ConcentrationPrior
-    from analysis.tree import CompiledTree, ProbabilitySet
+    from analysis.formats.scenario_file import ConcentrationPrior
+    from analysis.model.tree import CompiledTree, ProbabilitySet
 
     sets, offsets = [], []
     priors = tuple(ConcentrationPrior(concentration=float(j + 1)) for j in range(branching))
@@ -163,7 +163,7 @@ def summarise(values: np.ndarray) -> dict:
 def run_dealtree(tree, n_draws: int, seed: int) -> dict:
     import analysis
 
-    samples = analysis.sample_outcomes(tree, n_draws, rng=seed, progress=False)
+    samples = analysis.sample_outcomes(tree, n_draws=n_draws, rng=seed, progress=False)
     k = len(samples.mean)
     table = analysis.outcome_intervals(samples)
     attributes = analysis.attribute_intervals(samples)
@@ -271,8 +271,8 @@ def startup() -> dict:
     code = ("import time; t = time.perf_counter(); import analysis; "
             "b = analysis.load_scenario('baseline'); t1 = time.perf_counter(); "
             "import numba; t2 = time.perf_counter(); "
-            "analysis.sample_outcomes(b, 10, rng=1); t3 = time.perf_counter(); "
-            "analysis.sample_outcomes(b, 10, rng=1); t4 = time.perf_counter(); "
+            "analysis.sample_outcomes(b, n_draws=10, rng=1); t3 = time.perf_counter(); "
+            "analysis.sample_outcomes(b, n_draws=10, rng=1); t4 = time.perf_counter(); "
             "print(t1 - t, t2 - t1, t3 - t2, t4 - t3)")
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}

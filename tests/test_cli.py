@@ -123,7 +123,7 @@ def test_summary_draws_add_intervals_like_the_api(capsys):
     payload = json.loads(capsys.readouterr().out)
     assert (payload["draws"], payload["seed"], payload["interval"]) == (20000, 4, 0.9)
     baseline = analysis.load_scenario("baseline")
-    samples = analysis.sample_outcomes(baseline, 20000, rng=4)
+    samples = analysis.sample_outcomes(baseline, n_draws=20000, rng=4)
     expected = analysis.outcome_intervals(samples)
     for row, (_, want) in zip(payload["outcomes"], expected.iterrows(), strict=True):
         assert row["probability"] == pytest.approx(want["at_means"])
@@ -156,7 +156,7 @@ def test_summary_draws_csv_and_given(capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--draws", "0"], "argument --draws: got 0, expected at least 1"),
+    (["--draws", "1"], "argument --draws: got 1, expected at least 2"),
     (["--draws", "many"], "argument --draws: got 'many', expected a whole number"),
     (["--draws", "10", "--seed", "-1"], "argument --seed: got -1, expected 0 or more"),
     (["--draws", "10", "--interval", "1"], "argument --interval: got 1.0, expected a probability"),

@@ -523,7 +523,7 @@ def test_every_scenario_charts(name):
 
 @pytest.fixture(scope="module")
 def samples(baseline):
-    return analysis.sample_outcomes(baseline, 20_000, rng=3)
+    return analysis.sample_outcomes(baseline, n_draws=20_000, rng=3)
 
 
 def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
@@ -624,5 +624,5 @@ def test_attribute_cdf_without_attributes(tmp_path):
                     .replace("badly: {attributes: {cost: 5}}", "badly: {}"))
     scenario = analysis.load_scenario(path)
     assert not scenario.model.attributes
-    fig = plotting.plot_attribute_cdf(analysis.sample_outcomes(scenario, 100, rng=1))
+    fig = plotting.plot_attribute_cdf(analysis.sample_outcomes(scenario, n_draws=100, rng=1))
     assert "no attributes" in fig.layout.annotations[0].text

@@ -1,4 +1,4 @@
-"""Tests for analysis.report: real kernels on tiny notebooks built in tmp_path."""
+"""Tests for analysis.delivery.report: real kernels on tiny notebooks built in tmp_path."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def beta_moments(a: float, b: float) -> tuple[float, float, float]:
 
 def test_beta_binomial_closed_form(beta_scenario):
     n, (a, b) = 200_000, (3, 7)
-    samples = sample_outcomes(beta_scenario, n, rng=11, keep_draws=True)
+    samples = sample_outcomes(beta_scenario, n_draws=n, rng=11, keep_draws=True)
     mean, var, var_factor = beta_moments(a, b)
     assert mean == pytest.approx(a / (a + b))
     assert var == pytest.approx(a * b / ((a + b) ** 2 * (a + b + 1)))
@@ -123,7 +123,7 @@ def test_beta_binomial_closed_form(beta_scenario):
 
 def test_dirichlet_marginals_are_betas(dirichlet_scenario):
     n, alphas = 100_000, np.array([2.0, 3.0, 5.0])
-    samples = sample_outcomes(dirichlet_scenario, n, rng=5, keep_draws=True)
+    samples = sample_outcomes(dirichlet_scenario, n_draws=n, rng=5, keep_draws=True)
     np.testing.assert_allclose(samples.values.sum(axis=1), 1, atol=1e-12)
     for i, a in enumerate(alphas):
         b = alphas.sum() - a
@@ -154,7 +154,7 @@ def test_small_concentrations_stay_finite_and_unbiased(write_yaml, alphas):
               z: {{prior: {{concentration: {alphas[2]}}}, outcome: c}}
         """)
     n = 60_000
-    samples = sample_outcomes(scenario, n, rng=3, keep_draws=True)
+    samples = sample_outcomes(scenario, n_draws=n, rng=3, keep_draws=True)
     assert np.isfinite(samples.values).all()
     np.testing.assert_allclose(samples.values.sum(axis=1), 1, atol=1e-12)
     total = sum(alphas)
@@ -178,7 +178,7 @@ def test_beta_with_small_parameters(write_yaml):
               "yes": {prior: {alpha: 0.3, beta: 0.6}, outcome: good}
               "no": {outcome: bad}
         """)
-    samples = sample_outcomes(scenario, 50_000, rng=9, keep_draws=True)
+    samples = sample_outcomes(scenario, n_draws=50_000, rng=9, keep_draws=True)
     assert stats.kstest(samples.values[:, 0], stats.beta(0.3, 0.6).cdf).pvalue > 1e-3
 
 
@@ -186,7 +186,7 @@ def test_beta_with_small_parameters(write_yaml):
 
 
 def test_mean_converges_to_the_exact_result_at_the_means(baseline):
-    samples = sample_outcomes(baseline, 200_000, rng=2025)
+    samples = sample_outcomes(baseline, n_draws=200_000, rng=2025)
     exact = np.concatenate([analysis.outcome_distribution(baseline)["probability"],
                             analysis.expected_attributes(baseline)["expected"]])
     np.testing.assert_allclose(samples.at_means, exact, rtol=1e-12)
@@ -199,13 +199,13 @@ def test_mean_converges_to_the_exact_result_at_the_means(baseline):
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 2**32))
 def test_means_converge_for_any_seed(baseline, seed):
-    samples = sample_outcomes(baseline, 20_000, rng=seed)
+    samples = sample_outcomes(baseline, n_draws=20_000, rng=seed)
     z = (samples.mean - samples.at_means) / (samples.sd / math.sqrt(samples.n_draws))
     assert (np.abs(z) < 6).all(), z  # 7 quantities x 8 seeds: 6 SE is never crossed by chance
 
 
 def test_kept_draws_recompute_from_the_kept_parameters(baseline):
-    samples = sample_outcomes(baseline, 10_000, rng=4, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=10_000, rng=4, keep_draws=True)
     tree = baseline.tree
     theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
     keys = {f"{s.key}.{b}": int(o) + i for s, o in zip(tree.sets, tree.offsets, strict=True)
@@ -257,7 +257,7 @@ def test_a_prior_shared_by_several_nodes_is_one_quantity(write_yaml):
             outcome: win
           - outcome: lose
         """)
-    samples = sample_outcomes(scenario, 50_000, rng=8, keep_draws=True)
+    samples = sample_outcomes(scenario, n_draws=50_000, rng=8, keep_draws=True)
     works = samples.parameter_draws()["second.works"].to_numpy()
     np.testing.assert_allclose(samples.outcome_draws()["win"], works, rtol=1e-14)
     _, var, var_factor = beta_moments(2, 3)  # independent draws per node would halve it
@@ -267,7 +267,7 @@ def test_a_prior_shared_by_several_nodes_is_one_quantity(write_yaml):
 def test_a_rule_shared_by_two_paths_is_one_quantity(baseline):
     # governance.at_the_line applies after withdrawal 'stalls' only; after_partial_exchange
     # after exchanges 'partial' only: each rule's set is one column of parameters.
-    samples = sample_outcomes(baseline, 1000, rng=1, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=1000, rng=1, keep_draws=True)
     keys = samples.parameter_keys
     assert len(keys) == len(set(keys))
     assert {"governance.at_the_line.implemented", "ceasefire.holds"} <= set(keys)
@@ -275,7 +275,7 @@ def test_a_rule_shared_by_two_paths_is_one_quantity(baseline):
 
 def test_given_conditions_each_draw(baseline):
     given = {"exchanges": "complete"}
-    samples = sample_outcomes(baseline, 5000, rng=12, given=given, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=5000, rng=12, given=given, keep_draws=True)
     exact = analysis.outcome_distribution(baseline, given=given)["probability"].to_numpy()
     np.testing.assert_allclose(samples.at_means[:4], exact, rtol=1e-12)
     np.testing.assert_allclose(samples.values[:, :4].sum(axis=1), 1, atol=1e-12)
@@ -295,12 +295,12 @@ def test_given_conditions_each_draw(baseline):
 
 def test_given_errors_are_query_errors(baseline):
     with pytest.raises(QueryError, match="unknown phase 'nope'"):
-        sample_outcomes(baseline, 10, given={"nope": "x"})
+        sample_outcomes(baseline, n_draws=10, given={"nope": "x"})
 
 
 def test_fixed_scenario_has_no_spread(data_dir):
     scenario = analysis.load_scenario(data_dir / "two_stage.yaml")
-    samples = sample_outcomes(scenario, 1000, rng=0)
+    samples = sample_outcomes(scenario, n_draws=1000, rng=0)
     assert samples.parameter_keys == ()
     assert (samples.sd == 0).all()
     table = analysis.outcome_intervals(samples)
@@ -328,10 +328,10 @@ def assert_identical(left: OutcomeSamples, right: OutcomeSamples) -> None:
 
 
 def test_same_seed_gives_bit_identical_results(baseline):
-    first = sample_outcomes(baseline, 20_000, rng=99, keep_draws=True)
-    second = sample_outcomes(baseline, 20_000, rng=99, keep_draws=True)
+    first = sample_outcomes(baseline, n_draws=20_000, rng=99, keep_draws=True)
+    second = sample_outcomes(baseline, n_draws=20_000, rng=99, keep_draws=True)
     assert_identical(first, second)
-    other = sample_outcomes(baseline, 20_000, rng=100, keep_draws=True)
+    other = sample_outcomes(baseline, n_draws=20_000, rng=100, keep_draws=True)
     assert not np.array_equal(first.values, other.values)
 
 
@@ -341,45 +341,46 @@ def test_same_seed_gives_bit_identical_results(baseline):
 def test_chunk_size_and_threads_never_change_the_results(baseline, n_draws, chunk, workers,
                                                           keep):
     scenario = baseline
-    reference = sample_outcomes(scenario, n_draws, rng=7, keep_draws=keep)
+    reference = sample_outcomes(scenario, n_draws=n_draws, rng=7, keep_draws=keep)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sampling, "_cpu_count", lambda: workers)
-        again = sample_outcomes(scenario, n_draws, rng=7, keep_draws=keep, chunk_size=chunk)
+        again = sample_outcomes(scenario, n_draws=n_draws, rng=7, keep_draws=keep, chunk_size=chunk)
     assert_identical(reference, again)
 
 
 def test_keeping_the_draws_does_not_change_the_summaries(baseline):
-    kept = sample_outcomes(baseline, 9000, rng=1, keep_draws=True)
-    streamed = sample_outcomes(baseline, 9000, rng=1)
+    kept = sample_outcomes(baseline, n_draws=9000, rng=1, keep_draws=True)
+    streamed = sample_outcomes(baseline, n_draws=9000, rng=1)
     assert streamed.values is None and streamed.parameters is None
     for name in FIELDS[:7]:
         assert np.array_equal(getattr(kept, name), getattr(streamed, name)), name
 
 
 def test_rng_forms(baseline):
-    from_int = sample_outcomes(baseline, 500, rng=5)
-    from_sequence = sample_outcomes(baseline, 500, rng=np.random.SeedSequence(5))
+    from_int = sample_outcomes(baseline, n_draws=500, rng=5)
+    from_sequence = sample_outcomes(baseline, n_draws=500, rng=np.random.SeedSequence(5))
     assert_identical(from_int, from_sequence)
     assert from_int.seed == 5 and from_int.spawn_key == ()
     # a Generator is asked once for seed material: it advances, and the run repeats
     generator = np.random.default_rng(5)
-    first = sample_outcomes(baseline, 500, rng=generator)
-    second = sample_outcomes(baseline, 500, rng=generator)
+    first = sample_outcomes(baseline, n_draws=500, rng=generator)
+    second = sample_outcomes(baseline, n_draws=500, rng=generator)
     assert not np.array_equal(first.mean, second.mean)
-    assert_identical(first, sample_outcomes(baseline, 500, rng=np.random.default_rng(5)))
-    assert_identical(first, sample_outcomes(baseline, 500, rng=first.seed))
+    assert_identical(first, sample_outcomes(baseline, n_draws=500, rng=np.random.default_rng(5)))
+    assert_identical(first, sample_outcomes(baseline, n_draws=500, rng=first.seed))
     # None: fresh entropy, recorded so that the run can be repeated
-    fresh = sample_outcomes(baseline, 500)
-    assert_identical(fresh, sample_outcomes(baseline, 500, rng=fresh.seed))
+    fresh = sample_outcomes(baseline, n_draws=500)
+    assert_identical(fresh, sample_outcomes(baseline, n_draws=500, rng=fresh.seed))
     # a spawned sequence keeps its key
     child = np.random.SeedSequence(5).spawn(2)[1]
-    spawned = sample_outcomes(baseline, 500, rng=child)
+    spawned = sample_outcomes(baseline, n_draws=500, rng=child)
     assert spawned.spawn_key == (1,)
     assert not np.array_equal(spawned.mean, from_int.mean)
 
 
 def test_seed_zero_is_a_seed(baseline):
-    assert_identical(sample_outcomes(baseline, 300, rng=0), sample_outcomes(baseline, 300, rng=0))
+    assert_identical(sample_outcomes(baseline, n_draws=300, rng=0),
+                     sample_outcomes(baseline, n_draws=300, rng=0))
 
 
 def test_the_generator_is_numpys_sfc64():
@@ -395,7 +396,7 @@ def test_the_generator_is_numpys_sfc64():
 
 
 def test_summary_frames(baseline):
-    samples = sample_outcomes(baseline, 30_000, rng=17)
+    samples = sample_outcomes(baseline, n_draws=30_000, rng=17)
     meta = {"scenario": "baseline", "changes": [], "given": {}, "n_draws": 30_000, "seed": 17}
     table = analysis.outcome_intervals(samples, interval=[0.5, 0.9])
     assert list(table.columns) == ["outcome", "label", "colour", "interval", "at_means", "mean",
@@ -437,7 +438,7 @@ def test_summary_frames(baseline):
 
 
 def test_exceedance_matches_the_kept_draws(baseline):
-    samples = sample_outcomes(baseline, 40_000, rng=21, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=40_000, rng=21, keep_draws=True)
     thresholds = [0.0, 0.1, 0.3, 0.5, 0.75, 1.0]
     table = analysis.exceedance_probabilities(samples, thresholds)
     draws = samples.outcome_draws()
@@ -451,7 +452,7 @@ def test_exceedance_matches_the_kept_draws(baseline):
 
 
 def test_samples_are_read_only(baseline):
-    samples = sample_outcomes(baseline, 100, rng=1, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=100, rng=1, keep_draws=True)
     with pytest.raises(ValueError, match="read-only"):
         samples.mean[0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
@@ -476,7 +477,7 @@ def test_bad_arguments(baseline, kwargs, error, pattern):
 
 
 def test_bad_summary_arguments(baseline):
-    samples = sample_outcomes(baseline, 100, rng=1)
+    samples = sample_outcomes(baseline, n_draws=100, rng=1)
     with pytest.raises(TypeError, match="expected the OutcomeSamples"):
         analysis.outcome_intervals(analysis.outcome_distribution(baseline))
     for bad in (0, 1, 1.5, -0.1):
@@ -493,26 +494,26 @@ def test_bad_summary_arguments(baseline):
     with pytest.raises(ValueError, match="n_points == 1, expected at least 2"):
         analysis.attribute_ecdf(samples, n_points=1)
     with pytest.raises(TypeError, match="expected a Scenario"):
-        sample_outcomes("baseline", 10)
+        sample_outcomes("baseline", n_draws=10)
 
 
 def test_a_bare_compiled_tree_can_be_sampled(baseline):
-    from_tree = sample_outcomes(baseline.tree, 2000, rng=3)
-    from_scenario = sample_outcomes(baseline, 2000, rng=3)
+    from_tree = sample_outcomes(baseline.tree, n_draws=2000, rng=3)
+    from_scenario = sample_outcomes(baseline, n_draws=2000, rng=3)
     assert np.array_equal(from_tree.mean, from_scenario.mean)
     assert list(from_tree.outcomes["outcome"]) == list(baseline.model.outcomes)
     with pytest.raises(TypeError, match="pass a Scenario"):
-        sample_outcomes(baseline.tree, 10, given={"exchanges": "complete"})
+        sample_outcomes(baseline.tree, n_draws=10, given={"exchanges": "complete"})
 
 
 # --------------------------------------------------------------- memory, progress
 
 
 def test_memory_does_not_grow_with_the_draws(baseline):
-    sample_outcomes(baseline, 1000, rng=1)  # compiled and warm
+    sample_outcomes(baseline, n_draws=1000, rng=1)  # compiled and warm
     tracemalloc.start()
     try:
-        sample_outcomes(baseline, 1_000_000, rng=1, progress=False)
+        sample_outcomes(baseline, n_draws=1_000_000, rng=1, progress=False)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -539,10 +540,10 @@ def test_progress_default(monkeypatch, environment, n_draws, expected):
 
 
 def test_progress_bar_writes_to_stderr_only_when_asked(baseline, capsys):
-    sample_outcomes(baseline, 5000, rng=1, progress=True)
+    sample_outcomes(baseline, n_draws=5000, rng=1, progress=True)
     shown = capsys.readouterr()
     assert shown.out == "" and "Sampling baseline" in shown.err and "5.00k" in shown.err
-    sample_outcomes(baseline, 5000, rng=1, progress=False)
+    sample_outcomes(baseline, n_draws=5000, rng=1, progress=False)
     assert capsys.readouterr() == ("", "")
 
 
@@ -556,7 +557,7 @@ def test_importing_the_package_does_not_import_numba():
 
 
 def test_summaries_match_pandas_quantiles_on_the_kept_draws(baseline):
-    samples = sample_outcomes(baseline, 20_000, rng=31, keep_draws=True)
+    samples = sample_outcomes(baseline, n_draws=20_000, rng=31, keep_draws=True)
     draws = samples.attribute_draws()
     assert isinstance(draws, pd.DataFrame) and draws.index.name == "draw"
     table = analysis.attribute_intervals(samples).set_index("attribute")
@@ -569,8 +570,8 @@ def test_sample_theta_matches_the_kept_draws_and_fixed_values():
     from analysis.engines.sampling import sample_theta
 
     baseline = analysis.load_scenario("baseline")
-    theta, seed = sample_theta(baseline, 500, rng=7)
-    samples = analysis.sample_outcomes(baseline, 500, rng=7, keep_draws=True)
+    theta, seed = sample_theta(baseline, n_draws=500, rng=7)
+    samples = analysis.sample_outcomes(baseline, n_draws=500, rng=7, keep_draws=True)
     assert seed == 7 and theta.shape == (500, baseline.tree.n_theta)
     direct = baseline.tree.path_probabilities(theta)
     outcome = np.stack([direct[:, baseline.tree.outcome_index == k].sum(axis=1)
@@ -583,4 +584,4 @@ def test_a_posterior_is_refused_with_a_pointer_to_belief_timeline():
     baseline = analysis.load_scenario("baseline")
     posterior = analysis.update_scenario(baseline, "gaza_2025")
     with pytest.raises(analysis.QueryError, match="belief_timeline"):
-        analysis.sample_outcomes(posterior, 100, rng=1)
+        analysis.sample_outcomes(posterior, n_draws=100, rng=1)

@@ -235,11 +235,11 @@ def test_fixed_durations_give_exact_completion_times(write_yaml):
 def test_sample_durations_have_the_written_mean_and_sd():
     for distribution in ("gamma", "lognormal"):
         draws = sample_durations(Duration(distribution=distribution, mean=6, sd=2,
-                                          unit="weeks"), 200_000, rng=1)
+                                          unit="weeks"), n_draws=200_000, rng=1)
         assert draws.mean() == pytest.approx(42, rel=0.01)
         assert draws.std() == pytest.approx(14, rel=0.02)
     exponential = sample_durations(Duration(distribution="exponential", mean=2,
-                                            unit="months"), 200_000, rng=2)
+                                            unit="months"), n_draws=200_000, rng=2)
     assert exponential.mean() == pytest.approx(2 * 365.25 / 12, rel=0.01)
     assert exponential.std() == pytest.approx(2 * 365.25 / 12, rel=0.02)
     assert Duration(distribution="exponential", mean=3).sd_days == 3

@@ -1,6 +1,6 @@
 """Global sensitivity: which priors' uncertainty drives the variance of an output.
 
-One-way sensitivity (:mod:`analysis.sensitivity`) moves one probability at a
+One-way sensitivity (:mod:`analysis.analyses.sensitivity`) moves one probability at a
 time; here every uncertain probability set is drawn from its prior at once
 (:func:`analysis.sample_outcomes`), and the variance of an output over the
 draws is split among **groups** of priors. A probability set is the smallest
@@ -163,7 +163,7 @@ def global_sensitivity(
         engine = decision_engine(scenario)
         policy = engine.solve(engine.edges(scenario.tree.mean_theta()),
                               engine.choosers(decision_maker, "assumed")).policy[0]
-    theta, seed = sample_theta(scenario, n_draws, rng=rng)
+    theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
     mean_theta = scenario.tree.mean_theta()
     y = _output_values(scenario, theta, weights, policy)
     variance = float(np.var(y, ddof=1))

@@ -182,7 +182,7 @@ def evpi(
     else:
         n_draws = check_n_draws(n_draws)
         policy, value_now = _prior_solution(scenario, decision_maker)
-        theta, seed = sample_theta(scenario, n_draws, rng=rng)
+        theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
         gains = _gains(scenario, decision_maker, theta, policy)
         row = {"decision_maker": decision_maker, "about": about, "value_now": value_now,
                "value_informed": value_now + float(gains.mean()), "evpi": float(gains.mean()),
@@ -268,7 +268,7 @@ def evppi(
         n_draws = check_n_draws(n_draws)
         resolved = resolve_groups(scenario, groups)
         policy, value_now = _prior_solution(scenario, decision_maker)
-        theta, seed = sample_theta(scenario, n_draws, rng=rng)
+        theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
         gains = _gains(scenario, decision_maker, theta, policy)
         evpi_value, evpi_se = float(gains.mean()), float(gains.std(ddof=1) / np.sqrt(n_draws))
         mean_theta = scenario.tree.mean_theta()

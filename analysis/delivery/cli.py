@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analyses.outcomes import expected_attributes, outcome_distribution
+from ..core.arguments import MIN_DRAWS
 from ..core.errors import QueryError, ScenarioError, ScenarioWarning
 from ..core.version import VERSION as __version__
 from ..formats.scenario_file import scenario_json_schema
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
                          help="condition on a phase's branch (repeatable; BRANCH may be a|b)")
     summary.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    summary.add_argument("--draws", type=_count, metavar="N",
+    summary.add_argument("--draws", type=_draws, metavar="N",
                          help="also draw the priors N times and add credible intervals "
                               "(columns such as p05, median, p95)")
     summary.add_argument("--seed", type=_seed, metavar="S",
@@ -163,6 +164,13 @@ def _count(text: str) -> int:
     return value
 
 
+def _draws(text: str) -> int:
+    value = _count(text)
+    if value < MIN_DRAWS:
+        raise argparse.ArgumentTypeError(f"got {value}, expected at least {MIN_DRAWS}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -197,7 +205,7 @@ def _intervals(scenario, given, args) -> tuple[list[str], pd.DataFrame, pd.DataF
     from ..engines.sampling import sample_outcomes
 
     interval = 0.9 if args.interval is None else args.interval
-    samples = sample_outcomes(scenario, args.draws, given=given, rng=args.seed)
+    samples = sample_outcomes(scenario, n_draws=args.draws, given=given, rng=args.seed)
     low = _quantile_name((1 - interval) / 2)
     high = _quantile_name((1 + interval) / 2)
     names = ["mean", low, "median", high]

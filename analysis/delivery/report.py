@@ -23,7 +23,7 @@ failures.
 
 Examples
 --------
->>> from analysis.report import build_reports
+>>> from analysis.delivery.report import build_reports
 >>> results = build_reports(scenario="baseline")  # doctest: +SKIP
 >>> all(result.ok for result in results)  # doctest: +SKIP
 True

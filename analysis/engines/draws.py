@@ -25,7 +25,7 @@ def theta_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence) 
     tree = scenario.tree
     if not any(pset.kind != "fixed" for pset in tree.sets):
         return np.tile(tree.mean_theta(), (n_draws, 1))
-    return sample_theta(scenario, n_draws, rng=seed)[0]
+    return sample_theta(scenario, n_draws=n_draws, rng=seed)[0]
 
 
 def path_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..core.arguments import check_count
+from ..core.arguments import check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_sequence
 from ..core.text import did_you_mean
@@ -36,7 +36,7 @@ __all__ = [
 THETA_STREAM, DURATION_STREAM = 0, 1
 
 
-def sample_durations(duration: Duration, n_draws: int,
+def sample_durations(duration: Duration, *, n_draws: int,
                      rng: RNGLike = None) -> np.ndarray:
     """Draw ``n_draws`` durations, in days.
 
@@ -48,10 +48,11 @@ def sample_durations(duration: Duration, n_draws: int,
     Examples
     --------
     >>> from analysis.formats.scenario_file import Duration
-    >>> sample_durations(Duration(distribution="fixed", mean=2, unit="weeks"), 3, rng=0)
+    >>> sample_durations(Duration(distribution="fixed", mean=2, unit="weeks"), n_draws=3,
+    ...                  rng=0)
     array([14., 14., 14.])
     """
-    n_draws = check_count(n_draws, "n_draws")
+    n_draws = check_n_draws(n_draws)
     generator = np.random.default_rng(seed_sequence(rng))
     return _sample(duration, n_draws, generator)
 

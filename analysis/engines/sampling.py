@@ -1,6 +1,6 @@
 """Second-order uncertainty: Monte Carlo over the priors (probabilistic sensitivity analysis).
 
-Exact evaluation (:mod:`analysis.evaluate`) uses each prior's mean. Here every
+Exact evaluation (:mod:`analysis.engines.exact`) uses each prior's mean. Here every
 uncertain probability set is drawn from its prior instead, **once per draw**:
 a Beta-kind prior (Beta, elicited range, mean and sd, counts) gives its branch
 ``x`` and the other branch ``1 - x``; a Dirichlet gives all its branches at
@@ -38,7 +38,7 @@ Examples
 --------
 >>> import analysis
 >>> baseline = analysis.load_scenario("baseline")
->>> samples = analysis.sample_outcomes(baseline, 10_000, rng=1)
+>>> samples = analysis.sample_outcomes(baseline, n_draws=10_000, rng=1)
 >>> table = analysis.outcome_intervals(samples, interval=0.9)
 >>> list(table.columns)[:6]
 ['outcome', 'label', 'colour', 'interval', 'at_means', 'mean']
@@ -224,8 +224,8 @@ class OutcomeSamples:
 
 def sample_outcomes(
     scenario: Scenario | CompiledTree,
-    n_draws: int,
     *,
+    n_draws: int,
     given: Given = None,
     rng: RNGLike = None,
     keep_draws: bool = False,
@@ -292,7 +292,7 @@ def sample_outcomes(
     --------
     >>> import analysis
     >>> baseline = analysis.load_scenario("baseline")
-    >>> samples = analysis.sample_outcomes(baseline, 20_000, rng=42)
+    >>> samples = analysis.sample_outcomes(baseline, n_draws=20_000, rng=42)
     >>> samples.n_draws, samples.seed
     (20000, 42)
     """
@@ -530,17 +530,17 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
                  parameter_keys=tuple(parameter_keys), work_per_draw=work)
 
 
-def sample_theta(scenario: Scenario, n_draws: int, *,
+def sample_theta(scenario: Scenario, *, n_draws: int,
                  rng: RNGLike = None) -> tuple[np.ndarray, int | tuple[int, ...]]:
     """Return ``n_draws`` flat probability vectors drawn from the priors, and the seed.
 
-    Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.tree`): the uncertain
+    Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.model.tree`): the uncertain
     sets as :func:`sample_outcomes` draws them with the same ``rng``, fixed
     probabilities (decisions' assumed options included) at their values.
     """
     tree = scenario.tree
     plain = tree.with_likelihood(None)  # the priors, whatever evidence weighs the paths
-    samples = sample_outcomes(plain, n_draws, rng=rng, keep_draws=True, progress=False)
+    samples = sample_outcomes(plain, n_draws=n_draws, rng=rng, keep_draws=True, progress=False)
     theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
     column = {f"{pset.key}.{branch}": int(offset) + b
               for pset, offset in zip(tree.sets, tree.offsets, strict=True)

@@ -59,7 +59,7 @@ Colour = Annotated[
     Field(description="A colour as '#rrggbb'."),
 ]
 
-Model = TypeVar("Model", bound=BaseModel)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class StrictModel(BaseModel):
@@ -69,13 +69,13 @@ class StrictModel(BaseModel):
 
 
 @dataclass(frozen=True, eq=False)
-class LoadedFile(Generic[Model]):
+class LoadedFile(Generic[_Model]):
     """A validated file of dated entries: its model, and its document for locating problems.
 
     Subclasses name the list of entries (``section``: ``"items"``, ``"questions"``).
     """
 
-    model: Model
+    model: _Model
     document: Document = field(repr=False)
     source: str
     section: ClassVar[str] = ""
@@ -90,8 +90,8 @@ class LoadedFile(Generic[Model]):
         return self.document.problem((self.section, index, *loc), message)
 
 
-def read_model(path_or_name: str | Path, model: type[Model], *, folder: Path, what: str,
-               keys: str) -> tuple[Model, Document, Path]:
+def read_model(path_or_name: str | Path, model: type[_Model], *, folder: Path, what: str,
+               keys: str) -> tuple[_Model, Document, Path]:
     """Find, read and validate one file.
 
     Parameters
@@ -122,7 +122,7 @@ def read_model(path_or_name: str | Path, model: type[Model], *, folder: Path, wh
     return validate_document(doc, model, keys=keys), doc, path
 
 
-def validate_document(doc: Document, model: type[Model], *, keys: str) -> Model:
+def validate_document(doc: Document, model: type[_Model], *, keys: str) -> _Model:
     """Validate a read document against ``model``; raise a located ScenarioError."""
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), f"got {type(doc.data).__name__}, expected a "

@@ -257,7 +257,7 @@ _Span = Annotated[float, Field(ge=0, le=1e5, allow_inf_nan=False)]
 
 
 class Duration(_Cited):
-    """How long a phase takes when it resolves on this branch (see :mod:`analysis.timing`).
+    """How long a phase takes when it resolves on this branch.
 
     ``fixed`` always takes ``mean``; ``exponential`` has sd equal to its mean;
     ``gamma`` and ``lognormal`` take the duration's own mean and sd (not the

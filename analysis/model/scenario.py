@@ -32,7 +32,15 @@ from .checks import check_scenario
 from .overrides import describe_prior, override_decisions, override_priors, parse_priors
 from .tree import CompiledTree, compile_sets, compile_tree
 
-__all__ = ["EvidenceUpdate", "Scenario", "load_scenario", "scenario_names", "scenarios_dir"]
+__all__ = [
+    "EvidenceUpdate",
+    "Scenario",
+    "build_scenario",
+    "load_scenario",
+    "resolve_scenario_path",
+    "scenario_names",
+    "scenarios_dir",
+]
 
 #: How many files a chain of ``extends`` may hold.
 MAX_EXTENDS = 8

@@ -234,7 +234,7 @@ def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None
     A decision phase (one with a ``decision_maker``) compiles to fixed
     probabilities: 1 on its ``assumed`` option (default: the first), 0 on the
     others, so that every chance-only evaluation sees the assumed option
-    taken; :mod:`analysis.decisions` optimises over the options instead.
+    taken; :mod:`analysis.engines.rollback` optimises over the options instead.
     """
     phase = model.phases[phase_number]
     if phase.decision_maker is not None:

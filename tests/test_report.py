@@ -320,3 +320,19 @@ def test_seed_from_the_parameters_is_shown_in_the_report_and_index(tmp_path: Pat
     assert '<meta content="20251010" name="dealtree:seed"/>' in result.output.read_text()
     index = (out / "index.html").read_text()
     assert "<th>Seed</th>" in index and "<td>20251010</td>" in index
+
+
+def test_prior_overrides_are_shown_in_the_report_header(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "06-changed.ipynb",
+        new_markdown_cell("# Changed"),
+        parameters_cell('SCENARIO = "baseline"\n'
+                        'PRIOR_OVERRIDES = {"ceasefire.holds": 0.9, '
+                        '"exchanges.complete": {"concentration": 6}}'),
+        new_code_cell("print(len(PRIOR_OVERRIDES))"),
+    )
+    [result] = build_reports([notebook], tmp_path / "reports", progress=lambda message: None)
+    assert result.ok, result.error
+    page = result.output.read_text()
+    assert ("Priors changed from the file: ceasefire.holds = 0.9; "
+            "exchanges.complete = {concentration: 6}") in page

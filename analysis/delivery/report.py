@@ -50,6 +50,7 @@ import nbformat
 
 from ..core.paths import PROJECT_ROOT
 from ..core.version import VERSION as __version__
+from ..model.overrides import describe_prior
 
 __all__ = ["ReportResult", "build_reports"]
 
@@ -255,8 +256,11 @@ def _build_one(path: Path, out: Path, scenario: str, show_code: bool, timeout: f
     parameters = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and {
         _PARAMETERS_TAG, _INJECTED_TAG} & set(c.metadata.get("tags", [])))
     seed = _literal(parameters, "SEED", int)
+    overrides = _literal(parameters, "PRIOR_OVERRIDES", dict) or {}
     nb.metadata["dealtree"] = {
         "scenario": built.scenario,
+        "changes": "; ".join(f"{key} = {describe_prior(value)}"
+                             for key, value in overrides.items()),
         "seed": "" if seed is None else str(seed),
         "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "version": __version__,
@@ -318,11 +322,19 @@ def _literal(source: str, name: str, kind: type) -> object | None:
     for node in tree.body:
         if (isinstance(node, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
-            value = node.value.value if isinstance(node.value, ast.Constant) else None
+            value = _literal_value(node.value)
         elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
                 and node.target.id == name):
-            value = node.value.value if isinstance(node.value, ast.Constant) else None
+            value = _literal_value(node.value)
     return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+
+def _literal_value(node: ast.expr | None) -> object | None:
+    """Return a literal expression's value (numbers, strings, dicts, lists); never run code."""
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,

@@ -267,45 +267,37 @@ def _policy_rows(solved: _Solved) -> list[dict]:
     return rows
 
 
-def _option_value_rows(solved: _Solved) -> list[dict]:
+def _by_stakeholder(solved: _Solved):
+    """Yield each node of the first decision, stakeholder and their tied-for-best options."""
     engine, model = solved.engine, solved.scenario.model
     chosen = solved.solution.chosen[0]
-    rows = []
     for node in _shown(solved, first_only=True):
         values, labels = solved.node_values(node), solved.labels(node)
+        where = {"node": node.number, "information": engine.information(node),
+                 "information_label": engine.information_label(node)}
         for s, name in enumerate(engine.stakeholders):
-            best = _ties(values[s])
-            for o, option in enumerate(node.option_ids):
-                rows.append({
-                    "node": node.number, "information": engine.information(node),
-                    "information_label": engine.information_label(node), "option": option,
-                    "option_label": labels[o], "stakeholder": name,
-                    "stakeholder_label": model.stakeholders[name].label,
-                    "unit": model.utilities[name].unit, "expected_utility": values[s, o],
-                    "best": bool(best[o]), "chosen": o == chosen[node.number],
-                })
-    return rows
+            who = {"stakeholder": name, "stakeholder_label": model.stakeholders[name].label}
+            yield node, where, who, values[s], labels, _ties(values[s]), chosen[node.number]
+
+
+def _option_value_rows(solved: _Solved) -> list[dict]:
+    model = solved.scenario.model
+    return [{**where, "option": option, "option_label": labels[o], **who,
+             "unit": model.utilities[who["stakeholder"]].unit, "expected_utility": values[o],
+             "best": bool(best[o]), "chosen": o == chosen}
+            for node, where, who, values, labels, best, chosen in _by_stakeholder(solved)
+            for o, option in enumerate(node.option_ids)]
 
 
 def _best_rows(solved: _Solved) -> list[dict]:
-    engine, model = solved.engine, solved.scenario.model
-    chosen = solved.solution.chosen[0]
     rows = []
-    for node in _shown(solved, first_only=True):
-        values, labels = solved.node_values(node), solved.labels(node)
-        for s, name in enumerate(engine.stakeholders):
-            best = _ties(values[s])
-            top = int(np.argmax(best))
-            rows.append({
-                "node": node.number, "information": engine.information(node),
-                "information_label": engine.information_label(node), "stakeholder": name,
-                "stakeholder_label": model.stakeholders[name].label,
-                "option": node.option_ids[top], "option_label": labels[top],
-                "expected_utility": values[s, top],
-                "tied_options": " | ".join(o for o, b in zip(node.option_ids, best, strict=True)
-                                           if b),
-                "tie": int(best.sum()) > 1, "agrees": bool(best[chosen[node.number]]),
-            })
+    for node, where, who, values, labels, best, chosen in _by_stakeholder(solved):
+        top = int(np.argmax(best))
+        rows.append({**where, **who, "option": node.option_ids[top],
+                     "option_label": labels[top], "expected_utility": values[top],
+                     "tied_options": " | ".join(o for o, b in zip(node.option_ids, best,
+                                                                  strict=True) if b),
+                     "tie": int(best.sum()) > 1, "agrees": bool(best[chosen])})
     return rows
 
 

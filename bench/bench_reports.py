@@ -23,8 +23,8 @@ import nbformat
 import numpy
 
 from analysis import __version__
-from analysis.evidence import PROJECT_ROOT
-from analysis.report import build_reports
+from analysis.core.paths import PROJECT_ROOT
+from analysis.delivery.report import build_reports
 
 RUNS = 5  # browser opens per report (after one warm-up)
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

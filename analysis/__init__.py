@@ -30,6 +30,7 @@ from .analyses.outcomes import (
     compare_outcomes,
     expected_attributes,
     outcome_distribution,
+    path_steps,
     path_table,
     phase_marginals,
 )
@@ -69,6 +70,7 @@ from .analyses.uncertainty import (
     outcome_histogram,
     outcome_intervals,
     outcome_ranks,
+    prior_densities,
     prior_marginals,
 )
 from .analyses.updating import belief_timeline, evidence_table, update_scenario
@@ -135,12 +137,14 @@ __all__ = [
     "outcome_intervals",
     "outcome_ranks",
     "parameter_groups",
+    "path_steps",
     "path_table",
     "phase_completion",
     "phase_marginals",
     "pool_comparison",
     "pool_outcomes",
     "pool_paths",
+    "prior_densities",
     "prior_marginals",
     "reference_truces",
     "resolutions_table",

@@ -147,7 +147,7 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
     frame = pd.DataFrame({"day": days, "survival": survival[1:] / survival[0],
                           "lower": bounds[0], "upper": bounds[1]})
     _, is_event = event_paths(scenario, event)
-    frame.attrs = {"scenario": scenario.id, "event": wanted, "given": dict(given or {}),
+    frame.attrs = {**scenario.metadata(), "event": wanted, "given": dict(given or {}),
                    "held_until": held_until,
                    "never": float(probabilities[~is_event].sum() / survival[0]),
                    "n_draws": n_draws, "interval": interval, "seed": seed_of(seed)}
@@ -197,7 +197,7 @@ def phase_completion(scenario: Scenario, *, given: Given = None, n_draws: int = 
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["phase", "label", "probability", "mean", "p05",
                                         "median", "p95"])
-    frame.attrs = {"scenario": scenario.id, "given": dict(given or {}), "n_draws": n_draws,
+    frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "n_draws": n_draws,
                    "seed": seed_of(seed)}
     return frame
 
@@ -228,7 +228,7 @@ def completion_curve(scenario: Scenario, *, horizon: float = 730, step: float = 
                                    "label": display_label(phase.id, phase.label),
                                    "day": days, "probability": probabilities @ cdf}))
     frame = pd.concat(parts, ignore_index=True)
-    frame.attrs = {"scenario": scenario.id, "given": dict(given or {}), "n_draws": n_draws,
+    frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "n_draws": n_draws,
                    "seed": seed_of(seed)}
     return frame
 

@@ -354,14 +354,14 @@ def _counts_overrides(scenario: Scenario, item: EvidenceItem) -> dict[str, dict]
         return {f"{pset.key}.{b}": {"concentration": p.concentration + counts[b],
                                     "cite": cited(p), "rationale": note}
                 for b, p in zip(pset.branches, pset.priors, strict=True)}
-    u = next(i for i, p in enumerate(pset.priors) if p is not None and p.kind != "fixed")
+    u = pset.uncertain_branch
     prior = pset.priors[u]
     hits, misses = counts[pset.branches[u]], counts[pset.branches[1 - u]]
     if prior.kind == "counts":
         value = {"successes": prior.successes + hits, "trials": prior.trials + hits + misses,
                  "prior_alpha": prior.prior_alpha, "prior_beta": prior.prior_beta}
     else:
-        a, b = prior.beta_parameters
+        a, b = pset.marginal(u)
         value = {"alpha": a + hits, "beta": b + misses}
     return {f"{pset.key}.{pset.branches[u]}": {**value, "cite": cited(prior), "rationale": note}}
 

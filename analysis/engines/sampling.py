@@ -486,8 +486,8 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
             set_shapes = [float(p.concentration) for p in pset.priors]
             set_columns = [int(offset) + b for b in range(len(pset.branches))]
         else:  # one uncertain branch of two: a Dirichlet over (it, the rest)
-            b = next(i for i, p in enumerate(pset.priors) if p is not None and p.kind != "fixed")
-            set_shapes = [float(v) for v in pset.priors[b].beta_parameters]
+            b = pset.uncertain_branch
+            set_shapes = list(pset.marginal(b))
             set_columns = [int(offset) + b, int(offset) + 1 - b]
         shapes += set_shapes
         columns += set_columns

@@ -50,6 +50,7 @@ from .analyses.sensitivity import (
     most_influential,
     one_way_sensitivity,
     sensitivity_parameters,
+    spider_table,
     tornado_table,
     two_way_sensitivity,
 )
@@ -150,6 +151,7 @@ __all__ = [
     "score_forecasts",
     "score_summary",
     "sensitivity_parameters",
+    "spider_table",
     "survival_curve",
     "tornado_table",
     "two_way_sensitivity",

@@ -236,8 +236,9 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
         scenario, theta)[:, scenario.tree.parameter_slice]) if scenario.tree.values else None
     equivalent = float(np.asarray(certainty_equivalent(
         value, None if tolerance is None else float(tolerance[0]))))
-    rule_value = (value if solved.rule.name == "expected_value"
-                  else float(solved.solution.rule_value[0]))
+    plain = solved.rule.name == "expected_value" and not solved.rule.weights and \
+        solved.rule.direction == "maximize"
+    rule_value = value if plain else float(solved.solution.rule_value[0])
     return RollbackResult(
         scenario=scenario.id, decision_maker=decision_maker,
         phase=model.phases[solved.first].id,

@@ -412,7 +412,7 @@ def _expectations(weight: np.ndarray, utilities: np.ndarray, node: DecisionNode,
 def _criterion_values(utilities: np.ndarray, chooser: int, rule: Rule,
                       stakeholders: list[str]) -> np.ndarray:
     """Return the values the chooser's rule maximises, per path: ``(D or 1, n_paths)``."""
-    if rule.name == "weighted":
+    if rule.weights:
         values = sum(weight * utilities[:, stakeholders.index(name), :]
                      for name, weight in rule.weights.items())
     else:

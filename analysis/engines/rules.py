@@ -16,6 +16,10 @@ weighted           maximises the expected value of ``sum_s weight_s * value_s`` 
                    several stakeholders' values: multiple criteria
 =================  ====================================================================
 
+Any rule may take ``weights``: it then compares the weighted sum of several
+stakeholders' values instead of the decision maker's own (``weighted`` is
+expected value with weights).
+
 ``direction: minimize`` turns values into costs: the rule then minimises
 (``maximin`` minimises the largest cost, SilverDecisions's ``mini-max``).
 "Possible" means reached with positive probability. A state of nature
@@ -73,12 +77,13 @@ class Rule:
 
     def describe(self) -> str:
         """Return the rule in words, for tables and charts: ``"Hurwicz (alpha = 0.3)"``."""
+        criteria = ", ".join(f"{w:g} x {s}" for s, w in self.weights.items())
         words = {"expected_value": "expected value", "maximin": "maximin (best worst case)",
                  "maximax": "maximax (best best case)", "minimax_regret": "minimax regret",
                  "hurwicz": f"Hurwicz (alpha = {self.alpha:g})" if self.alpha is not None
-                 else "Hurwicz",
-                 "weighted": "weighted criteria (" + ", ".join(
-                     f"{w:g} x {s}" for s, w in self.weights.items()) + ")"}[self.name]
+                 else "Hurwicz", "weighted": "expected value"}[self.name]
+        if self.weights:
+            words += f" of weighted criteria ({criteria})"
         if self.direction == "minimize":
             words += ", minimising"
         return words

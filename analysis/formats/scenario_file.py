@@ -491,7 +491,10 @@ class DecisionRule(StrictModel):
     alpha: Annotated[float, Field(ge=0, le=1)] | None = Field(
         default=None, description="hurwicz only: the weight of the best case (optimism).")
     weights: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
-        default_factory=dict, description="weighted only: stakeholder id -> weight of their value.")
+        default_factory=dict,
+        description="Stakeholder id -> weight: the rule compares the weighted sum of their "
+        "values instead of the decision maker's own (multiple criteria); 'weighted' is "
+        "expected value with weights.")
 
     @model_validator(mode="after")
     def _complete(self) -> DecisionRule:
@@ -501,8 +504,6 @@ class DecisionRule(StrictModel):
             raise ValueError(f"alpha goes with rule 'hurwicz', not {self.name!r}")
         if self.name == "weighted" and not self.weights:
             raise ValueError("rule 'weighted' needs weights: stakeholder id -> weight")
-        if self.name != "weighted" and self.weights:
-            raise ValueError(f"weights go with rule 'weighted', not {self.name!r}")
         return self
 
 

@@ -188,10 +188,10 @@ def export_silverdecisions(scenario: Scenario, *, decision_maker: str | None = N
     output : str, optional
         What the payoffs are: ``"utility:STAKEHOLDER"``, an attribute id or
         an outcome id (its probability: payoff 1 on the paths ending in it).
-        Default: the decision maker's utility (and a second criterion when
-        the scenario's rule weighs two stakeholders); without decisions, the
-        first stakeholder's utility, else the first attribute, else the first
-        outcome.
+        Default: the decision maker's utility, and the other stakeholder's as
+        the second criterion when there are two (or the two the scenario's
+        rule weighs); without decisions, the first stakeholder's utility,
+        else the first attribute, else the first outcome.
 
     Raises
     ------
@@ -277,6 +277,9 @@ def _criteria(scenario: Scenario, decision_maker: str | None, output: str | None
             raise QueryError(f"output == {output!r}, expected one of: {', '.join(names)}")
     elif decision_maker is not None:
         criteria = [f"utility:{decision_maker}"]
+        others = [s for s in model.stakeholders if s != decision_maker]
+        if len(model.stakeholders) == 2:  # two criteria, as SilverDecisions shows them
+            criteria.append(f"utility:{others[0]}")
     elif model.stakeholders:
         criteria = [f"utility:{next(iter(model.stakeholders))}"]
     elif model.attributes:
@@ -511,7 +514,7 @@ class _Builder:
         for _, _, _, below in children:
             numbers.append(self.mass(below, known | {k}) / before if before > 0 else 0.0)
         formulas = self._formulas(k, prefix, children) if not self.reordered else None
-        texts = [formulas[i] if formulas and formulas[i] is not None else _number(x)
+        texts = [formulas[i] if formulas and formulas[i] is not None else _probability(x)
                  for i, x in enumerate(numbers)]
         if "#" not in texts and children and not _sums_to_one(texts, numbers):
             texts[int(np.argmax(numbers))] = "#"
@@ -590,6 +593,15 @@ def _sums_to_one(texts: list[str], numbers: list[float]) -> bool:
 def _words(model, prefix) -> str:
     return " > ".join(f"{model.phases[k].id}={list(model.phases[k].branches)[b]}"
                       for k, b in prefix) or "the start"
+
+
+def _probability(value: float) -> str:
+    """Write a probability as SilverDecisions reads it exactly: 12 significant digits.
+
+    fraction.js keeps numerators in doubles, so a 17-digit decimal is not
+    exact there, and a '#' beside it would not make the sum exactly 1.
+    """
+    return _number(float(f"{float(value):.12g}"))
 
 
 def _number(value: float) -> str:

@@ -1,5 +1,7 @@
 // dealtree's driver of SilverDecisions's own engine (npm sd-computations, LGPL-3.0).
-// Usage (after `make sd-engine` bundles it): node compute.bundle.mjs FILE.json [RULE ...]
+// Usage (after `make sd-engine` bundles it): node compute.bundle.mjs [--saved] FILE.json [RULE ...]
+// --saved: do not rerun the code, use the values the file saved (its random draws), as
+// SilverDecisions does when it opens a file; by default the code is run again.
 // Prints one JSON object: for each rule, whether each tree is valid, its validation
 // errors, the root's computed payoff (a list per criterion), its combined payoff and the
 // names of the root's optimal edges. Values are plain numbers (SilverDecisions computes
@@ -8,7 +10,9 @@ import {ComputationsManager} from 'sd-computations';
 import {DataModel} from 'sd-model';
 import {readFileSync} from 'node:fs';
 
-const [path, ...asked] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const saved = args[0] === '--saved';
+const [path, ...asked] = saved ? args.slice(1) : args;
 const rules = asked.length ? asked : ['expected-value-maximization'];
 const file = JSON.parse(readFileSync(path, 'utf8'));
 
@@ -24,7 +28,7 @@ for (const rule of rules) {
   const manager = new ComputationsManager({jobRepositoryType: 'simple', ruleName: rule});
   manager.setData(new DataModel(file.data ?? file));
   manager.data.clearComputedValues();
-  await manager.checkValidityAndRecomputeObjective(false, true, true);
+  await manager.checkValidityAndRecomputeObjective(false, !saved, true);
   report.rules[rule] = manager.data.getRoots().map((root, index) => {
     const result = manager.data.validationResults[index];
     return {

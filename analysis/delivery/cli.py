@@ -493,7 +493,7 @@ def _tornado(args) -> int:
               + (f"  (given {condition})" if condition else ""))
         extra = f"; {table.attrs.get('policy')}" if args.decision_maker else ""
         given_ranges = " (or the range given)" if ranges else ""
-        print(f"At the base case: {_number(base, unit)}. Each parameter across its prior's "
+        print(f"At the priors' means: {_number(base, unit)}. Each parameter across its prior's "
               f"central {args.interval:.0%} interval{given_ranges}, the others at their base "
               f"values{extra}.")
         print()

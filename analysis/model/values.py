@@ -108,13 +108,13 @@ class PathValues:
                                                         self._attributes(parameters)))
 
     def _shape(self, parameters) -> tuple[int]:
-        return (1,) if parameters is None else (np.asarray(parameters).reshape(
-            -1, self.space.size).shape[0],)
+        return (1,) if parameters is None else (self._rows(parameters).shape[0],)
 
     def _rows(self, parameters) -> np.ndarray:
         if parameters is None:
             return self.space.base_values()[None, :]
-        return np.asarray(parameters, dtype=float).reshape(-1, self.space.size)
+        rows = np.asarray(parameters, dtype=float)
+        return rows[None, :] if rows.ndim == 1 else rows
 
     def _attributes(self, parameters) -> np.ndarray:
         rows = self._rows(parameters)

@@ -29,5 +29,6 @@ def tie_tolerance(values) -> float | np.ndarray:
     if array.ndim <= 1:
         scale = float(array.max()) if array.size else 0.0
         return TIE_RELATIVE * scale if scale > 0 else 1e-300
-    scale = array.reshape(array.shape[0], -1).max(axis=1)
+    scale = array.reshape(array.shape[0], -1).max(axis=1) if array.size else np.zeros(
+        array.shape[0])
     return np.where(scale > 0, TIE_RELATIVE * scale, 1e-300)

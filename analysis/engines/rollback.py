@@ -236,6 +236,7 @@ class DecisionEngine:
         suffix: dict[int, np.ndarray] = {}
         values: dict[int, np.ndarray] = {}
         criteria: dict[int, np.ndarray] = {}
+        criterion_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for node in reversed(self.nodes):
             if node.phase not in suffix:
                 suffix[node.phase] = edges[:, :, node.phase + 1:].prod(axis=2)
@@ -247,8 +248,18 @@ class DecisionEngine:
             if report:
                 values[node.number] = _expectations(weight, utilities, node, n_options)
             if chooser is not None:
-                path_values = _criterion_values(utilities, chooser, rule, self.stakeholders)
-                crit = _node_criteria(weight, path_values, node, rule, n_options)
+                if chooser not in criterion_values:
+                    path_values = _criterion_values(utilities, chooser, rule,
+                                                    self.stakeholders)
+                    tolerance = np.asarray(tie_tolerance(path_values), dtype=float).reshape(
+                        -1, 1)
+                    criterion_values[chooser] = (path_values, tolerance)
+                path_values, tolerance = criterion_values[chooser]
+                if report and rule.name == "expected_value" and not rule.weights and \
+                        rule.direction == "maximize":
+                    crit = values[node.number][:, chooser, :]
+                else:
+                    crit = _node_criteria(weight, path_values, node, rule, n_options)
                 if whole is not None:
                     crit = _policy_scores(whole, node, n_options)
                 criteria[node.number] = _reported(crit, rule)
@@ -259,8 +270,6 @@ class DecisionEngine:
             else:
                 masked = np.where(node.allowed[None, :], crit, -np.inf)
                 best = masked.max(axis=1, keepdims=True)
-                tolerance = np.asarray(tie_tolerance(path_values.reshape(
-                    path_values.shape[0], -1)), dtype=float).reshape(-1, 1)
                 choice = np.argmax(masked >= best - tolerance, axis=1)
             choice = np.broadcast_to(choice, (n_draws,))
             policy[:, node.paths] &= node.options[None, :] == choice[:, None]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class ProbabilitySet:
     base: tuple[float, ...] | None = field(default=None, compare=False)
     select: tuple | None = field(default=None, compare=False)
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """``'dirichlet'``, ``'beta'`` (one uncertain branch), ``'derived'`` or ``'fixed'``."""
         if self.select is not None:
@@ -200,7 +201,7 @@ class CompiledTree:
         """Number of paths."""
         return len(self.outcome_index)
 
-    @property
+    @cached_property
     def n_set_entries(self) -> int:
         """Entries of ``theta`` that are branch probabilities (the parameters follow)."""
         return int(sum(len(s.branches) for s in self.sets))
@@ -220,7 +221,7 @@ class CompiledTree:
         """Where the named parameters sit in ``theta``."""
         return slice(self.n_set_entries, self.n_theta)
 
-    @property
+    @cached_property
     def is_derived(self) -> bool:
         """Whether some probabilities are computed from the parameters."""
         return any(s.kind == "derived" for s in self.sets)
@@ -231,6 +232,10 @@ class CompiledTree:
 
     def mean_theta(self) -> np.ndarray:
         """Return the flat vector at the base case: every prior's mean (or stated base)."""
+        return self._base_theta.copy()
+
+    @cached_property
+    def _base_theta(self) -> np.ndarray:
         parts = [s.means() for s in self.sets]
         if self.space is not None and self.space.size:
             parts.append(self.space.base_values())

@@ -40,6 +40,7 @@ from .analyses.pooling import (
     pool_outcomes,
     pool_paths,
 )
+from .analyses.rules import compare_rules
 from .analyses.scoring import (
     forecast_resolutions,
     resolutions_table,
@@ -111,6 +112,7 @@ __all__ = [
     "beta_mean",
     "claims_table",
     "compare_outcomes",
+    "compare_rules",
     "completion_curve",
     "evidence_table",
     "evpi",

@@ -261,3 +261,20 @@ def test_sensitivity_on_a_named_probability_with_a_dirichlet_partner(write_yaml,
     spider = analysis.spider_table(scenario, output="good", parameters=["a"], change=0.5,
                                    n_points=3)
     assert spider["result"].tolist() == pytest.approx([0.25, 0.5, 0.75])
+
+
+def test_compare_rules_and_its_chart(real_estate):
+    from analysis.plotting.rules import plot_rule_comparison
+
+    table = analysis.compare_rules(real_estate, decision_maker="investor")
+    chosen = dict(zip(table["rule"], table["option"], strict=True))
+    assert chosen == {"expected value": "office", "maximin (best worst case)": "apartment",
+                      "maximax (best best case)": "office", "minimax regret": "apartment",
+                      "Hurwicz (alpha = 0.25)": "apartment", "Hurwicz (alpha = 0.75)": "office"}
+    loss = dict(zip(table["rule"], table["loss"], strict=True))
+    assert loss["maximin (best worst case)"] == pytest.approx(44_000 - 42_000)
+    figure = plot_rule_comparison(table)
+    assert list(figure.data[0].y)[::-1] == list(table["rule"])
+    assert "Decision rules: investor" in figure.layout.title.text
+    with pytest.raises(analysis.QueryError, match="at least one"):
+        analysis.compare_rules(real_estate, decision_maker="investor", rules=[])

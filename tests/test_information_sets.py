@@ -164,8 +164,10 @@ def test_not_any_of_and_a_parameter_comparison(write_yaml, scenario_text):
      "phases[1].applies_when.weather.not", "unknown branch"),
     ("{weather: {not: rain}}", "{wheather: sun}  # <-", "phases[1].applies_when.wheather",
      "did you mean 'weather'"),
-    ("{weather: {not: rain}}", "{parameters: \"fee > 10\"}  # <-", "phases[1].applies_when",
-     "compares parameters"),
+    ("  - when: {any_of: [{trip: goes}, {not: {weather: [sun, cloud]}}]}",
+     "  - when: {parameters: \"fee > 10\"}  # <-\n    outcome: bad\n"
+     "  - when: {any_of: [{trip: goes}, {not: {weather: [sun, cloud]}}]}",
+     "outcome_rules[0].when", "a path's outcome cannot depend on them"),
     ("{parameters: \"fee > 10\"}", "{parameters: \"fe > 10\"}  # <-",
      "phases[1].rules[0].when.parameters", "unknown parameter 'fe'"),
     ("when: {any_of: [{trip: goes}, {not: {weather: [sun, cloud]}}]}",
@@ -177,6 +179,33 @@ def test_condition_problems_are_located(scenario_text, expect_problem, old, new,
     text = scenario_text(CONDITIONS)
     assert old in text
     expect_problem(text.replace(old, new, 1), location, fragment)
+
+
+def test_a_chance_phase_may_apply_depending_on_parameters(write_yaml, scenario_text):
+    """The trip happens only when the fee is at most 10 (else it is skipped: good only in
+    rain). Base fee 10: .8(.9) + .2; Uniform(0, 20) draws: half the time .8(.9) + .2,
+    half .2, so E = .2 + .4(.9) = .56."""
+    text = scenario_text(CONDITIONS).replace(
+        "applies_when: {weather: {not: rain}}",
+        "applies_when: {weather: {not: rain}, parameters: \"fee <= 10\"}")
+    scenario = analysis.load_scenario(write_yaml(text))
+    dist = analysis.outcome_distribution(scenario).set_index("outcome")
+    assert dist.loc["good", "probability"] == pytest.approx(0.8 * 0.9 + 0.2)
+    samples = analysis.sample_outcomes(scenario, n_draws=40_000, rng=2)
+    table = analysis.outcome_intervals(samples).set_index("outcome")
+    assert table.loc["good", "mean"] == pytest.approx(0.56, abs=4 * table.loc["good", "mcse"])
+    sweep = analysis.one_way_sensitivity(scenario, output="good", parameters=["fee"],
+                                         ranges={"fee": (5, 15)}, n_points=2)
+    assert sweep["result"].tolist() == pytest.approx([0.92, 0.2])
+    paths = analysis.path_table(scenario)
+    assert paths["probability"].sum() == pytest.approx(1.0)
+
+
+def test_a_decision_cannot_apply_depending_on_parameters(scenario_text, expect_problem):
+    text = scenario_text(_test_decision()).replace(
+        "    decision_maker: doctor\n",
+        "    decision_maker: doctor\n    applies_when: {parameters: \"1 > 0\"}  # <-\n")
+    expect_problem(text, "phases[2].applies_when", "cannot depend on parameters")
 
 
 def test_a_phase_may_not_be_named_like_a_condition_word(scenario_text, expect_problem):

@@ -436,9 +436,27 @@ class _Builder:
         return [(k, int(row[k])) for k in self.order if row[k] >= 0]
 
     def build(self) -> dict:
-        paths = np.arange(self.tree.n_paths)
-        sequences = {int(p): self.events(int(p)) for p in paths}
+        paths = [p for p in range(self.tree.n_paths) if not self._gated_out(p)]
+        sequences = {p: self.events(p) for p in paths}
         return self.node([], list(sequences), sequences, 0)
+
+    def _gated_out(self, p: int) -> bool:
+        """Whether the path is the version of a phase that a parameter comparison rules out.
+
+        A chance phase whose ``applies_when`` compares parameters has both
+        versions of its paths; at the base case one of them has a gate of 0.
+        """
+        theta = self.tree.mean_theta()
+        for number, pset in enumerate(self.tree.sets):
+            if pset.select is None or all(source != "zero" for _, source in pset.select):
+                continue
+            start = int(self.tree.offsets[number])
+            entries = set(range(start, start + len(pset.branches)))
+            for entry in self.tree.edge_index[p]:
+                if int(entry) in entries and pset.base is not None and \
+                        pset.base[int(entry) - start] == 0 and theta[int(entry)] == 0:
+                    return True
+        return False
 
     def mass(self, paths: list[int], known: set[int]) -> float:
         """Return P(the events so far), one option at each decision not among them."""

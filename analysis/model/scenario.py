@@ -354,6 +354,8 @@ class Scenario:
         """
         rows = []
         for pset in self.tree.sets:
+            if pset.select is not None:  # chooses among the sets listed
+                continue
             means = pset.means()
             lows, highs = pset.intervals(0.9)
             for b, (branch, prior) in enumerate(zip(pset.branches, pset.priors, strict=True)):

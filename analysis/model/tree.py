@@ -83,8 +83,10 @@ class ProbabilitySet:
     base : tuple of float or None
         A derived set's probabilities at the base case.
     select : tuple or None
-        A selector set's choices: ``(condition, set number)`` pairs, the first
-        whose condition (a formula, or None for always) holds wins.
+        A selector set's choices: ``(condition, source)`` pairs, the first
+        whose condition (a formula, or None for always) holds wins; a source
+        is a set number, or ``"one"`` / ``"zero"`` (every entry 1 or 0: the
+        gates of a phase whose ``applies_when`` compares parameters).
     """
 
     key: str
@@ -394,8 +396,11 @@ def _select(tree: CompiledTree, theta: np.ndarray, block: np.ndarray, pset: Prob
     size = block.shape[0]
     chosen = np.zeros(size, dtype=bool)
     for condition, number in pset.select:
-        start = int(tree.offsets[number])
-        source = theta[:, start:start + len(pset.branches)]
+        if number in ("one", "zero"):
+            source = np.full(block.shape, 1.0 if number == "one" else 0.0)
+        else:
+            start = int(tree.offsets[number])
+            source = theta[:, start:start + len(pset.branches)]
         if condition is None:
             holds = ~chosen
         else:
@@ -608,9 +613,9 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
         if isinstance(value, bool):
             return value
         problems_at.setdefault(loc, (
-            f"{what} compares parameters ({value.text}), which would change the tree's "
-            "shape; compare parameters in a rule's 'when' (its probabilities apply where the "
-            "comparison holds) or inside a formula (ifelse(...))"))
+            f"{what} compares parameters ({value.text}): a path's outcome cannot depend on "
+            "them; compare parameters in a rule's 'when' or a chance phase's applies_when, "
+            "or inside a formula (ifelse(...))"))
         return False
 
     def choose(i: int, taken: dict) -> ProbabilitySet | None:
@@ -651,6 +656,17 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
         padded = choices + [NOT_REACHED] * (len(phases) - len(choices))
         rows.append((padded, edges, outcome_ids.index(outcome)))
 
+    def gate(i: int, condition: Expression, pset: ProbabilitySet | None, text: str
+             ) -> ProbabilitySet:
+        """A set equal to ``pset`` (or 1) where ``condition`` holds, 0 elsewhere."""
+        formula = CompiledFormula(condition, locate(("phases", i, "applies_when")))
+        source = "one" if pset is None else set_number(pset)
+        return ProbabilitySet(f"{phases[i].id}.<{text}>", phases[i].id, None,
+                              tuple(phases[i].branches),
+                              tuple(None for _ in phases[i].branches),
+                              ("phases", i, "applies_when"),
+                              select=((formula, source), (None, "zero")))
+
     def visit(i, choices, edges, taken):
         if i == len(phases):
             for r, rule in enumerate(model.outcome_rules):
@@ -662,9 +678,21 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
                                    "it ends the scenario and no outcome rule matches it")
             return
         phase = phases[i]
-        if not holds(("phases", i, "applies_when"), taken, "applies_when"):
+        where = ("phases", i, "applies_when")
+        applies = conditions[where].on_path(taken) if where in conditions else True
+        if applies is False:
             visit(i + 1, choices + [SKIPPED], edges, {**taken, phase.id: None})
             return
+        if applies is not True and phase.decision_maker is not None:
+            problems_at.setdefault(where, (
+                f"decision {phase.id!r}: applies_when compares parameters "
+                f"({applies.text}); a decision's presence cannot depend on parameters "
+                "(compare them in a chance phase before it, or in a formula)"))
+            return
+        if applies is not True:  # compares parameters: a skipped copy, gated
+            skipped = gate(i, applies.negate(), None, f"skipped unless {applies.text}")
+            visit(i + 1, choices + [SKIPPED], edges + [(i, set_number(skipped), 0)],
+                  {**taken, phase.id: None})
         pset = choose(i, taken)
         if pset is None:
             problems_at.setdefault(("phases", i, "branches"),
@@ -672,9 +700,11 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
                                    "phase's rules matches it and its branches have no default "
                                    "prior")
             return
+        if applies is not True:
+            pset = gate(i, applies, pset, f"{pset.key} if {applies.text}")
         base = set_number(pset)
         for b, (branch_id, branch) in enumerate(phase.branches.items()):
-            step = (choices + [b], edges + [(base, b)])
+            step = (choices + [b], edges + [(i, base, b)])
             if branch.outcome is not None:
                 finish(*step, branch.outcome)
             else:
@@ -694,9 +724,8 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
     offsets = np.cumsum([0] + [len(s.branches) for s in ordered])
     n_theta = int(offsets[-1]) + space.size
     edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
-    for p, (choices, edges, _) in enumerate(rows):
-        phase_positions = [k for k, c in enumerate(choices) if c >= 0]
-        for k, (set_no, b) in zip(phase_positions, edges, strict=True):
+    for p, (_, edges, _) in enumerate(rows):
+        for k, set_no, b in edges:
             edge_index[p, k] = offsets[set_no] + b
     tree = CompiledTree(
         phases=tuple(phase_ids),

@@ -658,7 +658,7 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
 
     def gate(i: int, condition: Expression, pset: ProbabilitySet | None, text: str
              ) -> ProbabilitySet:
-        """A set equal to ``pset`` (or 1) where ``condition`` holds, 0 elsewhere."""
+        """Return a set equal to ``pset`` (or 1) where ``condition`` holds, 0 elsewhere."""
         formula = CompiledFormula(condition, locate(("phases", i, "applies_when")))
         source = "one" if pset is None else set_number(pset)
         return ProbabilitySet(f"{phases[i].id}.<{text}>", phases[i].id, None,

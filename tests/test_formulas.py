@@ -8,6 +8,7 @@ Monte Carlo over named parameters against exact evaluation.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 
@@ -299,3 +300,42 @@ def test_with_priors_changes_a_named_parameter(scenario_text, write_yaml):
     assert dist.loc["good", "probability"] == pytest.approx(0.5)
     with pytest.raises(analysis.ScenarioError, match="names no parameter"):
         scenario.with_priors({"pp": 0.2})
+
+
+@given(st.text(alphabet="pq+-*/^()<>=!%,.:[]_#'\" 0129eifnotal", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_any_text_as_a_formula_loads_or_is_refused_cleanly(text):
+    """Whatever a file holds where a formula goes: a scenario, or a located ScenarioError."""
+    import tempfile
+    from pathlib import Path
+
+    body = f"""\
+id: fuzz
+title: Fuzz
+as_of: 2025-01-01
+parameters:
+  p: 0.4
+  q: {{alpha: 2, beta: 3}}
+outcomes:
+  good: {{label: Good, colour: "#1b9e77"}}
+  bad: {{label: Bad, colour: "#d95f02"}}
+stakeholders:
+  me: {{label: Me}}
+utilities:
+  me: {{scale: points, outcomes: {{good: 1, bad: 0}}}}
+phases:
+  - id: first
+    question: First?
+    branches:
+      x: {{prior: {json.dumps(text)}, outcome: good, payoffs: {{me: {json.dumps(text)}}}}}
+      y: {{prior: "#", outcome: bad}}
+"""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.yaml"
+        path.write_text(body, encoding="utf-8")
+        try:
+            scenario = analysis.load_scenario(path)
+        except analysis.ScenarioError as error:
+            assert error.problems and all(p.file == str(path) for p in error.problems)
+            return
+        analysis.outcome_distribution(scenario)

@@ -308,3 +308,52 @@ def test_exported_fixtures_compute_as_the_originals(tmp_path, path):
         assert after["valid"] == before["valid"]
         assert all(_close(a, b) for a, b in zip(after["payoff"], before["payoff"],
                                                 strict=False)), (rule, before, after)
+
+
+# ------------------------------------------------------------------ hostile files
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10) | st.floats(allow_nan=False)
+    | st.text(max_size=8) | st.sampled_from(["#", "decision", "chance", "terminal", "1/2",
+                                              "x", "p^2", "random()"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["type", "name", "childEdges", "childNode", "probability", "payoff",
+                         "code", "trees", "data", "payoffNames"]), inner, max_size=5),
+    max_leaves=30)
+
+
+@given(tree=_JSON, code=st.text(max_size=40))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+def test_any_json_is_imported_or_refused_cleanly(tmp_path, tree, code):
+    data = {"SilverDecisions": "1.2.1", "data": {"code": code, "trees": [tree]}}
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    try:
+        import_silverdecisions(path)
+    except analysis.ScenarioError as error:
+        assert error.problems and all(p.file == str(path) for p in error.problems)
+
+
+@pytest.mark.parametrize("payoff", [
+    "constructor.constructor('return process')()", "import('fs')", "x.__proto__",
+    "eval('1')", "1 + 'a'", "f = 2", "[1, 2][0]", "9^9^9^9",
+])
+def test_hostile_silverdecisions_expressions_are_refused(tmp_path, payoff):
+    data = _old_layout()
+    data["trees"][0]["childEdges"][1]["childNode"]["childEdges"][0]["payoff"] = payoff
+    with pytest.raises(analysis.ScenarioError) as info:
+        import_silverdecisions(_write(tmp_path, data))
+    assert any(p.location.endswith("payoff") or "overflows" in p.message
+               for p in info.value.problems), str(info.value)
+
+
+def test_deeply_nested_json_is_refused(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"SilverDecisions": "1.2.1", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(analysis.ScenarioError, match="nested too deeply|invalid JSON"):
+        import_silverdecisions(path)

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Problem, ScenarioError, format_location
-from ..core.expressions import ExpressionError, parse_expression
+from ..core.expressions import EvaluationError, ExpressionError, parse_expression
 from .source import MAX_FILE_BYTES, Document, parse_yaml
 
 __all__ = [
@@ -282,8 +282,10 @@ class _Converter:
         formula = renamed.to_text().replace("__e", repr(math.e))
         checked = parse_expression(formula)
         if checked.is_constant:
-            value = float(checked.evaluate({}, 1)[0])
-            return value if math.isfinite(value) else formula
+            try:
+                return float(checked.evaluate({}, 1)[0])
+            except EvaluationError as exc:
+                raise ExpressionError(exc.reason) from None
         return formula
 
     # -- code
@@ -435,7 +437,10 @@ class _Converter:
 
     def _second_criterion_used(self, model: Mapping) -> bool:
         def visit(node) -> bool:
-            for edge in node.get("childEdges") or []:
+            edges = node.get("childEdges")
+            for edge in edges if isinstance(edges, list) else []:
+                if not isinstance(edge, Mapping):
+                    continue
                 payoff = edge.get("payoff")
                 if isinstance(payoff, list) and len(payoff) > 1 and payoff[1] not in (
                         0, "0", "", None):
@@ -477,6 +482,10 @@ class _Converter:
             node_scope = self.code(node.get("code"), node.get("expressionScope"),
                                    parent_scope.child(), (*loc, "code"), phase_id)
             edges = node.get("childEdges") or []
+            if not isinstance(edges, list):
+                self.fail((*loc, "childEdges"), f"got {type(edges).__name__}, expected a list "
+                                                "of edges")
+                continue
             if not edges:
                 self.fail(loc, f"{kind} node {name or phase_id!r} has no branches; "
                                "SilverDecisions refuses such a tree too (incomplete path)")

@@ -75,7 +75,11 @@ def override_priors(model: ScenarioFile, priors: Mapping[str, Prior]
 
 def override_parameters(model: ScenarioFile, parameters: Mapping[str, Any]
                         ) -> tuple[ScenarioFile, list[tuple[str, str]]]:
-    """Return ``model`` with named parameters replaced, and ``(name, problem)`` for bad names."""
+    """Return ``model`` with named parameters replaced, and ``(name, problem)`` for bad names.
+
+    A replacement keeps the old parameter's label, unit, description and
+    sensitivity range unless it gives its own.
+    """
     current = dict(model.parameters)
     members = {m: group for group, p in current.items() if isinstance(p, DirichletParameter)
                for m in p.dirichlet}
@@ -91,7 +95,11 @@ def override_parameters(model: ScenarioFile, parameters: Mapping[str, Any]
                                    f"expected a parameter ({', '.join(current) or 'none'}) or "
                                    "'phase.branch'"))
         else:
-            current[name] = prior
+            old = current[name]
+            kept = {key: getattr(old, key) for key in ("label", "unit", "description",
+                                                       "sensitivity")
+                    if key not in prior.model_fields_set and hasattr(old, key)}
+            current[name] = prior.model_copy(update=kept)
     return model.model_copy(update={"parameters": current}), problems
 
 

@@ -11,7 +11,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300
 
-.PHONY: setup report test chromium notebooks lock schema clean
+SD_ENGINE := .cache/sd-engine
+SD_SOURCES := tools/sd-engine/package.json tools/sd-engine/package-lock.json \
+              tools/sd-engine/compute.mjs
+
+.PHONY: setup report test chromium sd-engine notebooks lock schema clean
 
 setup: $(STAMP)
 
@@ -28,10 +32,25 @@ report: $(STAMP)
 	@echo "open reports/index.html"
 
 # The browser tests need Chromium: installed from Debian's packages when missing.
-test: $(STAMP) chromium
+# The SilverDecisions tests need node and SilverDecisions's engine (make sd-engine).
+test: $(STAMP) chromium sd-engine
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	DEALTREE_REQUIRE_BROWSER=1 DEALTREE_PROGRESS=0 $(BIN)/python -m pytest $(NBVAL)
+	DEALTREE_REQUIRE_BROWSER=1 DEALTREE_REQUIRE_NODE=1 DEALTREE_PROGRESS=0 \
+	  $(BIN)/python -m pytest $(NBVAL)
+
+# SilverDecisions's own engine (npm sd-computations 0.6.1, LGPL-3.0) bundled for node with
+# esbuild, in a git-ignored folder: the versions are pinned by tools/sd-engine's lock file.
+sd-engine: $(SD_ENGINE)/compute.bundle.mjs
+
+$(SD_ENGINE)/compute.bundle.mjs: $(SD_SOURCES)
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  { echo "the SilverDecisions tests need node and npm: apt-get install nodejs npm"; exit 1; }
+	mkdir -p $(SD_ENGINE)
+	cp $(SD_SOURCES) $(SD_ENGINE)/
+	cd $(SD_ENGINE) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(SD_ENGINE) && ./node_modules/.bin/esbuild compute.mjs --bundle --platform=node \
+	  --format=esm --log-level=warning --outfile=compute.bundle.mjs
 
 chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
@@ -57,4 +76,4 @@ schema: $(STAMP)
 	$(BIN)/dealtree schema resolutions --output scenarios/resolutions/resolutions.schema.json
 
 clean:
-	rm -rf $(VENV) reports
+	rm -rf $(VENV) reports .cache

@@ -41,6 +41,7 @@ from .analyses.pooling import (
     pool_outcomes,
     pool_paths,
 )
+from .analyses.rules import compare_rules
 from .analyses.scoring import (
     forecast_resolutions,
     resolutions_table,
@@ -51,6 +52,7 @@ from .analyses.sensitivity import (
     most_influential,
     one_way_sensitivity,
     sensitivity_parameters,
+    spider_table,
     tornado_table,
     two_way_sensitivity,
 )
@@ -112,6 +114,7 @@ __all__ = [
     "beta_mean",
     "claims_table",
     "compare_outcomes",
+    "compare_rules",
     "completion_curve",
     "evidence_table",
     "evpi",
@@ -154,6 +157,7 @@ __all__ = [
     "score_forecasts",
     "score_summary",
     "sensitivity_parameters",
+    "spider_table",
     "survival_curve",
     "tornado_table",
     "two_way_sensitivity",

@@ -81,7 +81,7 @@ def prior_marginals(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFram
     interval = check_interval(interval)
     rows = []
     for pset in scenario.tree.sets:
-        if pset.kind == "fixed":
+        if pset.kind not in ("beta", "dirichlet"):
             continue
         total = (sum(p.concentration for p in pset.priors) if pset.kind == "dirichlet"
                  else None)

@@ -278,8 +278,9 @@ def _counts_problem(scenario: Scenario, k: int, item: EvidenceItem) -> tuple | N
     if pset is None:
         return ("phase", f"phase {phase.id!r} has no default priors (its branches have "
                          f"none); expected rule: one of {', '.join(rules)}")
-    if pset.kind == "fixed":
-        return ("counts", f"the probabilities of {pset.key!r} are fixed; counts can update "
+    if pset.kind not in ("beta", "dirichlet"):
+        what = "formulas" if pset.kind == "derived" else "fixed"
+        return ("counts", f"the probabilities of {pset.key!r} are {what}; counts can update "
                           "only a Beta or Dirichlet prior (or counts prior)")
     return None
 

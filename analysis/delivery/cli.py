@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     tornado.add_argument("--interval", type=_share, default=0.9, metavar="P",
                          help="central interval each prior is swept across (default 0.9)")
     tornado.add_argument("--top", type=_count, metavar="N", help="show the N largest swings")
+    tornado.add_argument("--range", action="append", default=[], metavar="PARAMETER=LOW:HIGH",
+                         dest="ranges", help="sweep this parameter across LOW..HIGH instead of "
+                                             "its prior's interval (repeatable; how a fixed "
+                                             "value, a payoff or a cost is swept)")
+    tornado.add_argument("--policy", choices=["optimal", "fixed"], default="optimal",
+                         help="with --for: re-optimise the decisions at every value "
+                              "(default) or hold the base-case optimal policy fixed")
     tornado.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     decide = commands.add_parser(
@@ -101,7 +108,35 @@ def _parser() -> argparse.ArgumentParser:
                         help="the stakeholder whose decisions are optimised")
     decide.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
                         help="condition on a chance phase before the decision (repeatable)")
+    decide.add_argument("--rule", metavar="RULE",
+                        help="decision rule: expected_value, maximin, maximax, hurwicz, "
+                             "minimax_regret (default: the scenario's, else expected value)")
+    decide.add_argument("--alpha", type=_share_or_end, metavar="A",
+                        help="with --rule hurwicz: the weight of the best case, in [0, 1]")
+    decide.add_argument("--minimize", action="store_true",
+                        help="the values are costs: minimise them")
     decide.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    imports = commands.add_parser(
+        "import", help="convert a SilverDecisions tree file (.json) into a scenario file")
+    imports.add_argument("file", type=Path, metavar="FILE.json")
+    imports.add_argument("--tree", type=_whole, default=0, metavar="N",
+                         help="which tree of the file, from 0 (default 0)")
+    imports.add_argument("--output", type=Path, metavar="SCENARIO.yaml",
+                         help="write the scenario here (default: print it)")
+
+    export = commands.add_parser(
+        "export", help="write a scenario in another tool's format (SilverDecisions)")
+    export.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    export.add_argument("--format", choices=["silverdecisions"], required=True)
+    export.add_argument("--for", dest="decision_maker", metavar="STAKEHOLDER",
+                        help="whose decisions are decision nodes (default: the first "
+                             "decision's)")
+    export.add_argument("--criterion", metavar="OUTPUT",
+                        help="what the payoffs are: utility:STAKEHOLDER, an attribute or an "
+                             "outcome (default: the decision maker's utility)")
+    export.add_argument("--output", type=Path, metavar="FILE.json",
+                        help="write the file here (default: print it)")
 
     report = commands.add_parser("report", help="execute notebooks and export offline HTML")
     report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
@@ -119,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"validate": _validate, "summary": _summary, "schema": _schema,
                 "report": _report, "update": _update, "score": _score,
-                "tornado": _tornado, "decide": _decide}[args.command](args)
+                "tornado": _tornado, "decide": _decide, "import": _import,
+                "export": _export}[args.command](args)
     except (ScenarioError, QueryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -162,6 +198,41 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"got {value}, expected at least 1")
     return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}, expected 0 or more")
+    return value
+
+
+def _share_or_end(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number in [0, 1]") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a number in [0, 1]")
+    return value
+
+
+def _parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    ranges = {}
+    for item in items:
+        key, sep, span = item.partition("=")
+        low, colon, high = span.partition(":")
+        try:
+            if not (sep and colon and key):
+                raise ValueError
+            ranges[key.strip()] = (float(low), float(high))
+        except ValueError:
+            raise QueryError(f"--range {item!r}: expected PARAMETER=LOW:HIGH, such as "
+                             "test_cost=0:30") from None
+    return ranges
 
 
 def _draws(text: str) -> int:
@@ -396,8 +467,12 @@ def _tornado(args) -> int:
 
     scenario = load_scenario(args.scenario)
     given = _parse_given(args.given)
+    if args.policy == "fixed" and not args.decision_maker:
+        raise QueryError("--policy fixed goes with --for STAKEHOLDER (whose policy is held)")
+    ranges = _parse_ranges(args.ranges)
     table = tornado_table(scenario, output=args.output, interval=args.interval, given=given,
-                          decision_maker=args.decision_maker)
+                          decision_maker=args.decision_maker, ranges=ranges or None,
+                          policy=args.policy)
     if args.top:
         table = table.head(args.top)
     unit, label = table.attrs["unit"], table.attrs["output_label"]
@@ -416,15 +491,16 @@ def _tornado(args) -> int:
         condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
         print(f"{scenario.title}: tornado of {label}"
               + (f"  (given {condition})" if condition else ""))
-        extra = (f"; {args.decision_maker}'s decisions re-optimised at each value"
-                 if args.decision_maker else "")
-        print(f"At the priors' means: {_number(base, unit)}. Each prior across its central "
-              f"{args.interval:.0%} interval, the others at their means{extra}.")
+        extra = f"; {table.attrs.get('policy')}" if args.decision_maker else ""
+        given_ranges = " (or the range given)" if ranges else ""
+        print(f"At the priors' means: {_number(base, unit)}. Each parameter across its prior's "
+              f"central {args.interval:.0%} interval{given_ranges}, the others at their base "
+              f"values{extra}.")
         print()
         shown = pd.DataFrame({
-            "prior": table["label"],
-            "interval": [f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(table["low"], table["high"],
-                                                                  strict=True)],
+            "parameter": table["label"],
+            "range": [f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(table["low"], table["high"],
+                                                                 strict=True)],
             "at low end": [_number(v, unit) for v in table["result_low"]],
             "at high end": [_number(v, unit) for v in table["result_high"]],
             "swing": [_number(v, unit) for v in table["swing"]],
@@ -438,7 +514,14 @@ def _decide(args) -> int:
 
     scenario = load_scenario(args.scenario)
     given = _parse_given(args.given)
-    result = rollback(scenario, decision_maker=args.decision_maker, given=given)
+    rule = None
+    if args.rule or args.alpha is not None or args.minimize:
+        rule = {"name": args.rule or "expected_value"}
+        if args.alpha is not None:
+            rule["alpha"] = args.alpha
+        if args.minimize:
+            rule["direction"] = "minimize"
+    result = rollback(scenario, decision_maker=args.decision_maker, given=given, rule=rule)
     values, best = result.option_values, result.best_options
     if args.format == "json":
         def records(frame: pd.DataFrame) -> list[dict]:
@@ -446,6 +529,8 @@ def _decide(args) -> int:
 
         payload = {"scenario": scenario.id, "decision_maker": result.decision_maker,
                    "phase": result.phase, "given": given, "value": result.value,
+                   "rule": result.rule, "rule_value": result.rule_value,
+                   "certainty_equivalent": result.certainty_equivalent,
                    "policy": records(result.policy), "option_values": records(values),
                    "best_options": records(best),
                    "expected_utilities": records(result.expected_utilities)}
@@ -460,14 +545,23 @@ def _decide(args) -> int:
         print(f"{scenario.title}: decisions of {label}")
         print(f"Expected utility of the optimal policy for {label}: "
               f"{result.value:,.4g} {unit}")
+        if result.rule != "expected value":
+            print(f"Decision rule: {result.rule}; the policy's value under it: "
+                  f"{result.rule_value:,.4g} {unit}")
+        if result.certainty_equivalent != result.value:
+            print(f"Certainty equivalent: {result.certainty_equivalent:,.4g} {unit}")
         print()
-        print("Optimal policy (* chosen, = tied with the best):")
+        by_rule = result.rule != "expected value"
+        print("Optimal policy (* chosen, = tied with the best"
+              + ("; expected utility, then the value under the rule):" if by_rule else "):"))
         for (phase, info), rows in result.policy.groupby(["phase", "information_label"],
                                                          sort=False):
             print(f"  {phase} | {info}")
             for row in rows.itertuples(index=False):
                 mark = "*" if row.chosen else ("=" if row.tie else " ")
-                print(f"    {mark} {row.option_label:<32} {row.expected_utility:>10,.4g} {unit}")
+                extra = f" {row.rule_value:>10,.4g}" if by_rule else ""
+                print(f"    {mark} {row.option_label:<32} {row.expected_utility:>10,.4g}"
+                      f"{extra} {unit}")
         for info, rows in values.groupby("information_label", sort=False):
             print()
             print(f"Expected utility of each option at {result.phase} | {info}:")
@@ -479,6 +573,38 @@ def _decide(args) -> int:
                 f"{r.stakeholder_label}: "
                 + (f"tie of {r.tied_options.replace(' | ', ', ')}" if r.tie else r.option_label)
                 for r in picks.itertuples(index=False)))
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    from .interchange import import_silverdecisions
+
+    imported = import_silverdecisions(args.file, tree=args.tree,
+                                      name=str(args.output) if args.output else None)
+    for note in imported.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.output:
+        args.output.write_text(imported.text, encoding="utf-8")
+        scenario = imported.scenario
+        print(f"{args.output}: {len(scenario.phases)} phases, {scenario.tree.n_paths} paths "
+              f"(from {args.file}, tree {args.tree})", file=sys.stderr)
+    else:
+        sys.stdout.write(imported.text)
+    return EXIT_OK
+
+
+def _export(args) -> int:
+    from .interchange import export_silverdecisions
+
+    scenario = load_scenario(args.scenario)
+    exported = export_silverdecisions(scenario, decision_maker=args.decision_maker,
+                                      output=args.criterion)
+    for note in exported.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.output:
+        args.output.write_text(exported.to_json(), encoding="utf-8")
+    else:
+        sys.stdout.write(exported.to_json())
     return EXIT_OK
 
 

@@ -23,7 +23,8 @@ def theta_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence) 
     likelihood is applied by the callers.
     """
     tree = scenario.tree
-    if not any(pset.kind != "fixed" for pset in tree.sets):
+    uncertain = tree.space is not None and bool(tree.space.uncertain)
+    if not uncertain and not any(pset.kind in ("beta", "dirichlet") for pset in tree.sets):
         return np.tile(tree.mean_theta(), (n_draws, 1))
     return sample_theta(scenario, n_draws=n_draws, rng=seed)[0]
 

@@ -56,7 +56,7 @@ import pandas as pd
 
 from ..core.arguments import Given, check_count, check_n_draws
 from ..core.errors import QueryError
-from ..core.rng import RNGLike, seed_of, seed_sequence, seed_words
+from ..core.rng import RNGLike, child_sequence, seed_of, seed_sequence, seed_words
 from ..core.text import display_label
 from ..model.scenario import Scenario
 from ..model.tree import CompiledTree
@@ -306,6 +306,9 @@ def sample_outcomes(
         chunk_size = check_count(chunk_size, "chunk_size")
     sequence = seed_sequence(rng)
     plan = _plan(scenario, given)
+    if _needs_numpy(tree):
+        return _sample_numpy(scenario, plan, n_draws, sequence, keep_draws,
+                             _progress_bar(progress, n_draws, plan.name))
     from . import kernel  # numba: imported on first use, compiled once and cached
 
     k = plan.n_values
@@ -437,12 +440,12 @@ class _Plan:
     parameter_columns: np.ndarray
     parameter_keys: tuple[str, ...]
     work_per_draw: int
+    holds: np.ndarray | None = None
+    inv_width: np.ndarray | None = None
 
 
 def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     """Compile the tree's probability sets, prefix nodes and leaves for the kernel."""
-    from . import kernel  # numba: imported on first use, compiled once and cached
-
     if isinstance(source, Scenario):
         tree = source.tree
         holds = condition(source, given)[1]
@@ -480,7 +483,7 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     parameter_columns: list[int] = []
     parameter_keys: list[str] = []
     for pset, offset in zip(tree.sets, tree.offsets, strict=True):
-        if pset.kind == "fixed":
+        if pset.kind in ("fixed", "derived"):
             continue
         if pset.kind == "dirichlet":
             set_shapes = [float(p.concentration) for p in pset.priors]
@@ -512,6 +515,12 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     high = np.concatenate([np.ones(n_outcomes), counted.max(axis=0, initial=-np.inf)])
     span = high - low
     inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
+    if _needs_numpy(tree):
+        low, high = _attribute_range(tree, holds, n_outcomes, low, high)
+        span = high - low
+        inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
+    from . import kernel  # numba: imported on first use, compiled once and cached
+
     shape_array = np.array(shapes, float)
     kernel_arguments = (
         shape_array, *kernel.gamma_constants(shape_array),
@@ -522,12 +531,18 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
         inv_width)
     work = (8 * len(shapes) + len(parent) + tree.n_paths * (2 + tree.attribute_values.shape[1])
             + (n_outcomes + tree.attribute_values.shape[1]) * 4 + n_outcomes**2)
+    if tree.space is not None:
+        for j, named in enumerate(tree.space.parameters):
+            if named.uncertain:
+                parameter_columns.append(tree.n_set_entries + j)
+                parameter_keys.append(named.name)
     return _Plan(name=name, changes=changes, given=dict(given or {}), outcomes=outcomes,
                  attributes=attributes,
                  n_outcomes=n_outcomes, n_values=len(reference), reference=reference, low=low,
                  high=high, kernel_arguments=kernel_arguments,
                  parameter_columns=np.array(parameter_columns, np.int64),
-                 parameter_keys=tuple(parameter_keys), work_per_draw=work)
+                 parameter_keys=tuple(parameter_keys), work_per_draw=work, holds=holds,
+                 inv_width=inv_width)
 
 
 def sample_theta(scenario: Scenario, *, n_draws: int,
@@ -535,10 +550,17 @@ def sample_theta(scenario: Scenario, *, n_draws: int,
     """Return ``n_draws`` flat probability vectors drawn from the priors, and the seed.
 
     Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.model.tree`): the uncertain
-    sets as :func:`sample_outcomes` draws them with the same ``rng``, fixed
-    probabilities (decisions' assumed options included) at their values.
+    sets and named parameters as :func:`sample_outcomes` draws them with the
+    same ``rng``, fixed probabilities (decisions' assumed options included)
+    at their values, derived sets computed.
     """
     tree = scenario.tree
+    if _needs_numpy(tree):
+        sequence = seed_sequence(rng)
+        n_draws = check_n_draws(n_draws)
+        blocks = [_draw_theta(tree, sequence, j, min(BLOCK_SIZE, n_draws - j * BLOCK_SIZE))
+                  for j in range(-(-n_draws // BLOCK_SIZE))]
+        return np.concatenate(blocks), seed_of(sequence)
     plain = tree.with_likelihood(None)  # the priors, whatever evidence weighs the paths
     samples = sample_outcomes(plain, n_draws=n_draws, rng=rng, keep_draws=True, progress=False)
     theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
@@ -548,6 +570,106 @@ def sample_theta(scenario: Scenario, *, n_draws: int,
     for j, key in enumerate(samples.parameter_keys):
         theta[:, column[key]] = samples.parameters[:, j]
     return theta, samples.seed
+
+
+def _needs_numpy(tree: CompiledTree) -> bool:
+    """Whether draws need numpy (uncertain named parameters, or selectors of drawn sets)."""
+    uncertain = tree.space is not None and bool(tree.space.uncertain)
+    return uncertain or any(s.select is not None for s in tree.sets)
+
+
+def _attribute_range(tree: CompiledTree, holds, n_outcomes, low, high):
+    """Histogram ranges when attribute values vary with the parameters: from block 0's draws."""
+    if tree.values is None or tree.values.constant or not tree.attributes:
+        return low, high
+    theta = _draw_theta(tree, np.random.SeedSequence(0), 0, 256)
+    values = tree.values.attributes(theta[:, tree.parameter_slice])[:, holds, :]
+    spread = np.concatenate([values.min(axis=(0, 1))[None], values.max(axis=(0, 1))[None]])
+    width = spread[1] - spread[0]
+    attribute_low = np.minimum(low[n_outcomes:], spread[0] - width)
+    attribute_high = np.maximum(high[n_outcomes:], spread[1] + width)
+    return (np.concatenate([low[:n_outcomes], attribute_low]),
+            np.concatenate([high[:n_outcomes], attribute_high]))
+
+
+def _draw_theta(tree: CompiledTree, sequence: np.random.SeedSequence, block: int,
+                size: int) -> np.ndarray:
+    """Block ``block``'s draws of ``theta`` with numpy (named parameters and sets), derived."""
+    rng = np.random.Generator(np.random.SFC64(child_sequence(sequence, block)))
+    theta = np.tile(tree.mean_theta(), (size, 1))
+    for pset, offset in zip(tree.sets, tree.offsets, strict=True):
+        start = int(offset)
+        if pset.kind == "dirichlet":
+            alphas = [float(p.concentration) for p in pset.priors]
+            theta[:, start:start + len(alphas)] = rng.dirichlet(alphas, size=size)
+        elif pset.kind == "beta":
+            b = pset.uncertain_branch
+            x = rng.beta(*pset.priors[b].beta_parameters, size=size)
+            theta[:, start + b] = x
+            theta[:, start + 1 - b] = 1 - x
+    if tree.space is not None and tree.space.size:
+        theta[:, tree.parameter_slice] = tree.space.draw(rng, size)
+    first = block * BLOCK_SIZE
+    return tree.derive(theta, lambda i: f"at draw {first + i}")
+
+
+def _sample_numpy(scenario, plan: _Plan, n_draws: int, sequence: np.random.SeedSequence,
+                  keep_draws: bool, bar) -> OutcomeSamples:
+    """:func:`sample_outcomes` with numpy draws, block by block (same summaries as the kernel)."""
+    tree = scenario.tree if isinstance(scenario, Scenario) else scenario
+    k, n_outcomes = plan.n_values, plan.n_outcomes
+    state = _WorkerState.empty(plan)
+    total_sum, total_sq = np.zeros(k), np.zeros(k)
+    values_kept = np.empty((n_draws if keep_draws else 0, k))
+    parameters_kept = np.empty((n_draws if keep_draws else 0, len(plan.parameter_columns)))
+    onehot = (tree.outcome_index[:, None] == np.arange(n_outcomes)[None, :]).astype(float)
+    conditional = bool(plan.given) and not plan.holds.all()
+    undefined = 0
+    try:
+        for block in range(-(-n_draws // BLOCK_SIZE)):
+            first = block * BLOCK_SIZE
+            size = min(BLOCK_SIZE, n_draws - first)
+            theta = _draw_theta(tree, sequence, block, size)
+            paths = tree.prior_probabilities(theta) * plan.holds
+            attributes = (tree.values.attributes(theta[:, tree.parameter_slice])
+                          if tree.values is not None and tree.attributes
+                          else np.zeros((size, tree.n_paths, 0)))
+            values = np.concatenate([paths @ onehot,
+                                     np.einsum("dp,dpa->da", paths, attributes)], axis=1)
+            if conditional:
+                mass = values[:, :n_outcomes].sum(axis=1)
+                undefined += int((mass <= 0).sum())
+                values = np.where(mass[:, None] > 0, values / np.where(mass > 0, mass, 1)[:, None],
+                                  plan.reference[None, :])
+            shifted = values - plan.reference
+            total_sum += shifted.sum(axis=0)
+            total_sq += (shifted**2).sum(axis=0)
+            state.lowest[:] = np.minimum(state.lowest, values.min(axis=0))
+            state.highest[:] = np.maximum(state.highest, values.max(axis=0))
+            position = np.clip((values - plan.low) * plan.inv_width, 0, HIST_BINS - 1)
+            bins = position.astype(np.int64)
+            for column in range(k):
+                state.hist[column] += np.bincount(bins[:, column], minlength=HIST_BINS)
+            outcomes = values[:, :n_outcomes]
+            above = outcomes[:, None, :] > outcomes[:, :, None]  # [d, i, j]: j above i
+            state.greater += above.sum(axis=0).T
+            counts = above.sum(axis=2)
+            for i in range(n_outcomes):
+                state.ranks[i] += np.bincount(counts[:, i], minlength=n_outcomes)
+            if keep_draws:
+                values_kept[first:first + size] = values
+                parameters_kept[first:first + size] = theta[:, plan.parameter_columns]
+            if bar is not None:
+                bar.update(size)
+    finally:
+        if bar is not None:
+            bar.close()
+    if undefined:
+        raise QueryError(f"given: the condition has probability 0 in {undefined} of "
+                         f"{n_draws} draws, so those draws cannot be conditioned on it")
+    return _result(plan, sequence, n_draws, total_sum, total_sq, [state],
+                   values_kept if keep_draws else None,
+                   parameters_kept if keep_draws else None)
 
 
 def _prefix_nodes(tree: CompiledTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

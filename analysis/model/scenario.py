@@ -29,13 +29,21 @@ from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
 from .checks import check_scenario
-from .overrides import describe_prior, override_decisions, override_priors, parse_priors
-from .tree import CompiledTree, compile_sets, compile_tree
+from .formulas import Locate, plain_locate
+from .overrides import (
+    describe_prior,
+    override_decisions,
+    override_parameters,
+    override_priors,
+    parse_priors,
+)
+from .tree import CompiledTree, compile_tree
 
 __all__ = [
     "EvidenceUpdate",
     "Scenario",
     "build_scenario",
+    "document_locate",
     "load_scenario",
     "resolve_scenario_path",
     "scenario_names",
@@ -119,6 +127,8 @@ class Scenario:
     prior_overrides: Mapping[str, Any] = field(default_factory=dict, repr=False)
     decision_overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     evidence: EvidenceUpdate | None = field(default=None, repr=False)
+    option_limits: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    locate: Locate | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -142,6 +152,12 @@ class Scenario:
                  self.prior_overrides.items()]
         lines += [f"{phase} = {option} (assumed)" for phase, option in
                   self.decision_overrides.items()]
+        for phase, allowed in self.option_limits.items():
+            options = list(self.model.phases[self.phases.index(phase)].branches)
+            if len(allowed) == 1:
+                lines.append(f"{phase} = {allowed[0]} (forced)")
+            else:
+                lines.append(f"{phase}: not {', '.join(o for o in options if o not in allowed)}")
         if self.evidence is not None:
             lines.append(self.evidence.describe())
         return tuple(lines)
@@ -170,8 +186,10 @@ class Scenario:
         Parameters
         ----------
         overrides : mapping
-            Keys name a branch's prior: ``"phase.branch"`` for the phase's
-            default probabilities, ``"phase.rule.branch"`` for a rule's.
+            Keys name a named parameter (``"sensitivity"``: any value the
+            ``parameters:`` section takes) or a branch's prior:
+            ``"phase.branch"`` for the phase's default probabilities,
+            ``"phase.rule.branch"`` for a rule's.
             Values are anything a scenario file accepts as a prior: a
             probability, or a mapping such as ``{"alpha": 8, "beta": 2}``,
             ``{"low": .5, "mode": .7, "high": .9}``, ``{"mean": .6, "sd": .1}``,
@@ -214,7 +232,8 @@ class Scenario:
         The assumed option of a decision phase is the one that evaluations
         without optimisation use (:func:`analysis.outcome_distribution`,
         sampling, one-way sensitivity...). :func:`analysis.rollback` ignores it
-        for the decision maker's own decisions.
+        for the decision maker's own decisions: to force or exclude their
+        options, use :meth:`with_options`.
 
         Parameters
         ----------
@@ -245,6 +264,71 @@ class Scenario:
         return self._rebuilt(model, f"{self.source} (with_decisions)",
                              decision_overrides={**self.decision_overrides, **choices})
 
+    def with_options(self, *, force: Mapping[str, str] | None = None,
+                     exclude: Mapping[str, str | list[str]] | None = None) -> Scenario:
+        """Return a new scenario whose decisions may take fewer options; this one is unchanged.
+
+        Every analysis that optimises (:func:`analysis.rollback`, sensitivity
+        with a decision maker, thresholds, the value of information) then
+        chooses only among the options left, and evaluations without
+        optimisation assume a forced option.
+
+        Parameters
+        ----------
+        force : mapping, optional
+            Decision phase id -> the only option left.
+        exclude : mapping, optional
+            Decision phase id -> an option, or a list of options, taken away.
+
+        Raises
+        ------
+        TypeError
+            If ``force`` or ``exclude`` is not a mapping.
+        ScenarioError
+            If a key is not a decision, an option unknown, or no option is left.
+
+        Examples
+        --------
+        >>> mediation = load_scenario("mediation")
+        >>> no_force = mediation.with_options(exclude={"international_presence":
+        ...                                            "stabilization_force"})
+        """
+        force = _check_mapping(force or {}, "force")
+        exclude = _check_mapping(exclude or {}, "exclude")
+        if self.evidence is not None:
+            return self.evidence.update(self.evidence.prior.with_options(force=force,
+                                                                         exclude=exclude))
+        limits = dict(self.option_limits)
+        decisions = {p.id: list(p.branches) for p in self.model.phases
+                     if p.decision_maker is not None}
+        problems = []
+        doc = Document({**force, **exclude}, "<with_options>")
+        for kind, items in (("force", force), ("exclude", exclude)):
+            for phase, chosen in items.items():
+                wanted = [chosen] if isinstance(chosen, str) else list(chosen)
+                naming = [m for w in wanted for m in override_decisions(self.model,
+                                                                        {phase: w})[1]]
+                if naming or not wanted:
+                    problems += [doc.problem((phase,), m) for _, m in naming] or [
+                        doc.problem((phase,), "expected at least one option")]
+                    continue
+                allowed = limits.get(phase, tuple(decisions[phase]))
+                kept = (tuple(o for o in allowed if o in wanted) if kind == "force"
+                        else tuple(o for o in allowed if o not in wanted))
+                if not kept:
+                    problems.append(doc.problem((phase,), (
+                        f"no option of decision {phase!r} would be left ({kind} "
+                        f"{', '.join(wanted)}; allowed so far: {', '.join(allowed)})")))
+                    continue
+                limits[phase] = kept
+        if problems:
+            raise ScenarioError(problems)
+        assumed = {phase: allowed[0] for phase, allowed in limits.items()
+                   if (self.model.phases[self.phases.index(phase)].assumed
+                       or decisions[phase][0]) not in allowed}
+        model, _ = override_decisions(self.model, assumed)
+        return self._rebuilt(model, f"{self.source} (with_options)", option_limits=limits)
+
     def with_evidence(self, tree: CompiledTree, model: ScenarioFile, evidence: EvidenceUpdate,
                       *, source: str) -> Scenario:
         """Return this scenario updated on evidence: used by :func:`analysis.update_scenario`."""
@@ -253,10 +337,11 @@ class Scenario:
     def _rebuilt(self, model: ScenarioFile, where: str, **changes: Any) -> Scenario:
         """Return the same paths with ``model``'s probabilities, checked like a file."""
         problems = list(check_scenario(model, self.seeds_dir))
+        if not problems:
+            tree, problems = self.tree.with_model(model, self.locate or plain_locate(where))
         if problems:
             raise ScenarioError([Problem(where, None, format_location(loc), message)
                                  for loc, message in problems])
-        tree = self.tree.with_sets(compile_sets(model, self.tree.sets))
         return replace(self, model=model, tree=tree, **changes)
 
     def priors_table(self) -> pd.DataFrame:
@@ -269,6 +354,8 @@ class Scenario:
         """
         rows = []
         for pset in self.tree.sets:
+            if pset.select is not None:  # chooses among the sets listed
+                continue
             means = pset.means()
             lows, highs = pset.intervals(0.9)
             for b, (branch, prior) in enumerate(zip(pset.branches, pset.priors, strict=True)):
@@ -357,13 +444,17 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
                                                        "could not be loaded:"), *exc.problems]
                             ) from None
     model, naming = override_priors(base.model, variant.priors)
-    if naming:
-        raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])
+    model, named = override_parameters(model, variant.parameters)
+    if naming or named:
+        raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming]
+                            + [doc.problem(("parameters", key), message)
+                               for key, message in named])
     model = model.model_copy(update={"id": variant.id, "title": variant.title,
                                      "description": variant.description,
                                      "as_of": variant.as_of or base.model.as_of})
     source = f"{doc.file} (extends {base.source})"
-    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir)
+    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir,
+                              locate=document_locate(doc))
     return variant_of_base._rebuilt(model, source)
 
 
@@ -379,9 +470,30 @@ def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
     problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
     if problems:
         raise ScenarioError(problems)
-    tree, tree_problems, tree_warnings = compile_tree(model)
+    locate = document_locate(doc)
+    tree, tree_problems, tree_warnings = compile_tree(model, locate)
     if tree is None:
-        raise ScenarioError([doc.problem(loc, message) for loc, message in tree_problems])
+        raise ScenarioError([_located(doc, loc, message) for loc, message in tree_problems])
     for message in tree_warnings:
         warnings.warn(f"{doc.file}: {message}", ScenarioWarning, stacklevel=3)
-    return Scenario(model, tree, doc.file, seeds_dir)
+    return Scenario(model, tree, doc.file, seeds_dir, locate=locate)
+
+
+def document_locate(doc: Document) -> Locate:
+    """Return a :data:`~analysis.model.formulas.Locate` for a read document."""
+    def locate(loc: tuple) -> str:
+        line = doc.line_of(loc)
+        where = f"{doc.file}:{line}" if line else doc.file
+        return f"{where}: {format_location(loc)}"
+
+    return locate
+
+
+def _located(doc: Document, loc: tuple, message: str) -> Problem:
+    """Return the problem at ``loc`` (one found at evaluation names its place: kept as is)."""
+    if loc == () and message.startswith(doc.file):
+        where, _, rest = message.partition(": ")
+        line = where.rsplit(":", 1)[-1]
+        location, _, text = rest.partition(": ")
+        return Problem(doc.file, int(line) if line.isdigit() else None, location, text)
+    return doc.problem(loc, message)

@@ -35,6 +35,7 @@ from .decisions import (
     plot_global_sensitivity,
     plot_option_values,
     plot_risk_profiles,
+    plot_rule_comparison,
     plot_tornado,
     plot_two_way,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "plot_phase_marginals",
     "plot_priors",
     "plot_risk_profiles",
+    "plot_rule_comparison",
     "plot_scores",
     "plot_survival",
     "plot_tornado",

@@ -26,6 +26,7 @@ from .style import (
 
 __all__ = [
     "plot_evppi",
+    "plot_rule_comparison",
     "plot_global_sensitivity",
     "plot_option_values",
     "plot_risk_profiles",
@@ -497,4 +498,59 @@ def plot_evppi(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     fig.update_xaxes(title_text="Expected value of partial perfect information"
                      + unit_suffix(unit), rangemode="tozero")
     fig.update_yaxes(title_text="Group", automargin=True)
+    return fig
+
+
+def plot_rule_comparison(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Draw each decision rule's policy: what it gives up in expectation, and what it picks.
+
+    One bar per rule: the expected utility of the policy the rule chooses
+    (the expected-value rule's is the longest), labelled with the options it
+    picks at the first decision; the hover adds the rule's own value and its
+    loss against expected value.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`analysis.compare_rules` output.
+    title : str, optional
+        Default: ``"Decision rules for <decision maker> — <scenario>"``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``table`` is not a DataFrame.
+    ValueError
+        If a column is missing.
+    """
+    check_frame(table, ("rule", "option_label", "rule_value", "expected_utility", "loss"),
+                "table")
+    rules = table.groupby("rule", sort=False).agg(
+        expected=("expected_utility", "first"), value=("rule_value", "first"),
+        loss=("loss", "first"),
+        picks=("option_label", lambda s: ", ".join(dict.fromkeys(s)))).iloc[::-1]
+    attrs = table.attrs
+    unit = attrs.get("unit", "")
+    colours = {o: _OPTION_COLOURS[i % len(_OPTION_COLOURS)]
+               for i, o in enumerate(dict.fromkeys(table["option_label"]))}
+    fig = go.Figure(go.Bar(
+        x=list(rules["expected"]), y=list(rules.index), orientation="h",
+        text=[shorten(p, 40) for p in rules["picks"]], textposition="auto",
+        marker={"color": [colours[p.split(", ")[0]] for p in rules["picks"]]},
+        customdata=list(zip(rules["picks"], rules["value"], rules["loss"], strict=True)),
+        hovertemplate=("<b>%{y}</b><br>Picks: %{customdata[0]}<br>Expected utility: "
+                       f"%{{x:,.4~g}} {unit}<br>The rule's own value: "
+                       f"%{{customdata[1]:,.4~g}} {unit}<br>Given up against expected value: "
+                       f"%{{customdata[2]:,.4~g}} {unit}<extra></extra>")))
+    who = attrs.get("decision_maker") or "the decision maker"
+    default = chart_title(f"Decision rules for {who}", attrs.get("scenario"), None)
+    layout(fig, title=title or default, showlegend=False, changes=frame_changes(table),
+           subtitle="Each rule's policy, valued by expected utility; the labels name its choice",
+           height=int(170 + 45 * max(len(rules), 1)), margin={"t": 100})
+    fig.update_xaxes(title_text="Expected utility of the rule's policy" + unit_suffix(unit))
+    fig.update_yaxes(title_text="Decision rule", automargin=True)
     return fig

@@ -242,9 +242,12 @@ def _run_prim(x: pd.DataFrame, interest: np.ndarray, **settings):
         # With a 0/1 outcome any threshold in (0, 1] marks the same cases of interest; a tiny
         # one keeps PRIM from replacing a box short of it by the whole space, so the
         # trajectory is always kept and the box is chosen on it (min_density).
-        algorithm = prim.Prim(x, interest.astype(int), threshold=_ANY_CASE,
-                              peel_alpha=settings["peel_alpha"],
-                              paste_alpha=settings["paste_alpha"], mass_min=settings["mass_min"])
-        return algorithm.find_box()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its deprecation warnings (pandas') are not ours
+            algorithm = prim.Prim(x, interest.astype(int), threshold=_ANY_CASE,
+                                  peel_alpha=settings["peel_alpha"],
+                                  paste_alpha=settings["paste_alpha"],
+                                  mass_min=settings["mass_min"])
+            return algorithm.find_box()
     finally:
         logger.setLevel(level)

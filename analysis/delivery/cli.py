@@ -572,7 +572,8 @@ def _sweep(args) -> int:
     else:
         unit = attrs["unit"]
         analysts = result.variants.loc[result.variants["kind"] == "analyst", "name"]
-        print(f"{scenario.title}: robustness of {decision_maker}'s options")
+        who = scenario.model.stakeholders[decision_maker].label
+        print(f"{scenario.title}: robustness of the options of {who}")
         how = ("each at its priors' means" if attrs["method"] == "exact" else
                f"each by {attrs['n_draws']:,} draws of its priors")
         print(f"{attrs['n_variants']:,} variants ({attrs['design']} design over "

@@ -19,7 +19,12 @@ interest inside most, and records each box on its **peeling trajectory**:
 
 Peeling trades coverage for density; the chosen box is the first on the
 trajectory whose density reaches ``min_density`` (the most coverage at that
-density), or the densest if none does. Its limits say which beliefs lead to
+density), or the densest if none does. With many parameters PRIM also
+restricts some by chance: the restrictions of the chosen box whose
+quasi-p-value (Bryant and Lempert, Technological Forecasting and Social
+Change 77 (2010) 34-49) is above ``max_p_value`` are then dropped, and the
+box without them (recomputed by PRIM, added to the trajectory as ``pruned``)
+is the one reported. Its limits say which beliefs lead to
 the outcome: "renewed war is likely when the ceasefire's chance of holding
 is below 0.7 and governance at the line collapses more than 40% of the
 time". Only the design's variants take part by default: they cover the box
@@ -45,7 +50,7 @@ from .sweep import SweepResult
 __all__ = ["ScenarioDiscovery", "discover_scenarios"]
 
 _TRAJECTORY_COLUMNS = ["step", "coverage", "density", "mass", "mean", "restricted_dimensions",
-                       "chosen"]
+                       "pruned", "chosen"]
 _ANY_CASE = 1e-9
 _LIMIT_COLUMNS = ["step", "parameter", "label", "low", "high", "range_low", "range_high",
                   "restricted", "p_value", "chosen"]
@@ -60,7 +65,8 @@ class ScenarioDiscovery:
     trajectory : DataFrame
         One row per box on the peeling trajectory: ``step``, ``coverage``,
         ``density``, ``mass``, ``mean`` (of the case-of-interest indicator,
-        equal to the density), ``restricted_dimensions`` and ``chosen``.
+        equal to the density), ``restricted_dimensions``, ``pruned`` (a box
+        made by dropping the weak restrictions of a peeled one) and ``chosen``.
     limits : DataFrame
         One row per box and parameter: ``step``, ``parameter``, ``label``,
         ``low``, ``high`` (the box), ``range_low``, ``range_high`` (the
@@ -100,6 +106,7 @@ def discover_scenarios(
     parameters: list[str] | None = None,
     kind: str | None = "design",
     min_density: float = 0.8,
+    max_p_value: float | None = 0.05,
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
     mass_min: float = 0.05,
@@ -122,7 +129,10 @@ def discover_scenarios(
     kind : {"design", "analyst"} or None
         Which variants take part (None: all).
     min_density : float
-        Density the chosen box must reach (and PRIM's own threshold).
+        Density the chosen box must reach.
+    max_p_value : float or None
+        Restrictions of the chosen box less significant than this are
+        dropped (None: keep them all).
     peel_alpha, paste_alpha, mass_min : float
         PRIM's share peeled (or pasted) per step, and the smallest mass of a box.
 
@@ -189,40 +199,68 @@ def discover_scenarios(
     x = variants[names].reset_index(drop=True).astype(float)
     box = _run_prim(x, interest, min_density=min_density, peel_alpha=peel_alpha,
                     paste_alpha=paste_alpha, mass_min=mass_min)
+    peeled = len(box.peeling_trajectory)
+    dense = np.flatnonzero(box.peeling_trajectory["density"].to_numpy() >= min_density)
+    chosen = int(dense[0]) if len(dense) else int(np.argmax(
+        box.peeling_trajectory["density"].to_numpy()))
+    if max_p_value is not None:
+        check_probability(max_p_value, "max_p_value", open_ends=True)
+        chosen = _prune(box, chosen, names, max_p_value)
     trajectory = box.peeling_trajectory.reset_index(drop=True)
     steps = np.arange(len(trajectory))
-    dense = np.flatnonzero(trajectory["density"].to_numpy() >= min_density)
-    chosen = int(dense[0]) if len(dense) else int(np.argmax(trajectory["density"].to_numpy()))
     table = pd.DataFrame({
         "step": steps, "coverage": trajectory["coverage"].to_numpy(float),
         "density": trajectory["density"].to_numpy(float),
         "mass": trajectory["mass"].to_numpy(float), "mean": trajectory["mean"].to_numpy(float),
         "restricted_dimensions": trajectory["res_dim"].to_numpy(int),
-        "chosen": steps == chosen}, columns=_TRAJECTORY_COLUMNS)
+        "pruned": steps >= peeled, "chosen": steps == chosen}, columns=_TRAJECTORY_COLUMNS)
     ranges = result.parameters.set_index("parameter")
     initial = box.box_lims[0]
     rows = []
     for step, limits in enumerate(box.box_lims):
-        quasi = box.qp[step] if step < len(box.qp) else {}
         for name in names:
             low, high = float(limits.loc[0, name]), float(limits.loc[1, name])
             restricted = bool(low > float(initial.loc[0, name])
                               or high < float(initial.loc[1, name]))
-            p_values = [v for v in quasi.get(name, []) if v is not None and np.isfinite(v)]
             rows.append({"step": step, "parameter": name, "label": ranges.loc[name, "label"],
                          "low": low, "high": high, "range_low": float(ranges.loc[name, "low"]),
                          "range_high": float(ranges.loc[name, "high"]),
                          "restricted": restricted,
-                         "p_value": float(min(p_values)) if restricted and p_values else np.nan,
+                         "p_value": _quasi_p(box, step, name) if restricted else np.nan,
                          "chosen": step == chosen})
     limits_frame = pd.DataFrame(rows, columns=_LIMIT_COLUMNS)
     attrs = {**result.attrs, "outcome": outcome, "threshold": float(threshold),
              "policy": policy, "kind": kind, "min_density": min_density,
+             "max_p_value": max_p_value,
              "n_variants": int(len(interest)), "n_of_interest": count,
              "outcome_label": str(chosen_rows["label"].iloc[0]) if len(chosen_rows) else outcome}
     table.attrs = dict(attrs)
     limits_frame.attrs = dict(attrs)
     return ScenarioDiscovery(table, limits_frame, chosen, attrs)
+
+
+def _quasi_p(box, step: int, name: str) -> float:
+    """Return the smaller quasi-p-value of a restriction's ends (PRIM gives -1 to a free end)."""
+    values = [v for v in box.qp[step].get(name, []) if v is not None and np.isfinite(v)
+              and v >= 0]
+    return float(min(values)) if values else np.nan
+
+
+def _prune(box, chosen: int, names: list[str], max_p_value: float) -> int:
+    """Drop the chosen box's restrictions above ``max_p_value``; return the box to report."""
+    initial, limits = box.box_lims[0], box.box_lims[chosen]
+    weak = [name for name in names
+            if (limits.loc[0, name] > initial.loc[0, name]
+                or limits.loc[1, name] < initial.loc[1, name])
+            and not _quasi_p(box, chosen, name) <= max_p_value]
+    if not weak:
+        return chosen
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its deprecation warnings (pandas') are not ours
+        box.drop_restriction(weak[0], chosen)
+        for name in weak[1:]:
+            box.drop_restriction(name)
+    return len(box.peeling_trajectory) - 1
 
 
 def _run_prim(x: pd.DataFrame, interest: np.ndarray, **settings):

@@ -198,21 +198,24 @@ def plot_peeling_trajectory(trajectory: pd.DataFrame, *, title: str | None = Non
     what = f"Where {a.get('outcome_label', a.get('outcome', 'the outcome'))} is likely"
     default = chart_title(f"{what}: PRIM's peeling trajectory", a.get("scenario"), None)
     fig = go.Figure()
-    fig.add_scatter(x=list(trajectory["coverage"]), y=list(trajectory["density"]),
+    peeled = (trajectory[~trajectory["pruned"].astype(bool)] if "pruned" in trajectory
+              else trajectory)
+    fig.add_scatter(x=list(peeled["coverage"]), y=list(peeled["density"]),
                     mode="lines+markers", name="Boxes, peeled in turn",
                     line={"color": "#bbbbbb"},
-                    marker={"color": list(trajectory["restricted_dimensions"]), "size": 8,
+                    marker={"color": list(peeled["restricted_dimensions"]), "size": 8,
                             "colorscale": "Viridis", "showscale": True,
                             "colorbar": {"title": {"text": "Parameters<br>restricted"}}},
-                    customdata=list(zip(trajectory["step"], trajectory["mass"],
-                                        trajectory["restricted_dimensions"], strict=True)),
+                    customdata=list(zip(peeled["step"], peeled["mass"],
+                                        peeled["restricted_dimensions"], strict=True)),
                     hovertemplate=("Box %{customdata[0]}<br>Coverage %{x:.1%}, density "
                                    "%{y:.1%}<br>Mass %{customdata[1]:.1%}; "
                                    "%{customdata[2]} parameters restricted<extra></extra>"),
                     meta={"role": "trajectory"})
     chosen = trajectory[trajectory["chosen"]]
+    pruned = bool(chosen["pruned"].any()) if "pruned" in chosen else False
     fig.add_scatter(x=list(chosen["coverage"]), y=list(chosen["density"]), mode="markers",
-                    name="Chosen box",
+                    name="Chosen box" + (" (weak restrictions dropped)" if pruned else ""),
                     marker={"size": 18, "symbol": "circle-open", "color": POINT_COLOUR,
                             "line": {"width": 2.5}},
                     hoverinfo="skip", meta={"role": "chosen"})

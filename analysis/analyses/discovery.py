@@ -233,6 +233,8 @@ def discover_scenarios(
              "policy": policy, "kind": kind, "min_density": min_density,
              "max_p_value": max_p_value,
              "n_variants": int(len(interest)), "n_of_interest": count,
+             "box_coverage": float(table.loc[chosen, "coverage"]),
+             "box_density": float(table.loc[chosen, "density"]),
              "outcome_label": str(chosen_rows["label"].iloc[0]) if len(chosen_rows) else outcome}
     table.attrs = dict(attrs)
     limits_frame.attrs = dict(attrs)

@@ -47,6 +47,15 @@ def _colours(table: pd.DataFrame) -> dict:
     return {o: OPTION_COLOURS[i % len(OPTION_COLOURS)] for i, o in enumerate(options)}
 
 
+def _outcome_words(attrs: dict) -> tuple[str, str]:
+    """``("renewed war", "renewed war above 60%")`` from a discovery's attrs."""
+    label = str(attrs.get("outcome_label") or attrs.get("outcome") or "the outcome")
+    label = label[:1].lower() + label[1:] if label[1:2].islower() else label
+    threshold = attrs.get("threshold")
+    above = f"{label} above {threshold:.0%}" if isinstance(threshold, float) else label
+    return label, above
+
+
 def _sweep_line(table: pd.DataFrame) -> str:
     a = table.attrs
     n, method = a.get("n_variants"), a.get("method")
@@ -195,8 +204,9 @@ def plot_peeling_trajectory(trajectory: pd.DataFrame, *, title: str | None = Non
                              "chosen"), "trajectory",
                 made_by="analysis.discover_scenarios(...).trajectory")
     a = trajectory.attrs
-    what = f"Where {a.get('outcome_label', a.get('outcome', 'the outcome'))} is likely"
-    default = chart_title(f"{what}: PRIM's peeling trajectory", a.get("scenario"), None)
+    label, above = _outcome_words(a)
+    default = chart_title(f"Where {label} is likely: PRIM's peeling trajectory",
+                          a.get("scenario"), None)
     fig = go.Figure()
     peeled = (trajectory[~trajectory["pruned"].astype(bool)] if "pruned" in trajectory
               else trajectory)
@@ -219,8 +229,9 @@ def plot_peeling_trajectory(trajectory: pd.DataFrame, *, title: str | None = Non
                     marker={"size": 18, "symbol": "circle-open", "color": POINT_COLOUR,
                             "line": {"width": 2.5}},
                     hoverinfo="skip", meta={"role": "chosen"})
-    subtitle = (f"Cases of interest: {a.get('outcome')} above {a.get('threshold')} under the "
-                f"{a.get('policy')} policy, {a.get('n_of_interest', 0):,} of "
+    policy = "optimal" if a.get("policy") == "optimal" else f"'{a.get('policy')}'"
+    subtitle = (f"Cases of interest: {above} under the {policy} policy, "
+                f"{a.get('n_of_interest', 0):,} of "
                 f"{a.get('n_variants', 0):,} variants. Coverage: share of them inside a box; "
                 "density: share of a box's variants that are of interest")
     layout(fig, title=title or default, subtitle=wrap_text(subtitle, 130),
@@ -248,8 +259,9 @@ def plot_box_limits(limits: pd.DataFrame, *, title: str | None = None) -> go.Fig
                          "restricted", "chosen"), "limits",
                 made_by="analysis.discover_scenarios(...).limits")
     a = limits.attrs
-    what = f"Where {a.get('outcome_label', a.get('outcome', 'the outcome'))} is likely"
-    default = chart_title(f"{what}: the discovered box", a.get("scenario"), None)
+    label, above = _outcome_words(a)
+    default = chart_title(f"Where {label} is likely: the discovered box", a.get("scenario"),
+                          None)
     rows = limits[limits["chosen"] & limits["restricted"]]
     if rows.empty:
         return note_figure("The chosen box restricts no parameter.", title=title or default,
@@ -271,9 +283,12 @@ def plot_box_limits(limits: pd.DataFrame, *, title: str | None = None) -> go.Fig
                                "%{customdata[2]:.3f}<extra></extra>"),
                 meta={"role": "box"})
     step = limits.loc[limits["chosen"], "step"]
-    subtitle = (f"Box {int(step.iloc[0]) if len(step) else '?'} of PRIM's trajectory: inside it, "
-                f"{a.get('outcome')} is above {a.get('threshold')}; the other parameters are "
-                "unrestricted")
+    subtitle = f"Box {int(step.iloc[0]) if len(step) else '?'} of PRIM's trajectory"
+    if "box_density" in a:
+        subtitle += (f": {a['box_density']:.0%} of the variants inside it have {above} "
+                     f"(against {a['n_of_interest'] / a['n_variants']:.0%} of all), and it "
+                     f"holds {a['box_coverage']:.0%} of those variants")
+    subtitle += "; the other parameters are unrestricted"
     layout(fig, title=title or default, subtitle=wrap_text(subtitle, 130), barmode="overlay",
            changes=frame_changes(limits), height=int(220 + 55 * len(rows)), legend=_TOP_LEGEND,
            margin={"t": 130})

@@ -34,13 +34,12 @@ TITLE = "## Sweeps on Dask (`analysis.sweep`, `dealtree sweep`)"
 
 # (method, workers, variants, draws, chunk size)
 PLAN = [
-    ("exact", 1, 16_384, 0, 2048),
-    ("exact", 2, 16_384, 0, 2048),
-    ("exact", 2, 4_096, 0, 2048),
+    ("exact", 1, 65_536, 0, 2048),
     ("exact", 2, 65_536, 0, 2048),
+    ("exact", 2, 16_384, 0, 2048),
     ("exact", 2, 262_144, 0, 2048),
-    ("monte_carlo", 1, 256, 1000, 64),
-    ("monte_carlo", 2, 256, 1000, 64),
+    ("monte_carlo", 1, 512, 1000, 64),
+    ("monte_carlo", 2, 512, 1000, 64),
 ]
 QUICK = [("exact", 1, 2048, 0, 512), ("exact", 2, 2048, 0, 512),
          ("monte_carlo", 2, 128, 200, 64)]

@@ -147,6 +147,10 @@ def markdown(results: list[dict], loads: tuple[float, float], command: str,
         "`variants/s`: the steady rate from the first finished chunk to the last; "
         "`peak RSS`: the largest sum over the client, nanny and worker processes, "
         "sampled every 0.1 s.", "",
+        *([f"The load average exceeded the {os.cpu_count()} cores throughout: other work "
+           "took much of the processors, so these rates are lower bounds and the gain of "
+           "a second worker understates what two free cores give. The memory figures do "
+           "not depend on it.", ""] if loads[0] > (os.cpu_count() or 1) else []),
         "| method | workers | variants | draws per variant | chunk | seconds | variants/s "
         "| peak RSS (MB) | Parquet (MB) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

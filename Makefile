@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 	  { echo "dealtree needs Python 3.11 or newer: $(PYTHON) is $$($(PYTHON) --version)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "could not create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,discovery]'
 	@touch $(STAMP)
 
 report: $(STAMP)

@@ -12,8 +12,8 @@ The package is built in layers, each importing only from those below it::
 
     delivery   report, cli                      (analysis.delivery)
     plotting   charts of tidy frames            (analysis.plotting)
-    analyses   tables: outcomes, uncertainty, decisions, sensitivity, ...
-    engines    exact, sampling, rollback, durations, draws
+    analyses   tables: outcomes, uncertainty, decisions, sensitivity, sweeps, ...
+    engines    exact, sampling, rollback, durations, draws, sweeps on Dask
     model      scenario, tree, checks, parameters, outputs, stakeholders
     formats    safe YAML, located problems, the models of every file
     core       errors, argument checks, rng, Beta maths, words, paths
@@ -24,6 +24,7 @@ imports plotly, and ``import analysis`` does not import it.
 """
 
 from .analyses.decisions import RollbackResult, best_options, expected_utilities, rollback
+from .analyses.discovery import ScenarioDiscovery, discover_scenarios
 from .analyses.global_sensitivity import global_sensitivity, parameter_groups
 from .analyses.outcomes import (
     attribute_distribution,
@@ -41,6 +42,7 @@ from .analyses.pooling import (
     pool_outcomes,
     pool_paths,
 )
+from .analyses.robustness import regret_table, robustness_table
 from .analyses.rules import compare_rules
 from .analyses.scoring import (
     forecast_resolutions,
@@ -56,6 +58,7 @@ from .analyses.sensitivity import (
     tornado_table,
     two_way_sensitivity,
 )
+from .analyses.sweep import SweepResult, load_sweep, sweep, sweep_parameters
 from .analyses.thresholds import find_switches, find_threshold
 from .analyses.timing import (
     completion_curve,
@@ -98,8 +101,10 @@ __all__ = [
     "QueryError",
     "RollbackResult",
     "Scenario",
+    "ScenarioDiscovery",
     "ScenarioError",
     "ScenarioWarning",
+    "SweepResult",
     "__version__",
     "analyst_disagreement",
     "attribute_distribution",
@@ -116,6 +121,7 @@ __all__ = [
     "compare_outcomes",
     "compare_rules",
     "completion_curve",
+    "discover_scenarios",
     "evidence_table",
     "evpi",
     "evppi",
@@ -132,6 +138,7 @@ __all__ = [
     "load_resolutions",
     "load_scenario",
     "load_seeds",
+    "load_sweep",
     "most_influential",
     "one_way_sensitivity",
     "outcome_comparisons",
@@ -150,7 +157,9 @@ __all__ = [
     "prior_densities",
     "prior_marginals",
     "reference_truces",
+    "regret_table",
     "resolutions_table",
+    "robustness_table",
     "rollback",
     "sample_outcomes",
     "scenario_names",
@@ -159,6 +168,8 @@ __all__ = [
     "sensitivity_parameters",
     "spider_table",
     "survival_curve",
+    "sweep",
+    "sweep_parameters",
     "tornado_table",
     "two_way_sensitivity",
     "update_scenario",

@@ -21,7 +21,8 @@ def _pyproject():
 
 def test_environment_yml_mirrors_pyproject_dependencies():
     project = _pyproject()["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["test"], *extras["discovery"]]
     expected = {Requirement(r).name.lower(): str(Requirement(r).specifier) for r in wanted}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "conda-forge" in env["channels"]
@@ -32,7 +33,7 @@ def test_environment_yml_mirrors_pyproject_dependencies():
             conda[name.lower()] = str(Requirement(item).specifier)
     assert conda == expected
     pip_section = next(i for i in env["dependencies"] if isinstance(i, dict))["pip"]
-    assert pip_section == ["-e .[test]"]
+    assert pip_section == ["-e .[test,discovery]"]
 
 
 def test_every_dependency_is_bounded_above_or_pinned_by_constraints():

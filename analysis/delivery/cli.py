@@ -138,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, metavar="FILE.json",
                         help="write the file here (default: print it)")
 
+    _add_sweep(commands)
+
     report = commands.add_parser("report", help="execute notebooks and export offline HTML")
     report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="default: every notebook in notebooks/")
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"validate": _validate, "summary": _summary, "schema": _schema,
                 "report": _report, "update": _update, "score": _score,
                 "tornado": _tornado, "decide": _decide, "import": _import,
-                "export": _export}[args.command](args)
+                "export": _export, "sweep": _sweep}[args.command](args)
     except (ScenarioError, QueryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -605,6 +607,123 @@ def _export(args) -> int:
         args.output.write_text(exported.to_json(), encoding="utf-8")
     else:
         sys.stdout.write(exported.to_json())
+    return EXIT_OK
+
+
+def _add_sweep(commands) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="evaluate a decision maker's options under many variants of the priors, "
+                      "on Dask, and summarise their robustness")
+    sweep.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    sweep.add_argument("--output", required=True, type=Path, metavar="DIR",
+                       help="folder of the manifest and the Parquet chunks; running the same "
+                            "sweep into it again resumes")
+    sweep.add_argument("--n", dest="n_variants", type=_count, default=1024, metavar="N",
+                       help="points of the design (default 1024; the analysts' variants come "
+                            "on top)")
+    sweep.add_argument("--seed", type=_seed, metavar="S",
+                       help="seed of the design and the draws (default: the one in DIR's "
+                            "manifest when resuming, else fresh)")
+    sweep.add_argument("--for", dest="decision_maker", metavar="STAKEHOLDER",
+                       help="whose options (default: the scenario's only decision maker)")
+    sweep.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="an existing Dask scheduler (default: a local cluster)")
+    sweep.add_argument("--workers", type=_count, metavar="N",
+                       help="worker processes of the local cluster (default: one per core)")
+    sweep.add_argument("--design", choices=["sobol", "latin_hypercube"], default="sobol")
+    sweep.add_argument("--method", choices=["exact", "monte_carlo"], default="exact")
+    sweep.add_argument("--draws", type=_draws, default=1000, metavar="N",
+                       help="draws of each variant's priors with --method monte_carlo")
+    sweep.add_argument("--ranges", type=Path, metavar="FILE",
+                       help="a ranges file replacing the priors' 90%% intervals")
+    sweep.add_argument("--no-analysts", action="store_true",
+                       help="leave out the variants of scenarios/analysts/")
+    sweep.add_argument("--chunk-size", type=_count, metavar="N",
+                       help="variants per chunk (default 2048 exact, 64 Monte Carlo)")
+    sweep.add_argument("--satisficing", type=float, metavar="U",
+                       help="expected utility an option must reach to satisfice")
+    sweep.add_argument("--percentile", type=_share, default=0.9, metavar="P",
+                       help="regret percentile to report (default 0.9)")
+    sweep.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+
+def _sweep(args) -> int:
+    import os
+
+    import numpy as np
+
+    from ..analyses.robustness import robustness_table
+    from ..analyses.sweep import sweep
+    from ..engines.cluster import read_manifest
+    from ..engines.rollback import decision_engine
+
+    scenario = load_scenario(args.scenario)
+    decision_maker = args.decision_maker
+    if decision_maker is None:
+        owners = sorted({node.owner for node in decision_engine(scenario).nodes})
+        if len(owners) != 1:
+            raise QueryError(f"--for: scenario {scenario.id!r} has "
+                             + (f"decisions of {', '.join(owners)}; say whose with --for"
+                                if owners else "no decision phase"))
+        decision_maker = owners[0]
+    rng = args.seed
+    previous = read_manifest(args.output)
+    if rng is None and previous is not None:
+        seed = previous["seed"]
+        rng = np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]))
+    quiet = (os.environ.get("DEALTREE_PROGRESS", "").strip() == "0"
+             or os.environ.get("CI", "").strip().lower() not in ("", "0", "false"))
+    result = sweep(scenario, decision_maker=decision_maker, n_variants=args.n_variants,
+                   rng=rng, design=args.design, method=args.method, n_draws=args.draws,
+                   ranges=args.ranges, analysts=None if args.no_analysts else "auto",
+                   output=args.output, scheduler=args.scheduler, n_workers=args.workers,
+                   chunk_size=args.chunk_size, progress=not quiet)
+    table = robustness_table(result, satisficing=args.satisficing, percentile=args.percentile)
+    attrs = result.attrs
+    level = _quantile_name(args.percentile)
+    columns = ["information", "option", "mean_value", "worst_value", "max_regret",
+               "percentile_regret", "mean_regret", "share_best", "share_satisficing",
+               "n_variants", "minimax_regret"]
+    if args.format == "json":
+        payload = {"scenario": scenario.id, "decision_maker": decision_maker,
+                   "output": str(args.output), "seed": attrs["seed"],
+                   "design": attrs["design"], "n_variants": attrs["n_variants"],
+                   "analysts": int((result.variants["kind"] == "analyst").sum()),
+                   "method": attrs["method"], "n_draws": attrs["n_draws"],
+                   "satisficing": args.satisficing, "percentile": args.percentile,
+                   "robustness": json.loads(table[columns].to_json(orient="records"))}
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(table[columns].to_csv(index=False))
+    else:
+        unit = attrs["unit"]
+        analysts = result.variants.loc[result.variants["kind"] == "analyst", "name"]
+        who = scenario.model.stakeholders[decision_maker].label
+        print(f"{scenario.title}: robustness of the options of {who}")
+        how = ("each at its priors' means" if attrs["method"] == "exact" else
+               f"each by {attrs['n_draws']:,} draws of its priors")
+        print(f"{attrs['n_variants']:,} variants ({attrs['design']} design over "
+              f"{len(result.parameters)} parameters, seed {attrs['seed']})"
+              + (f" and {len(analysts)} analysts ({', '.join(analysts)})" if len(analysts)
+                 else "") + f", {how}. Results in {args.output}/")
+        for item in attrs["skipped_analysts"]:
+            print(f"  analyst {item['file']} left out: {item['reason']}")
+        for info, rows in table.groupby("information_label", sort=False):
+            print()
+            print(f"At {attrs['phase']} | {info} ({unit}; * smallest maximum regret):")
+            shown = pd.DataFrame({
+                "option": [("* " if m else "  ") + o for o, m in
+                           zip(rows["option_label"], rows["minimax_regret"], strict=True)],
+                "mean": rows["mean_value"].map("{:,.4g}".format),
+                "worst": rows["worst_value"].map("{:,.4g}".format),
+                "max regret": rows["max_regret"].map("{:,.4g}".format),
+                f"{level} regret": rows["percentile_regret"].map("{:,.4g}".format),
+                "best in": rows["share_best"].map("{:.1%}".format),
+            })
+            if args.satisficing is not None:
+                shown[f">= {args.satisficing:g}"] = rows["share_satisficing"].map(
+                    "{:.1%}".format)
+            print(shown.to_string(index=False))
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ when you need charts. The charts live in one module per family:
 - :mod:`~analysis.plotting.decisions`: decisions, sensitivity, value of information;
 - :mod:`~analysis.plotting.evidence`: evidence, timing, scores, analysts;
 - :mod:`~analysis.plotting.explorer`: the what-if explorer;
+- :mod:`~analysis.plotting.robustness`: sweeps' regret, robustness and discovered boxes;
 
 and :mod:`~analysis.plotting.style` holds what they share.
 
@@ -53,6 +54,12 @@ from .outcomes import (
     plot_outcome_distribution,
     plot_phase_marginals,
 )
+from .robustness import (
+    plot_box_limits,
+    plot_peeling_trajectory,
+    plot_regret,
+    plot_robustness,
+)
 from .tree import plot_paths_sunburst, plot_tree
 from .uncertainty import (
     plot_attribute_cdf,
@@ -66,6 +73,7 @@ __all__ = [
     "plot_attribute_cdf",
     "plot_attribute_distribution",
     "plot_belief_timeline",
+    "plot_box_limits",
     "plot_evppi",
     "plot_expected_attributes",
     "plot_global_sensitivity",
@@ -74,11 +82,14 @@ __all__ = [
     "plot_outcome_draws",
     "plot_outcome_intervals",
     "plot_paths_sunburst",
+    "plot_peeling_trajectory",
     "plot_phase_completion",
     "plot_phase_marginals",
     "plot_priors",
+    "plot_regret",
     "plot_risk_profiles",
     "plot_rule_comparison",
+    "plot_robustness",
     "plot_scores",
     "plot_survival",
     "plot_tornado",

@@ -20,6 +20,7 @@ __all__ = [
     "ATTRIBUTE_MARGIN",
     "BAND_ALPHA",
     "MAX_LABEL_CHARS",
+    "OPTION_COLOURS",
     "POINT_COLOUR",
     "TEMPLATE",
     "add_band",
@@ -49,6 +50,9 @@ POINT_COLOUR = "#3d3d3d"
 #: panel titles), and the figure's margins.
 ATTRIBUTE_GAP_PX = 80
 ATTRIBUTE_MARGIN = {"t": 90, "b": 60}
+#: The options of a decision, in file order (the colours of analysis.plotting.decisions).
+OPTION_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02",
+                  "#a6761d", "#666666")
 #: Opacity of a shaded credible band.
 BAND_ALPHA = 0.15
 #: Longest label drawn in full on a chart; longer ones end in an ellipsis.

@@ -43,6 +43,7 @@ __all__ = [
     "Duration",
     "FixedPrior",
     "MeanSdPrior",
+    "NotebookSettings",
     "Outcome",
     "OutcomeRule",
     "Phase",
@@ -415,6 +416,32 @@ class Utilities(StrictModel):
     rationale: Text | None = Field(default=None, description="Why these values.")
 
 
+FileRef = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class NotebookSettings(StrictModel):
+    """What the notebooks and reports use beside the scenario, unless given as parameters.
+
+    Names resolve in the folders beside the scenario file (``evidence/``,
+    ``resolutions/``, the scenario's own folder); a path is relative to the file.
+    """
+
+    evidence: FileRef | None = Field(
+        default=None, description="An evidence log: a name in evidence/ or a path.")
+    resolutions: FileRef | None = Field(
+        default=None, description="What happened: a name in resolutions/ or a path.")
+    analysts: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Analysts' variants of this scenario to pool and score "
+        "(names in analysts/ or paths).")
+    compare: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Other scenarios to compare with (names beside it or paths).")
+    event: Id | None = Field(
+        default=None, description="The outcome that ends the deal, for survival curves.")
+    decision_maker: Id | None = Field(
+        default=None, description="Whose decisions the decisions notebook optimises "
+        "(default: the first decision's).")
+
+
 class ScenarioFile(StrictModel):
     """A dealtree scenario file."""
 
@@ -433,6 +460,12 @@ class ScenarioFile(StrictModel):
     utilities: Annotated[dict[Id, Utilities], Field(max_length=16)] = Field(
         default_factory=dict, description="Stakeholder id -> that stakeholder's utilities."
     )
+    sources: FileRef | None = Field(
+        default=None, description="The folder of source digests that 'cite:' names, "
+        "relative to this file (default: sources/ beside it, else the project's seeds/).")
+    notebooks: NotebookSettings = Field(
+        default_factory=NotebookSettings,
+        description="Files and choices the notebooks use unless given as parameters.")
 
 
 class ScenarioVariant(StrictModel):
@@ -449,6 +482,8 @@ class ScenarioVariant(StrictModel):
     priors: Annotated[dict[str, Prior], Field(min_length=1, max_length=256)] = Field(
         description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
     )
+    notebooks: NotebookSettings | None = Field(
+        default=None, description="Replaces the base's notebook settings.")
 
 
 def scenario_json_schema() -> str:

@@ -1,8 +1,11 @@
-"""The project's digest of its source documents (``seeds/``).
+"""Source digests: the documents a scenario's priors cite, and their claims.
 
-Each YAML file in ``seeds/`` summarises one source document in our own words:
-its date context and the claims it makes, each with a stable id that scenario
-priors cite (``cite: [ceasefire-facts.truce-2008-06]``).
+Each YAML file in a sources folder summarises one source document in the
+analyst's own words: what it is, when, and the claims it makes, each with a
+stable id that priors, evidence items and resolutions cite
+(``cite: [ceasefire-facts.truce-2008-06]``). The project's own are in
+``seeds/``; a scenario cites another folder with ``sources:`` or a
+``sources/`` folder beside it. The format is described in ``seeds/README.md``.
 """
 
 from __future__ import annotations
@@ -22,10 +25,8 @@ from .source import read_yaml
 __all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds"]
 
 DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
-Topic = Literal[
-    "ceasefire", "exchanges", "withdrawal", "governance", "disarmament", "monitoring",
-    "mediation", "humanitarian", "politics", "reference-class",
-]
+#: A free tag; ``reference-class`` marks the cases :func:`analysis.reference_truces` reads.
+Topic = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
 
 
 class Claim(StrictModel):
@@ -33,7 +34,7 @@ class Claim(StrictModel):
 
     id: ClaimId
     statement: str
-    topics: Annotated[tuple[Topic, ...], Field(min_length=1)]
+    topics: tuple[Topic, ...] = ()
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     sources: tuple[str, ...] = ()
     confidence: Literal["weak"] | None = None
@@ -45,10 +46,11 @@ class SeedDocument(StrictModel):
 
     id: DocId
     title: str
-    kind: Literal["news article", "reference data"]
-    source_file: str
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "document"
+    source_file: str | None = None
+    url: str | None = None
     published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    date_context: str
+    date_context: str = ""
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
 

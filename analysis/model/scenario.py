@@ -39,6 +39,7 @@ __all__ = [
     "load_scenario",
     "resolve_scenario_path",
     "scenario_names",
+    "sources_beside",
     "scenarios_dir",
 ]
 
@@ -110,6 +111,9 @@ class Scenario:
         as :meth:`with_priors` and :meth:`with_decisions` took them.
     evidence : EvidenceUpdate or None
         The evidence the scenario was updated on.
+    folder : Path or None
+        The folder of the file it was loaded from: where the names in its
+        ``notebooks:`` settings resolve.
     """
 
     model: ScenarioFile
@@ -119,6 +123,12 @@ class Scenario:
     prior_overrides: Mapping[str, Any] = field(default_factory=dict, repr=False)
     decision_overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     evidence: EvidenceUpdate | None = field(default=None, repr=False)
+    folder: Path | None = field(default=None, repr=False)
+
+    @property
+    def file_name(self) -> str:
+        """The name of the file it was loaded from (never a full path), e.g. ``baseline.yaml``."""
+        return Path(self.source.split(" (", 1)[0]).name
 
     @property
     def id(self) -> str:
@@ -319,10 +329,21 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         what was expected.
     """
     path = resolve_scenario_path(path_or_name)
-    if seeds_dir is None:
-        beside = path.resolve().parent.parent / "seeds"
-        seeds_dir = beside if beside.is_dir() else None
-    return _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    scenario = _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    return replace(scenario, folder=path.resolve().parent)
+
+
+def sources_beside(path: str | Path) -> Path | None:
+    """Return the claims folder a scenario file cites by default, or None for the project's.
+
+    ``sources/`` beside the file if there is one, else ``seeds/`` beside its
+    folder (the project's layout: ``scenarios/`` next to ``seeds/``).
+    """
+    folder = Path(path).resolve().parent
+    for candidate in (folder / "sources", folder.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -334,7 +355,7 @@ def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenar
     doc = read_yaml(path)
     if isinstance(doc.data, dict) and "extends" in doc.data:
         return _build_variant(doc, path, seeds_dir, chain)
-    return build_scenario(doc, seeds_dir)
+    return build_scenario(doc, seeds_dir, default_sources=sources_beside(path))
 
 
 def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
@@ -361,14 +382,20 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
         raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])
     model = model.model_copy(update={"id": variant.id, "title": variant.title,
                                      "description": variant.description,
-                                     "as_of": variant.as_of or base.model.as_of})
+                                     "as_of": variant.as_of or base.model.as_of,
+                                     "notebooks": variant.notebooks or base.model.notebooks})
     source = f"{doc.file} (extends {base.source})"
-    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir)
+    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir or base.seeds_dir)
     return variant_of_base._rebuilt(model, source)
 
 
-def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
+def build_scenario(doc: Document, seeds_dir: Path | None, *,
+                   default_sources: Path | None = None) -> Scenario:
     """Validate a read document as a scenario file and compile its tree.
+
+    Claims are looked up in ``seeds_dir`` if given, else in the file's own
+    ``sources:`` folder (relative to the file), else in ``default_sources``,
+    else in the project's ``seeds/``.
 
     Raises
     ------
@@ -376,6 +403,14 @@ def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
         Listing every problem, located in ``doc``.
     """
     model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    if seeds_dir is None and model.sources is not None:
+        seeds_dir = Path(doc.file).resolve().parent / model.sources
+        if not seeds_dir.is_dir():
+            raise ScenarioError([doc.problem(("sources",), f"no folder {str(seeds_dir)!r}; "
+                                             "expected a folder of source digests, relative "
+                                             "to this file")])
+    elif seeds_dir is None:
+        seeds_dir = default_sources
     problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
     if problems:
         raise ScenarioError(problems)

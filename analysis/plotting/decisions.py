@@ -17,6 +17,7 @@ from .style import (
     check_frame,
     frame_changes,
     layout,
+    palette,
     result_format,
     result_text,
     shorten,
@@ -35,8 +36,6 @@ __all__ = [
 
 _LOW_COLOUR = "#4575b4"  # an interval's low end
 _HIGH_COLOUR = "#d73027"  # and its high end
-_OPTION_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02",
-                   "#a6761d", "#666666")
 _BEST_MARK = "★"
 # A horizontal legend above the plot, under the title and subtitle.
 _TOP_LEGEND = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
@@ -271,7 +270,7 @@ def plot_option_values(values: pd.DataFrame, *, title: str | None = None) -> go.
     frame = values
     nodes = list(pd.unique(frame["node"]))
     options = list(pd.unique(frame["option"]))
-    colours = {o: _OPTION_COLOURS[i % len(_OPTION_COLOURS)] for i, o in enumerate(options)}
+    colours = dict(zip(options, palette(len(options)), strict=True))
     units = list(pd.unique(frame["unit"]))
     fig = make_subplots(rows=max(len(nodes), 1), cols=1, shared_xaxes=False,
                         subplot_titles=_node_titles(frame, nodes),

@@ -41,8 +41,9 @@ _REFERENCE_COLOUR = "#555555"
 def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Draw how the outcome probabilities moved as the evidence came in.
 
-    One step line per outcome, in its colour: the exact posterior after each
-    evidence item, held until the next; the shaded band is its credible
+    One panel per outcome (small multiples, so that no band hides
+    another), a step line in the outcome's colour: the exact posterior after
+    each evidence item, held until the next; the shaded band is its credible
     interval. Markers show the kind of item (a diamond for an observation, a
     circle for a report's likelihoods, a square for counts); the hover names
     the item, its date and how much it moved the outcome.
@@ -67,11 +68,15 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
     """
     check_frame(timeline, ("step", "date", "item", "title", "kind", "outcome", "label",
                            "colour", "probability", "lower", "upper", "change"), "timeline")
-    fig = go.Figure()
     dates = pd.to_datetime(timeline["date"])
-    for outcome, part in timeline.assign(when=dates).groupby("outcome", sort=False):
+    groups = list(timeline.assign(when=dates).groupby("outcome", sort=False))
+    rows = max(len(groups), 1)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.25 / rows,
+                        subplot_titles=[part["label"].iloc[0] for _, part in groups])
+    for row, (outcome, part) in enumerate(groups, start=1):
         part = part.sort_values("step")
         colour, label = part["colour"].iloc[0], part["label"].iloc[0]
+        first = len(fig.data)
         add_band(fig, part["when"], part["lower"], part["upper"], colour, name=label,
                  shape="hv", outcome=outcome)
         change = [("" if step == 0 else f"<br>Change: {c * 100:+.1f} points")
@@ -90,6 +95,8 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
                            "–%{customdata[5]:.0%})%{customdata[3]}<br>After: %{customdata[1]}"
                            "<br>%{customdata[6]}, %{customdata[2]}<extra></extra>"),
             meta={"role": "outcome", "outcome": outcome})
+        for trace in fig.data[first:]:
+            trace.update(xaxis=f"x{row if row > 1 else ''}", yaxis=f"y{row if row > 1 else ''}")
     for kind in ("observation", "likelihood", "counts"):
         if (timeline["kind"] == kind).any():
             fig.add_scatter(x=[None], y=[None], mode="markers", name=_KIND_WORDS[kind],
@@ -103,11 +110,11 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
     if "interval" in attrs:
         subtitle += (f"; bands: {attrs['interval']:.0%} credible intervals "
                      f"({attrs.get('n_draws', 0):,} draws, importance-weighted)")
-    layout(fig, title=title or default, subtitle=subtitle, height=520,
+    layout(fig, title=title or default, subtitle=subtitle, height=140 + 150 * rows,
            changes=frame_changes(timeline),
-           legend={"title": {"text": "Outcome"}}, margin={"t": 90}, hovermode="closest")
-    fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1])
-    fig.update_xaxes(title_text="Date of the evidence")
+           legend={"title": {"text": "Outcome"}}, margin={"t": 110}, hovermode="closest")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], nticks=3)
+    fig.update_xaxes(title_text="Date of the evidence", row=rows, col=1)
     return fig
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "BAND_ALPHA",
     "MAX_LABEL_CHARS",
     "POINT_COLOUR",
+    "SERIES_COLOURS",
     "TEMPLATE",
     "add_band",
     "chart_title",
@@ -235,12 +236,17 @@ def translucent(colour: str, alpha: float = BAND_ALPHA) -> str:
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
-def palette(n: int) -> list[str]:
-    """Return ``n`` distinguishable colours (plotly's colour-blind-safe set, repeated)."""
-    from plotly.colors import qualitative
+#: Colours of options, analysts and scenarios: never an outcome's. Outcomes take the
+#: colours their files give them (greens, oranges, yellows, reds in the examples);
+#: these are blues, violets, browns and greys, given in the order of the series, so
+#: that the same list of options or analysts has the same colours in every chart.
+SERIES_COLOURS = ("#4c78a8", "#b279a2", "#9d755d", "#72b7b2", "#2f4b7c", "#ff9da6",
+                  "#79706e", "#a0cbe8")
 
-    colours = qualitative.Safe
-    return [colours[i % len(colours)] for i in range(n)]
+
+def palette(n: int) -> list[str]:
+    """Return ``n`` colours for options, analysts or scenarios (:data:`SERIES_COLOURS`)."""
+    return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(n)]
 
 
 def add_band(fig: go.Figure, x, lower, upper, colour: str, *, name: str,

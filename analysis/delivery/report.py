@@ -137,6 +137,7 @@ class _Plan:
     values: dict[str, Any]
     scenario: Scenario | None = None
     reason: str | None = None
+    error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -244,7 +245,7 @@ def build_reports(
             given[name] = str(value)
     given = {name: _from_callers_folder(value) for name, value in given.items()}
     plans = [_plan(path, given) for path in paths]
-    _check_parameters_known(plans, given)
+    _check_parameters_known(plans, dict(parameters or {}))
     out = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
     out.mkdir(parents=True, exist_ok=True)
 
@@ -254,6 +255,10 @@ def build_reports(
         path = plan.path
         prefix = f"[{number}/{total}] {path.name} ..."
         scenario_id = plan.scenario.id if plan.scenario is not None else None
+        if plan.error is not None:
+            results.append(ReportResult(path.name, None, False, plan.error, 0.0, plan.title))
+            progress(f"{prefix} FAILED: {plan.error}")
+            continue
         if plan.reason is not None:
             _remove_stale(out / (path.stem + ".html"))
             results.append(ReportResult(path.name, None, True, None, 0.0, plan.title,
@@ -362,7 +367,11 @@ def _literal_value(node: ast.expr | None) -> Any:
 
 def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
     """Read a notebook and decide its run: parameters, scenario, applicability."""
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # a missing or broken notebook is that notebook's failure
+        return _Plan(path, nbformat.v4.new_notebook(), path.stem, {}, {},
+                     error=f"{path.name}: {_last_line(exc)}")
     defaults = _defaults(nb)
     heading = _first_heading(nb) or path.stem
     injected = {k: v for k, v in given.items() if k in defaults}
@@ -370,8 +379,10 @@ def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
     plan = _Plan(path, nb, heading, injected, values)
     if "SCENARIO" not in values or values["SCENARIO"] is None:
         if given.get("SCENARIO") is not None:
-            raise ValueError(f"{path.name}: no SCENARIO in a cell tagged {_PARAMETERS_TAG!r}, "
-                             "so the scenario cannot be set")
+            plan.error = (f"{path.name}: no code cell tagged {_PARAMETERS_TAG!r} setting "
+                          f"SCENARIO, so scenario {_shown(given['SCENARIO'])} cannot be set "
+                          f"(expected a cell 'SCENARIO = \"baseline\"' tagged "
+                          f"{_PARAMETERS_TAG!r})")
         return plan
     overrides = values.get("PRIOR_OVERRIDES") or {}
     if not isinstance(overrides, Mapping):
@@ -443,6 +454,9 @@ def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float, bundle: 
     if plan.injected:
         from papermill.parameterize import parameterize_notebook
 
+        for cell in nb.cells:  # papermill reads every cell's tags, and its own metadata
+            cell.metadata.setdefault("tags", [])
+        nb.metadata.setdefault("papermill", {})
         nb = parameterize_notebook(nb, dict(plan.injected), kernel_name=_KERNEL_NAME,
                                    language="python")
         injected_at = next((i for i, c in enumerate(nb.cells)

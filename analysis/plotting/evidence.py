@@ -115,6 +115,7 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
            legend={"title": {"text": "Outcome"}}, margin={"t": 110}, hovermode="closest")
     fig.update_yaxes(tickformat=".0%", range=[0, 1], nticks=3)
     fig.update_xaxes(title_text="Date of the evidence", row=rows, col=1)
+    fig.update_yaxes(title_text="Probability", row=1, col=1)
     return fig
 
 

@@ -137,7 +137,7 @@ def test_index_links_every_report(browser, reports):
 
 
 def test_what_if_slider_changes_the_displayed_bars(browser, reports):
-    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
     page = OfflinePage(browser)
     try:
         shown = page.open(reports / f"{notebook.stem}.html", _stored_figures(notebook))
@@ -175,7 +175,7 @@ def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, tmp_pa
                               f"title: {json.dumps('Hostile ' + HOSTILE)}")
     scenario = tmp_path / "hostile.yaml"
     scenario.write_text(planted)
-    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
     [result] = build_reports([notebook], tmp_path / "out", scenario=str(scenario),
                              progress=lambda message: None)
     assert result.ok, result.error
@@ -189,3 +189,58 @@ def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, tmp_pa
         shown.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
     finally:
         page.close()
+
+
+CORPUS = sorted((PROJECT_ROOT / "tests" / "data" / "corpus").glob("*.yaml"))
+#: Words of the flagship (and of the other corpus scenarios) that a report of another
+#: scenario must never show.
+FOREIGN = ("Gaza", "hostage", "ceasefire", "Hamas", "baseline", "mediation")
+
+
+@pytest.fixture(scope="module")
+def corpus_reports(tmp_path_factory):
+    _chromium()
+    built = {}
+    for path in CORPUS:
+        out = tmp_path_factory.mktemp(path.stem)
+        results = build_reports(NOTEBOOKS, out, scenario=str(path),
+                                parameters={"N_DRAWS": 2000}, progress=lambda message: None)
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        built[path] = (out, results)
+    return built
+
+
+@pytest.mark.parametrize("scenario", CORPUS, ids=lambda p: p.stem)
+def test_corpus_reports_show_only_their_own_scenario(browser, corpus_reports, scenario):
+    import analysis
+
+    own = analysis.load_scenario(scenario)
+    others = [analysis.load_scenario(p).title for p in CORPUS if p != scenario]
+    out, results = corpus_reports[scenario]
+    built = [r for r in results if r.output is not None]
+    assert built, "no report applies"
+    for result in results:
+        if result.output is None:
+            assert result.reason  # listed as not applicable, with the reason
+    for result in built:
+        page = OfflinePage(browser)
+        try:
+            figures = page.page.goto(result.output.resolve().as_uri()) and None
+            expected = page.page.evaluate("document.querySelectorAll('.plotly-graph-div').length")
+            page.page.wait_for_function(
+                "n => document.querySelectorAll('.plotly-graph-div .main-svg').length >= n",
+                arg=expected, timeout=30_000)
+            assert figures is None and _rendered_figures(page.page) == expected
+            text = page.page.evaluate("document.body.innerText")
+            assert own.title in text and own.id in text and scenario.name in text
+            for word in (*FOREIGN, *others):
+                assert word not in text, f"{result.notebook}: {word!r} in the report"
+            assert "NaN" not in text and "PRIOR_OVERRIDES" not in text
+            assert page.errors == [] and page.blocked == []
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.page.screenshot(path=str(ARTIFACTS / f"corpus-{scenario.stem}-"
+                                          f"{Path(result.notebook).stem}.png"), full_page=True)
+        finally:
+            page.close()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "not applicable" in index or len(built) == len(results)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pandas as pd
 
 from ..analyses.outcomes import outcome_distribution
+from ..core.text import escape_markdown
 from ..model.scenario import Scenario
 from .prose import Prose, listing, percent
 from .table import ReaderTable, format_number, reader_table
@@ -37,13 +35,15 @@ _KIND_WORDS = {
     "dirichlet": "share of several branches",
     "rest": "the rest",
 }
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
 def md(text: object) -> str:
-    """Return scenario text safe to put into Markdown: shown as written, never as markup."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False)
-                                  ).replace("\\&", "&").replace("\\<", "&lt;")
+    """Return scenario text for Markdown: shown as written, never as markup or HTML.
+
+    The narrative's name for :func:`analysis.core.text.escape_markdown`;
+    every piece of a user's file that enters computed text goes through it.
+    """
+    return escape_markdown(text)
 
 
 def _phase_label(scenario: Scenario, phase_id: str) -> str:
@@ -66,7 +66,7 @@ def prior_label(scenario: Scenario, phase: str, branch: str, rule: str = "") -> 
 def introduction(scenario: Scenario) -> Prose:
     """Say what the scenario is: its title, date, description, phases and outcomes."""
     model = scenario.model
-    lines = [f"**{md(model.title)}** (`{md(scenario.id)}`, file {md(scenario.file_name)}), "
+    lines = [f"**{md(model.title)}** ({md(scenario.id)}, file {md(scenario.file_name)}), "
              f"judged as of {model.as_of.isoformat()}."]
     if model.description:
         lines += ["", md(model.description)]

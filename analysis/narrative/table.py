@@ -11,12 +11,13 @@ a stored notebook's checked outputs are exactly what a reader sees.
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from ..core.text import escape_html
 
 __all__ = [
     "FORMATS",
@@ -165,7 +166,9 @@ class ReaderTable:
     def to_html(self) -> str:
         """Return the table as HTML (a ``<style>`` block and a ``<table>``)."""
         digest = hashlib.sha1(repr(self).encode("utf-8")).hexdigest()[:10]
-        styler = self.data.style.hide(axis="index").format(escape="html")
+        # Cells and headers hold a user's words (labels, titles): escaped, shown as text.
+        styler = (self.data.style.hide(axis="index").format(escape="html")
+                  .format_index(escape="html", axis=1))
         styler.set_uuid(f"dt{digest}")
         styler.set_table_attributes('class="dealtree-table"')
         styles = list(_CSS)
@@ -185,7 +188,7 @@ class ReaderTable:
             first = self.data.columns[0]
             styler.apply(lambda column: marks, axis=0, subset=[first])
         if self.caption:
-            styler.set_caption(html.escape(self.caption))
+            styler.set_caption(escape_html(self.caption))
         return styler.to_html()
 
 

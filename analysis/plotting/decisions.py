@@ -18,6 +18,7 @@ from .style import (
     frame_changes,
     layout,
     palette,
+    plain_frame,
     result_format,
     result_text,
     shorten,
@@ -73,6 +74,7 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
     """
     check_frame(table, ("parameter", "label", "low", "high", "result_low", "result_high",
                         "base", "swing"), "table")
+    table = plain_frame(table)
     rows = table.sort_values("swing", ascending=False, kind="stable")
     if top is not None:
         rows = rows.head(top)
@@ -142,6 +144,7 @@ def plot_two_way(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(frame, ("x_parameter", "x_label", "y_parameter", "y_label", "x_value",
                         "y_value", "result"), "frame")
+    frame = plain_frame(frame)
     attrs = frame.attrs
     unit = attrs.get("unit")
     output = attrs.get("output_label") or attrs.get("output") or "Output"
@@ -230,7 +233,7 @@ def _policy_boundaries(xs: np.ndarray, ys: np.ndarray, policy: np.ndarray
 def _node_titles(frame: pd.DataFrame, nodes: list) -> list[str]:
     """Each node's information state, in labels when the frame has them."""
     column = "information_label" if "information_label" in frame.columns else "information"
-    return [wrap_text(str(frame.loc[frame["node"] == n, column].iloc[0]).replace(" > ", " → "),
+    return [wrap_text(str(frame.loc[frame["node"] == n, column].iloc[0]).replace(" &gt; ", " → "),
                       110) for n in nodes]
 
 
@@ -267,6 +270,7 @@ def plot_option_values(values: pd.DataFrame, *, title: str | None = None) -> go.
     check_frame(values, ("node", "information", "option", "option_label", "stakeholder",
                          "stakeholder_label", "unit", "expected_utility", "best", "chosen"),
                 "values", made_by="analysis.rollback(...).option_values")
+    values = plain_frame(values)
     frame = values
     nodes = list(pd.unique(frame["node"]))
     options = list(pd.unique(frame["option"]))
@@ -343,6 +347,7 @@ def plot_risk_profiles(profiles: pd.DataFrame, *, title: str | None = None) -> g
     check_frame(profiles, ("node", "information", "option", "option_label", "outcome", "label",
                            "colour", "probability"), "profiles",
                 made_by="analysis.rollback(...).risk_profiles")
+    profiles = plain_frame(profiles)
     frame = profiles
     nodes = list(pd.unique(frame["node"]))
     outcomes = list(pd.unique(frame["outcome"]))
@@ -403,6 +408,7 @@ def plot_global_sensitivity(frame: pd.DataFrame, *, title: str | None = None) ->
     """
     check_frame(frame, ("group", "label", "first_order", "first_order_se", "total_order",
                         "total_order_se"), "frame")
+    frame = plain_frame(frame)
     rows = frame.sort_values("first_order", ascending=True, kind="stable")
     output = frame.attrs.get("output_label") or frame.attrs.get("output") or "the output"
     fig = go.Figure()
@@ -464,6 +470,7 @@ def plot_evppi(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         If a column is missing.
     """
     check_frame(frame, ("group", "label", "members", "evppi", "standard_error"), "frame")
+    frame = plain_frame(frame)
     rows = frame.iloc[::-1]
     attrs = frame.attrs
     unit = attrs.get("unit", "")

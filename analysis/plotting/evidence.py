@@ -20,6 +20,7 @@ from .style import (
     frame_title,
     layout,
     palette,
+    plain_frame,
     wrap_text,
 )
 
@@ -68,6 +69,7 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
     """
     check_frame(timeline, ("step", "date", "item", "title", "kind", "outcome", "label",
                            "colour", "probability", "lower", "upper", "change"), "timeline")
+    timeline = plain_frame(timeline)
     dates = pd.to_datetime(timeline["date"])
     groups = list(timeline.assign(when=dates).groupby("outcome", sort=False))
     rows = max(len(groups), 1)
@@ -147,9 +149,11 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
         If a column is missing.
     """
     check_frame(curve, ("day", "survival", "lower", "upper"), "curve")
+    curve = plain_frame(curve)
     if reference is not None:
         check_frame(reference, ("day", "survival", "lower", "upper", "at_risk", "events",
                                 "censored"), "reference")
+        reference = plain_frame(reference)
     fig = go.Figure()
     groups = (list(curve.groupby("scenario", sort=False)) if "scenario" in curve.columns
               else [(curve.attrs.get("scenario") or "Model", curve)])
@@ -234,6 +238,7 @@ def plot_phase_completion(curve: pd.DataFrame, *, title: str | None = None) -> g
     plotly.graph_objects.Figure
     """
     check_frame(curve, ("phase", "label", "day", "probability"), "curve")
+    curve = plain_frame(curve)
     phases = list(pd.unique(curve["phase"]))
     shades = sample_colorscale("Viridis", [0.85 * i / max(len(phases) - 1, 1)
                                            for i in range(len(phases))])
@@ -274,6 +279,7 @@ def plot_scores(scores: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(scores, ("scenario", "question", "observed", "probability", "brier",
                          "log_score", "given", "provisional"), "scores")
+    scores = plain_frame(scores)
     questions = list(pd.unique(scores["question"]))
     provisional = scores.groupby("question")["provisional"].any()
     ticks = [q.replace("_", " ") + (" (provisional)" if provisional[q] else "")
@@ -341,6 +347,7 @@ def plot_analyst_disagreement(disagreement: pd.DataFrame, *, top: int = 10,
     """
     check_frame(disagreement, ("key", "label", "analyst", "mean", "p05", "p95", "spread",
                                "rank"), "disagreement")
+    disagreement = plain_frame(disagreement)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"top == {top!r}, expected a positive integer")
     shown = disagreement[disagreement["rank"] <= top]

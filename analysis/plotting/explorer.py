@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import check_frame, frame_changes, frame_title, layout
+from .style import check_frame, frame_changes, frame_title, layout, plain_frame
 
 __all__ = ["plot_what_if"]
 
@@ -49,6 +49,7 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(sweep, ("parameter", "label", "mean", "value", "output", "output_label",
                         "colour", "result", "base"), "sweep")
+    sweep = plain_frame(sweep)
     text = frame_title("What if? Outcome probabilities as one prior moves", sweep, title)
     parameters = list(pd.unique(sweep["parameter"]))
     if not parameters:

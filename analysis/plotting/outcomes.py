@@ -17,6 +17,7 @@ from .style import (
     frame_title,
     layout,
     note_figure,
+    plain_frame,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ def plot_outcome_distribution(distribution: pd.DataFrame, *, title: str | None =
         If a column is missing.
     """
     check_frame(distribution, ("outcome", "label", "colour", "probability"), "distribution")
+    distribution = plain_frame(distribution)
     order = list(pd.unique(distribution["outcome"]))
     first = distribution.drop_duplicates("outcome").set_index("outcome")
     labels, colours = first["label"], first["colour"]
@@ -133,6 +135,7 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
     """
     check_frame(marginals, ("phase", "phase_label", "branch", "label", "probability",
                             "conditional"), "marginals")
+    marginals = plain_frame(marginals)
     phases = list(pd.unique(marginals["phase"]))
     grey = marginals["branch"].isin(list(_GREY_ROWS))
     branches = marginals[~grey].copy()
@@ -204,6 +207,7 @@ def plot_expected_attributes(attributes: pd.DataFrame, *, title: str | None = No
         If a column is missing.
     """
     check_frame(attributes, ("attribute", "label", "unit", "expected", "sd"), "attributes")
+    attributes = plain_frame(attributes)
     text = frame_title("Expected attributes (±1 sd)", attributes, title)
     n = len(attributes)
     if n == 0:
@@ -247,6 +251,7 @@ def plot_attribute_distribution(distribution: pd.DataFrame, *,
     """
     check_frame(distribution, ("attribute", "label", "unit", "value", "probability"),
                 "distribution")
+    distribution = plain_frame(distribution)
     text = frame_title("Attributes across paths", distribution, title)
     names = list(pd.unique(distribution["attribute"]))
     if not names:

@@ -6,14 +6,17 @@ two chart modules use is defined here, under a public name.
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ..core.arguments import Given
+from ..core.text import escape_html
 
 __all__ = [
     "ATTRIBUTE_GAP_PX",
@@ -33,6 +36,7 @@ __all__ = [
     "layout",
     "note_figure",
     "palette",
+    "plain_frame",
     "probability_text",
     "result_format",
     "result_text",
@@ -214,14 +218,63 @@ def result_text(value: float, unit: str | None) -> str:
 # --------------------------------------------------------------------------- text
 
 
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text is shown as written: never as plotly markup.
+
+    plotly reads ``<b>``, ``<br>``, ``<a href>`` and entities in every text it
+    draws (titles, ticks, legends, hover). The labels, questions and titles
+    in a frame come from a user's file, so every string in its columns and
+    ``attrs`` is escaped (:func:`analysis.core.text.escape_html`) before a
+    chart uses it; the chart's own markup is added after. Every ``plot_*``
+    function calls this first.
+    """
+    plain = frame.copy()
+    for column in plain.columns:
+        values = plain[column]
+        if (pd.api.types.is_numeric_dtype(values)
+                or pd.api.types.is_datetime64_any_dtype(values)):
+            continue
+        try:  # labels repeat on every row of a path: escape each distinct one once
+            distinct = pd.unique(values)
+        except TypeError:  # lists or dicts in the cells
+            plain[column] = values.map(_plain_value)
+            continue
+        escaped = {v: _plain_value(v) for v in distinct if isinstance(v, str)}
+        escaped = {v: e for v, e in escaped.items() if e != v}
+        if escaped:
+            plain[column] = values.map(lambda v, table=escaped: table.get(v, v)
+                                         if isinstance(v, str) else v)
+    plain.attrs = _plain_value(frame.attrs)
+    return plain
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_html(value)
+    if isinstance(value, dict):
+        return {key: _plain_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain_value(item) for item in value)
+    return value
+
+
 def wrap_text(text: str, width: int = 60) -> str:
-    """Break long hover text into lines."""
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    """Break long hover text into lines (text escaped by :func:`plain_frame` stays escaped)."""
+    if not text:
+        return ""
+    return "<br>".join(escape_html(line) for line in textwrap.wrap(html.unescape(text), width))
 
 
 def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """Return ``text``, cut to ``limit`` characters with an ellipsis if longer."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Return ``text``, cut to ``limit`` characters with an ellipsis if longer.
+
+    Escaped text (:func:`plain_frame`) is counted and cut as it shows: an
+    entity is one character, never cut in two.
+    """
+    shown = html.unescape(text)
+    if len(shown) <= limit:
+        return text
+    return escape_html(shown[: limit - 1].rstrip() + "…")
 
 
 # ------------------------------------------------------------------------- colours

@@ -20,6 +20,7 @@ from .style import (
     frame_title,
     layout,
     note_figure,
+    plain_frame,
     wrap_text,
 )
 
@@ -116,6 +117,7 @@ def plot_priors(densities: pd.DataFrame, *, title: str | None = None) -> go.Figu
                             "detail", "alpha", "beta", "mean", "lower", "upper", "cite",
                             "rationale", "value", "density"), "densities",
                 made_by="analysis.prior_densities(scenario)")
+    densities = plain_frame(densities)
     text = frame_title("Priors", densities, title)
     changes = frame_changes(densities)
     interval = densities.attrs.get("interval")
@@ -200,6 +202,7 @@ def plot_outcome_intervals(summary: pd.DataFrame, *, title: str | None = None) -
     """
     check_frame(summary, ("outcome", "label", "colour", "interval", "at_means", "mean",
                           "mcse", "median", "lower", "upper"), "summary")
+    summary = plain_frame(summary)
     intervals = sorted(pd.unique(summary["interval"]), reverse=True)
     names = " and ".join(f"{i:.0%}" for i in sorted(intervals))
     text = frame_title(f"Outcome probabilities with {names} intervals", summary, title)
@@ -283,8 +286,10 @@ def plot_outcome_draws(histogram: pd.DataFrame, intervals: pd.DataFrame, *,
     check_frame(histogram, ("outcome", "label", "colour", "lower", "upper", "share",
                             "density"), "histogram",
                 made_by="analysis.outcome_histogram(samples)")
+    histogram = plain_frame(histogram)
     check_frame(intervals, ("outcome", "interval", "median", "lower", "upper"), "intervals",
                 made_by="analysis.outcome_intervals(samples)")
+    intervals = plain_frame(intervals)
     interval, summary = _widest(intervals)
     summary = summary.set_index("outcome")
     outcomes = list(pd.unique(histogram["outcome"]))
@@ -367,8 +372,10 @@ def plot_attribute_cdf(ecdf: pd.DataFrame, intervals: pd.DataFrame, *,
     """
     check_frame(ecdf, ("attribute", "label", "unit", "value", "cumulative"), "ecdf",
                 made_by="analysis.attribute_ecdf(samples)")
+    ecdf = plain_frame(ecdf)
     check_frame(intervals, ("attribute", "interval", "median", "lower", "upper"), "intervals",
                 made_by="analysis.attribute_intervals(samples)")
+    intervals = plain_frame(intervals)
     text = frame_title("Expected attributes across draws", ecdf, title)
     changes = frame_changes(ecdf)
     attributes = list(pd.unique(ecdf["attribute"]))

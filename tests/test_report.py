@@ -370,3 +370,24 @@ def test_prior_overrides_are_shown_in_the_report_header(tmp_path: Path) -> None:
     page = result.output.read_text()
     assert ("Priors changed from the file: ceasefire.holds = 0.9; "
             "exchanges.complete = {concentration: 6}") in page
+
+
+def test_jobs_run_notebooks_at_once_and_keep_their_order(tmp_path: Path) -> None:
+    first = write_notebook(tmp_path / "10-first.ipynb", new_markdown_cell("# First"),
+                           parameters_cell(), new_code_cell("import time; time.sleep(1)"))
+    second = write_notebook(tmp_path / "11-second.ipynb", new_markdown_cell("# Second"),
+                            parameters_cell(), new_code_cell("print(SCENARIO)"))
+    broken = bad_notebook(tmp_path)
+    messages: list[str] = []
+    results = build_reports([first, second, broken], tmp_path / "r", jobs=3,
+                            progress=messages.append)
+    assert [r.notebook for r in results] == ["10-first.ipynb", "11-second.ipynb",
+                                             "02-bad.ipynb"]
+    assert [r.ok for r in results] == [True, True, False]
+    assert "cell 3" in results[2].error
+    assert len([m for m in messages if " ... ok (" in m or "FAILED" in m]) == 3
+    index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "10-first.html" in index and "11-second.html" in index and "failed" in index
+    for jobs in (0, 1.5, True):
+        with pytest.raises(ValueError, match="jobs == "):
+            build_reports([first], tmp_path / "r", jobs=jobs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from ..model.scenario import load_scenario, scenario_names
 __all__ = ["main", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+#: Most notebooks ``dealtree report`` runs at once by default (a kernel takes ~300 MB).
+_MAX_JOBS = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: the one the scenario file names)")
     report.add_argument("--output", type=Path, default=None, help="default: reports/")
     report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    report.add_argument("--jobs", "-j", type=_count, default=None, metavar="N",
+                        help="notebooks run at once, each in its own kernel (default: the "
+                             f"number of processors, at most {_MAX_JOBS})")
     return parser
 
 
@@ -331,7 +337,8 @@ def _report(args) -> int:
     try:
         results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
                                 parameters=parameters, evidence=args.evidence,
-                                resolutions=args.resolutions, show_code=args.show_code)
+                                resolutions=args.resolutions, show_code=args.show_code,
+                                jobs=args.jobs or min(os.cpu_count() or 1, _MAX_JOBS))
     except (ScenarioError, QueryError):
         raise
     except (ValueError, TypeError, OSError) as exc:

@@ -48,6 +48,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -162,6 +163,7 @@ def build_reports(
     show_code: bool = False,
     timeout: float = 600,
     bundle: str = "light",
+    jobs: int = 1,
 ) -> list[ReportResult]:
     """Execute notebooks and export each to a self-contained HTML report.
 
@@ -197,6 +199,10 @@ def build_reports(
     bundle : {"light", "full"}
         The plotly.js to embed: the light, compressed one, or plotly.py's
         complete bundle (for comparisons).
+    jobs : int, default 1
+        Notebooks run at once, each in its own kernel. With more than one,
+        progress lines of different notebooks interleave; the results keep
+        the order given.
 
     Returns
     -------
@@ -211,9 +217,9 @@ def build_reports(
         or ``progress`` not callable.
     ValueError
         If ``scenario`` is empty, ``timeout`` is not positive, ``bundle`` is
-        unknown, two notebooks would write the same report (same stem, or a
-        notebook named ``index``), or a parameter is defined by none of the
-        notebooks.
+        unknown, ``jobs`` is not a positive integer, two notebooks would
+        write the same report (same stem, or a notebook named ``index``), or
+        a parameter is defined by none of the notebooks.
     ScenarioError, QueryError
         If a scenario, a prior override or an evidence log is invalid (no
         kernel has started).
@@ -232,6 +238,8 @@ def build_reports(
         raise ValueError(f"timeout == {timeout!r}, must be > 0 seconds")
     if bundle not in BUNDLES:
         raise ValueError(f"bundle == {bundle!r}, expected one of: {', '.join(BUNDLES)}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs == {jobs!r}, must be an integer >= 1")
 
     if notebooks is None:
         paths = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
@@ -249,22 +257,20 @@ def build_reports(
     out = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
     out.mkdir(parents=True, exist_ok=True)
 
-    results: list[ReportResult] = []
     total = len(plans)
-    for number, plan in enumerate(plans, start=1):
+
+    def run(number: int, plan: _Plan) -> ReportResult:
         path = plan.path
         prefix = f"[{number}/{total}] {path.name} ..."
         scenario_id = plan.scenario.id if plan.scenario is not None else None
         if plan.error is not None:
-            results.append(ReportResult(path.name, None, False, plan.error, 0.0, plan.title))
             progress(f"{prefix} FAILED: {plan.error}")
-            continue
+            return ReportResult(path.name, None, False, plan.error, 0.0, plan.title)
         if plan.reason is not None:
             _remove_stale(out / (path.stem + ".html"))
-            results.append(ReportResult(path.name, None, True, None, 0.0, plan.title,
-                                        scenario_id, plan.reason))
             progress(f"{prefix} not applicable: {plan.reason}")
-            continue
+            return ReportResult(path.name, None, True, None, 0.0, plan.title, scenario_id,
+                                plan.reason)
         progress(prefix)
         start = time.perf_counter()
         try:
@@ -272,16 +278,20 @@ def build_reports(
         except Exception as exc:  # every failure becomes a result, the others still build
             seconds = time.perf_counter() - start
             error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
-            results.append(ReportResult(path.name, None, False, error, seconds, plan.title,
-                                        scenario_id))
             progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
-            continue
+            return ReportResult(path.name, None, False, error, seconds, plan.title, scenario_id)
         seconds = time.perf_counter() - start
-        results.append(ReportResult(path.name, output, True, None, seconds, plan.title,
-                                    scenario_id))
         progress(f"{prefix} ok ({seconds:.1f} s)")
         for warning in plan.warnings:
             progress(f"    warning: {warning}")
+        return ReportResult(path.name, output, True, None, seconds, plan.title, scenario_id)
+
+    numbered = list(enumerate(plans, start=1))
+    if jobs == 1 or total <= 1:
+        results = [run(number, plan) for number, plan in numbered]
+    else:  # each notebook runs in its own kernel process: threads only wait for them
+        with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
+            results = list(pool.map(lambda item: run(*item), numbered))
 
     index = _write_index(out, results, plans)
     progress(f"index: {index}")

@@ -669,7 +669,9 @@ def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
         assert np.trapezoid(trace.y, trace.x) == pytest.approx(1, abs=0.01)
         for claim in row.cite.split(", "):
             assert claim in trace.hovertemplate
-        assert row.key in trace.hovertemplate
+        assert row.key not in trace.hovertemplate  # the reader's words, not the file's keys
+    hover = densities[0].hovertemplate
+    assert hover.startswith("<b>Ceasefire: Holds</b>")
     shaded = traces(fig, "interval")[0]
     assert shaded.fill == "tozeroy"
     holds = marginals.set_index("key").loc["ceasefire.holds"]

@@ -72,9 +72,9 @@ def test_survival_chart_shows_model_reference_and_censoring(baseline):
     [censored] = by_role(fig, "censored")
     assert list(censored.x) == [265] and censored.marker.symbol == "line-ns-open"
     assert len(by_role(fig, "band")) == 2
-    assert fig.layout.xaxis.title.text == "Days since the truce began"
-    assert fig.layout.yaxis.title.text == "Probability the truce still holds"
-    assert fig.layout.title.text == "Does the truce hold? — baseline"
+    assert fig.layout.xaxis.title.text == "Days since the start"
+    assert fig.layout.yaxis.title.text == "Probability the deal still holds"
+    assert fig.layout.title.text == "Does the deal hold? — baseline"
     assert "renewed war" in fig.layout.title.subtitle.text
     assert any("never ends in the model" in (a.text or "") for a in fig.layout.annotations)
 

@@ -183,7 +183,7 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
     """
     solved = _solve(scenario, decision_maker, given, theta, others)
     model = scenario.model
-    attrs = {**scenario.metadata(), "decision_maker": decision_maker,
+    attrs = {**scenario.metadata(), **scenario.decision_maker_attrs(decision_maker),
              "given": dict(given or {}), "others": others}
 
     def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -447,7 +447,8 @@ def _metadata(plan: _Plan) -> dict[str, str]:
         "changes": "; ".join(f"{key} = {describe_prior(value)}"
                              for key, value in overrides.items()),
         "parameters": "; ".join(changed),
-        "evidence": _shown(evidence) if evidence else "",
+        "evidence": (Path(evidence).name if os.path.isabs(str(evidence)) else str(evidence))
+                    if evidence else "",
         "seed": "" if seed is None or isinstance(seed, bool) else str(seed),
         "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "version": __version__,

@@ -169,6 +169,12 @@ class Scenario:
         """Return the ``attrs`` every result frame of this scenario carries."""
         return {"scenario": self.id, "changes": list(self.changes)}
 
+    def decision_maker_attrs(self, decision_maker: str | None) -> dict:
+        """Return ``decision_maker`` (an id) and its stakeholder's label, for ``attrs``."""
+        stakeholder = self.model.stakeholders.get(decision_maker) if decision_maker else None
+        return {"decision_maker": decision_maker,
+                "decision_maker_label": stakeholder.label if stakeholder else None}
+
     def __repr__(self) -> str:
         changed = f", changes={len(self.changes)}" if self.changes else ""
         return (f"Scenario(id={self.id!r}, source={self.source!r}, phases={len(self.phases)}, "

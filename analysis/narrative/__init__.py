@@ -24,6 +24,7 @@ from .outcomes import (
     outcomes_summary,
     outcomes_table,
     priors_table,
+    titled,
     tornado_reader_table,
 )
 from .prose import Prose
@@ -60,6 +61,7 @@ from .run import (
     event_for,
     evidence_for,
     not_applicable,
+    reference_cases,
     require,
     resolutions_for,
 )
@@ -100,6 +102,7 @@ __all__ = [
     "prior_distributions_table",
     "priors_table",
     "ranks_table",
+    "reference_cases",
     "reader_table",
     "require",
     "resolutions_for",
@@ -110,6 +113,7 @@ __all__ = [
     "switches_table",
     "timeline_table",
     "timing_summary",
+    "titled",
     "tornado_reader_table",
     "uncertainty_summary",
     "value_of_information_table",

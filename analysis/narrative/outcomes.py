@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from ..analyses.outcomes import outcome_distribution
@@ -23,6 +25,7 @@ __all__ = [
     "outcomes_table",
     "prior_label",
     "priors_table",
+    "titled",
     "tornado_reader_table",
 ]
 
@@ -96,13 +99,13 @@ def priors_table(scenario: Scenario) -> ReaderTable:
         how=table["kind"].map(_KIND_WORDS),
         range=[("" if kind == "fixed" else f"{percent(lo)} to {percent(hi)}")
                for kind, lo, hi in zip(table["kind"], table["p05"], table["p95"], strict=True)],
-        sources=[len([c for c in cite.split(", ") if c]) or "" for cite in table["cite"]],
+        sources=[len([c for c in cite.split(", ") if c]) or None for cite in table["cite"]],
     )
     return reader_table(table, {"prior": ("Branch probability", "text"),
                                 "how": ("Set as", "text"),
                                 "mean": ("Mean", "percent"),
                                 "range": ("90% range", "text"),
-                                "sources": ("Sources cited", "text"),
+                                "sources": ("Sources cited", "integer"),
                                 "rationale": ("Why", "text")},
                         nowrap=("90% range",))
 
@@ -179,8 +182,10 @@ def conditional_outcomes(scenario: Scenario, phase: str) -> pd.DataFrame:
         parts.append(part.assign(scenario=f"If {_branch_label(scenario, phase, branch)}"))
     parts.append(outcome_distribution(scenario).assign(scenario="Overall"))
     frame = pd.concat(parts, ignore_index=True)
-    frame.attrs = {**scenario.metadata(), "phase": phase,
-                   "phase_label": _phase_label(scenario, phase)}
+    label = _phase_label(scenario, phase)
+    frame.attrs = {**scenario.metadata(), "phase": phase, "phase_label": label,
+                   "chart_title": f"Outcomes by how the phase {label} ends",
+                   "series_title": label}
     return frame[["scenario", "outcome", "label", "colour", "probability"]]
 
 
@@ -214,16 +219,31 @@ def comparison_table(comparison: pd.DataFrame) -> ReaderTable:
 def tornado_reader_table(tornado: pd.DataFrame, *, top: int = 6) -> ReaderTable:
     """Return the priors that move an output most: the range swept and the output at each end."""
     unit = tornado.attrs.get("unit")
-    kind = "percent" if unit == "probability" else "number"
+    kind = "percent" if unit == "probability" else "decimal1"
     rows = tornado.head(top).assign(
         range=[f"{percent(lo)} to {percent(hi)}" for lo, hi in
                zip(tornado["low"].head(top), tornado["high"].head(top), strict=True)])
     label = tornado.attrs.get("output_label", "the output")
     return reader_table(rows, {"label": ("Prior", "text"),
                                "range": ("Swept over", "text"),
-                               "result_low": (f"{label} at the low end", kind),
-                               "result_high": (f"{label} at the high end", kind),
-                               "swing": ("Swing", kind)}, nowrap=("Swept over",))
+                               "result_low": ("At the low end", kind),
+                               "result_high": ("At the high end", kind),
+                               "swing": ("Swing", kind)}, nowrap=("Swept over",),
+                        caption=f"{label}, with each prior at either end of its 90% range")
+
+
+def titled(frame: pd.DataFrame, scenarios: Iterable[Scenario], column: str = "scenario", *,
+           series: str | None = None) -> pd.DataFrame:
+    """Return ``frame`` with the scenarios in ``column`` named by their titles, not their ids.
+
+    Readers know a scenario, an analyst's view or a variant by its title;
+    values that are no scenario's id (``"linear pool"``) are kept. ``series``
+    names them all in charts' legends (default: "Scenario").
+    """
+    names = {s.id: s.title for s in scenarios}
+    shown = frame.assign(**{column: frame[column].map(lambda v: names.get(v, v))})
+    shown.attrs = {**frame.attrs, **({"series_title": series} if series else {})}
+    return shown
 
 
 def outcomes_summary(scenario: Scenario, outcomes: pd.DataFrame, *,

@@ -85,6 +85,8 @@ def intervals_table(intervals: pd.DataFrame) -> ReaderTable:
 def pairwise_table(comparisons: pd.DataFrame) -> ReaderTable:
     """Return the share of draws in which the row's outcome is likelier than the column's."""
     wide, order = _wide(comparisons, "outcome", "other_label", "probability", {"label": ""})
+    rows = list(wide["label"])  # the scenario's order, for the columns too
+    order = [o for o in rows if o in order] + [o for o in order if o not in rows]
     return reader_table(wide, {"label": ("More likely than →", "text"),
                                **{o: (o, "percent") for o in order}})
 
@@ -182,8 +184,10 @@ def policy_table(policy: pd.DataFrame, *, unit: str) -> ReaderTable:
 
 def stakeholder_best_table(best: pd.DataFrame) -> ReaderTable:
     """Return each stakeholder's best option in each situation, side by side."""
+    labels = dict(zip(best["option"], best["option_label"], strict=True))
     frame = best.assign(situation=best["information_label"].str.split(" → ").str[-1],
-                        choice=best["tied_options"].str.replace(" | ", " or ", regex=False))
+                        choice=[" or ".join(labels.get(o, o) for o in tied.split(" | "))
+                                for tied in best["tied_options"]])
     wide = frame.pivot_table(index="stakeholder_label", columns="situation", values="choice",
                              aggfunc="first", sort=False)
     wide = wide.reset_index()
@@ -191,11 +195,19 @@ def stakeholder_best_table(best: pd.DataFrame) -> ReaderTable:
                                **{c: (c, "text") for c in wide.columns[1:]}})
 
 
-def switches_table(switches: pd.DataFrame, *, top: int = 10) -> ReaderTable:
-    """Return where a prior's value would switch the optimal option, closest first."""
+def switches_table(switches: pd.DataFrame, scenario: Scenario | None = None, *,
+                   top: int = 10) -> ReaderTable:
+    """Return where a prior's value would switch the optimal option, closest first.
+
+    With ``scenario``, options are named by their labels.
+    """
+    labels = ({b: spec.label or b.replace("_", " ").capitalize()
+               for p in scenario.model.phases if p.decision_maker
+               for b, spec in p.branches.items()} if scenario is not None else {})
     rows = switches.head(top).assign(
-        change=[f"{a} → {b}" for a, b in zip(switches["from_option"].head(top),
-                                             switches["to_option"].head(top), strict=True)],
+        change=[f"{labels.get(a, a)} → {labels.get(b, b)}"
+                for a, b in zip(switches["from_option"].head(top),
+                                switches["to_option"].head(top), strict=True)],
         range=[f"{percent(lo)} to {percent(hi)}" for lo, hi in
                zip(switches["interval_low"].head(top), switches["interval_high"].head(top),
                    strict=True)])
@@ -228,14 +240,17 @@ def decisions_summary(result, *, who: str, unit: str, best: pd.DataFrame,
     chosen = result.policy[result.policy["chosen"]]
     lines = []
     options = list(pd.unique(chosen["option_label"]))
+    whose = md(who) + ("'" if who.endswith("s") else "'s")
     if len(options) == 1:
-        lines.append(f"**{md(who)}'s best option is {md(options[0])} in every situation** "
+        lines.append(f"**{whose} best option is {md(options[0])} in every situation** "
                      f"(expected utility {result.value:.1f} {md(unit)}).")
     else:
-        parts = [f"{md(r.option_label)} {md(r.information_label.split(' → ')[-1])}"
+        parts = [f"{md(r.option_label)} after {md(r.information_label.split(' → ')[-1])}"
                  for r in chosen.itertuples()]
-        lines.append(f"**{md(who)}'s best option depends on the situation**: "
-                     + listing(parts) + f" (expected utility {result.value:.1f} {md(unit)}).")
+        lines.append(f"**{whose} best option depends on the situation**: "
+                     + ("; ".join(parts[:-1]) + "; and " + parts[-1] if len(parts) > 1
+                        else "".join(parts))
+                     + f" (expected utility {result.value:.1f} {md(unit)}).")
     agree = best.groupby("stakeholder_label", sort=False)["agrees"].all()
     if len(agree):
         lines.append("Want the same in every situation: " + (listing(md(s) for s in
@@ -260,10 +275,48 @@ def decisions_summary(result, *, who: str, unit: str, best: pd.DataFrame,
 # -------------------------------------------------------------------- evidence
 
 
-def evidence_items_table(items: pd.DataFrame) -> ReaderTable:
-    """Return the evidence log, one item per row."""
-    return reader_table(items, {"date": ("Date", "date"), "title": ("Report", "text"),
-                                "kind": ("Kind", "text"), "detail": ("How it weighs", "text")})
+def _labels(scenario: Scenario) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Phase id -> label, and (phase, branch) -> label, as the reader sees them."""
+    phases = {p.id: p.label or p.id.replace("_", " ").capitalize() for p in scenario.model.phases}
+    branches = {(p.id, b): spec.label or b.replace("_", " ")
+                for p in scenario.model.phases for b, spec in p.branches.items()}
+    return phases, branches
+
+
+def _weighs(item, phases: dict, branches: dict) -> str:
+    """Return an evidence item's effect in words: ``Exchanges: Complete``, ``Holds ×1.2, ...``."""
+    def branch(phase: str, b: str) -> str:
+        return branches.get((phase, b), b)
+
+    if item.kind == "observation":
+        return "; ".join(
+            f"{phases.get(p, p)}: "
+            + (branch(p, b) if isinstance(b, str) else " or ".join(branch(p, x) for x in b))
+            for p, b in item.observed.items())
+    where = phases.get(item.phase, item.phase)
+    if item.kind == "likelihood":
+        text = ", ".join(f"{branch(item.phase, b)} ×{v:g}" for b, v in item.likelihoods.items())
+        text += ", other results ×1"
+        if item.otherwise is not None:
+            text += f", phase not reached ×{item.otherwise:g}"
+        return f"{where}: {text}"
+    counts = ", ".join(f"{branch(item.phase, b)} {n:g}" for b, n in item.counts.items())
+    return f"{where}: earlier cases, {counts}"
+
+
+_ITEM_KINDS = {"observation": "what happened", "likelihood": "a report",
+               "counts": "earlier cases"}
+
+
+def evidence_items_table(scenario: Scenario, log) -> ReaderTable:
+    """Return the evidence log, one item per row, in the scenario's words."""
+    phases, branches = _labels(scenario)
+    rows = pd.DataFrame([{"date": item.date, "title": item.title,
+                          "kind": _ITEM_KINDS.get(item.kind, item.kind),
+                          "detail": _weighs(item, phases, branches)} for item in log.items],
+                        columns=["date", "title", "kind", "detail"])
+    return reader_table(rows, {"date": ("Date", "date"), "title": ("Report", "text"),
+                               "kind": ("Kind", "text"), "detail": ("How it weighs", "text")})
 
 
 def timeline_table(timeline: pd.DataFrame) -> ReaderTable:
@@ -274,17 +327,45 @@ def timeline_table(timeline: pd.DataFrame) -> ReaderTable:
                                **{o: (o, "percent") for o in order}})
 
 
-def resolutions_reader_table(resolutions: pd.DataFrame) -> ReaderTable:
-    """Return what happened: each resolved question and its answer."""
-    return reader_table(resolutions, {"resolved_on": ("Resolved on", "date"),
-                                      "text": ("Question", "text"),
-                                      "answer": ("Answer", "text"),
-                                      "provisional": ("Provisional", "yes")})
+def _answer(question, scenario: Scenario, phases: dict, branches: dict) -> str:
+    """Return a resolved question's answer in words: ``Ceasefire: Holds``, ``held to day 265``."""
+    if question.kind == "phase":
+        return f"{phases.get(question.phase, question.phase)}: " \
+            f"{branches.get((question.phase, question.branch), question.branch)}"
+    if question.kind == "outcome":
+        outcome = scenario.model.outcomes.get(question.outcome)
+        return f"Outcome: {outcome.label if outcome else question.outcome}"
+    survival = question.survival
+    events = [survival.event] if isinstance(survival.event, str) else list(survival.event)
+    names = listing((scenario.model.outcomes[e].label if e in scenario.model.outcomes else e)
+                    for e in events)
+    return (f"{'held' if survival.held else 'ended'} to day {survival.day:,.0f}"
+            f" ({'no' if survival.held else 'reached'} {names})")
 
 
-def scores_table(scores: pd.DataFrame, order: list[str]) -> ReaderTable:
-    """Return each forecaster's Brier score on each question (0 best, 2 worst)."""
+def resolutions_reader_table(scenario: Scenario, resolutions) -> ReaderTable:
+    """Return what happened: each resolved question and its answer, in the scenario's words."""
+    phases, branches = _labels(scenario)
+    rows = pd.DataFrame([{"resolved_on": q.resolved_on, "text": q.question,
+                          "answer": _answer(q, scenario, phases, branches),
+                          "provisional": q.provisional} for q in resolutions.questions],
+                        columns=["resolved_on", "text", "answer", "provisional"])
+    return reader_table(rows, {"resolved_on": ("Resolved on", "date"),
+                               "text": ("Question", "text"),
+                               "answer": ("Answer", "text"),
+                               "provisional": ("Provisional", "yes")})
+
+
+def scores_table(scores: pd.DataFrame, resolutions=None) -> ReaderTable:
+    """Return each forecaster's Brier score on each question (0 best, 2 worst).
+
+    With ``resolutions``, questions are shown by their text.
+    """
+    order = list(pd.unique(scores["scenario"]))
     wide, _ = _wide(scores, "question", "scenario", "brier")
+    if resolutions is not None:
+        texts = {q.id: q.question for q in resolutions.questions}
+        wide["question"] = wide["question"].map(lambda q: texts.get(q, q))
     return reader_table(wide, {"question": ("Question", "text"),
                                **{s: (s, "decimal3") for s in order if s in wide.columns}},
                         caption="Brier score of each forecast (0 is a certain, right "

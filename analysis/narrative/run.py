@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from ..analyses.timing import reference_truces
 from ..analyses.updating import update_scenario
 from ..core.errors import QueryError
 from ..formats.evidence_file import EvidenceLog, load_evidence
@@ -29,11 +32,13 @@ __all__ = [
     "NEEDS",
     "NotApplicable",
     "analysts_for",
+    "cited_documents",
     "comparisons_for",
     "decision_maker_for",
     "event_for",
     "evidence_for",
     "not_applicable",
+    "reference_cases",
     "require",
     "resolutions_for",
 ]
@@ -143,6 +148,28 @@ def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) ->
         raise QueryError(f"decision maker {value!r} takes no decision in {scenario.id!r}; "
                          f"expected one of: {', '.join(deciders) or '(none)'}")
     return value
+
+
+def cited_documents(scenario: Scenario) -> set[str]:
+    """Return the ids of the source documents the scenario's priors and durations cite."""
+    cited = set()
+    for phase in scenario.model.phases:
+        specs = [b.prior for b in phase.branches.values()]
+        specs += [b.duration for b in phase.branches.values()]
+        specs += [p for rule in phase.rules for p in rule.priors.values()]
+        for spec in specs:
+            cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
+    return cited
+
+
+def reference_cases(scenario: Scenario) -> pd.DataFrame:
+    """Return the earlier cases recorded in the sources the scenario cites.
+
+    :func:`analysis.reference_truces` over the documents the scenario's
+    priors and durations cite: a scenario that cites none of them gets no
+    reference class, never another deal's.
+    """
+    return reference_truces(scenario.seeds_dir, documents=cited_documents(scenario))
 
 
 def not_applicable(scenario: Scenario, needs: Iterable[str], *,

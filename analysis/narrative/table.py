@@ -41,14 +41,10 @@ def _missing(value: object) -> bool:
 
 
 def format_percent(value: object) -> str:
-    """Format a probability as the charts do: ``56.2%``; tiny ones ``<0.1%``; missing ``—``."""
+    """Format a probability as the charts do (``56.2%``, ``0.0%``); tiny ones ``<0.1%``."""
     if _missing(value):
         return _DASH
     value = float(value)
-    if value == 0:
-        return "0%"
-    if value == 1:
-        return "100%"
     if 0 < value < 0.0005:
         return "<0.1%"
     if 0.9995 < value < 1:
@@ -176,11 +172,13 @@ class ReaderTable:
             props = []
             if column in self.numeric:
                 props.append("text-align: right;")
-            if column in self.nowrap or column in self.numeric:
+            if column in self.nowrap:  # dates, ranges: never broken, header included
                 props.append("white-space: nowrap;")
             if props:
                 styles.append({"selector": f"td.col{position}, th.col_heading.col{position}",
                                "props": " ".join(props)})
+            if column in self.numeric and column not in self.nowrap:  # a long header wraps
+                styles.append({"selector": f"td.col{position}", "props": "white-space: nowrap;"})
         styler.set_table_styles(styles)
         if self.colours is not None and len(self.data.columns):
             marks = [f"border-left: 5px solid {colour};" if colour else ""

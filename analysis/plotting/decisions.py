@@ -35,8 +35,11 @@ __all__ = [
     "plot_two_way",
 ]
 
-_LOW_COLOUR = "#4575b4"  # an interval's low end
-_HIGH_COLOUR = "#d73027"  # and its high end
+# Greys: these charts' bars are no option's, analyst's or outcome's, so they take
+# none of those colours (the first option is SERIES_COLOURS' blue; outcomes are
+# often red or orange).
+_LOW_COLOUR = "#b3b3b3"  # a prior at its range's low end; a measure's bars
+_HIGH_COLOUR = POINT_COLOUR  # at its high end; a second measure's marks
 _BEST_MARK = "★"
 # A horizontal legend above the plot, under the title and subtitle.
 _TOP_LEGEND = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
@@ -85,8 +88,8 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
     number = result_format(unit)
     labels = list(rows["label"])  # whole: shortened labels could collide as categories
     fig = go.Figure()
-    for end, colour, name in (("low", _LOW_COLOUR, "Parameter at its interval's low end"),
-                              ("high", _HIGH_COLOUR, "Parameter at its interval's high end")):
+    for end, colour, name in (("low", _LOW_COLOUR, "Prior at the low end of its range"),
+                              ("high", _HIGH_COLOUR, "Prior at the high end of its range")):
         results = rows[f"result_{end}"].to_numpy(dtype=float)
         fig.add_bar(
             x=list(results - rows["base"].to_numpy(dtype=float)),
@@ -98,11 +101,12 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
             meta={"role": end})
     fig.add_vline(x=base, line_color=POINT_COLOUR, line_width=1.5,
                   annotation_text=f"at the priors' means: {result_text(base, unit)}",
-                  annotation_position="bottom right")
+                  annotation_position="bottom right",
+                  annotation_bgcolor="rgba(255, 255, 255, 0.85)")  # readable over a bar
     interval = table.attrs.get("interval")
     subtitle = (f"Each prior across its central {interval:.0%} interval, the others at their "
                 "means" if interval else None)
-    dm = table.attrs.get("decision_maker")
+    dm = _decision_maker(table)
     if dm and subtitle:
         subtitle += f"; the decisions of {dm} re-optimised at each value"
     default = chart_title(f"Tornado: {output}", table.attrs.get("scenario"),
@@ -112,7 +116,7 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
            legend=_TOP_LEGEND, margin={"t": 130, "l": 20})
     axis = output if unit and unit in output else output + unit_suffix(unit)
     fig.update_xaxes(title_text=axis, tickformat=".0%" if unit == "probability" else None)
-    fig.update_yaxes(title_text="Prior (parameter)", automargin=True)
+    fig.update_yaxes(title_text="Prior", automargin=True)
     return fig
 
 
@@ -192,7 +196,7 @@ def plot_two_way(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     subtitle = "×: the priors' means"
     if has_policy:
         subtitle += ("; white lines: where the optimal policy of "
-                     f"{attrs.get('decision_maker') or 'the decision maker'} changes "
+                     f"{_decision_maker(frame) or 'the decision maker'} changes "
                      "(hover for it)")
     layout(fig, title=title or default, subtitle=subtitle, height=580, showlegend=False,
            changes=frame_changes(frame), margin={"t": 100})
@@ -228,6 +232,11 @@ def _policy_boundaries(xs: np.ndarray, ys: np.ndarray, policy: np.ndarray
                 by += [y_edges[j + 1], y_edges[j + 1], None]
     return [float(v) if v is not None else None for v in bx], [
         float(v) if v is not None else None for v in by]
+
+
+def _decision_maker(frame: pd.DataFrame) -> str | None:
+    """Return the decision maker's label (its id if the frame has none), or None."""
+    return frame.attrs.get("decision_maker_label") or frame.attrs.get("decision_maker")
 
 
 def _node_titles(frame: pd.DataFrame, nodes: list) -> list[str]:
@@ -306,8 +315,8 @@ def plot_option_values(values: pd.DataFrame, *, title: str | None = None) -> go.
                          if len(units) == 1 else "Expected utility", row=row, col=1,
                          rangemode="tozero")
         fig.update_xaxes(title_text="Stakeholder", row=row, col=1)
-    dm = frame.attrs.get("decision_maker")
-    what = "Expected utility of each option" + (f" (decision: {dm})" if dm else "")
+    dm = _decision_maker(frame)
+    what = "Expected utility of each option" + (f", {dm} deciding" if dm else "")
     default = chart_title(what, frame.attrs.get("scenario"), frame.attrs.get("given"))
     subtitle = (f"{_BEST_MARK} each stakeholder's best option; dark outline: the decision "
                 "maker's choice; each panel: an information state")
@@ -495,7 +504,7 @@ def plot_evppi(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     subtitle = ("Perfect information about the priors" + (f", {n:,} draws" if n else "")
                 if about == "parameters" else
                 "Perfect information about what happens at each chance phase (exact)")
-    dm = attrs.get("decision_maker") or "the decision maker"
+    dm = _decision_maker(frame) or "the decision maker"
     default = chart_title(f"Value of information for {dm}", attrs.get("scenario"), None)
     layout(fig, title=title or default, subtitle=subtitle, showlegend=False,
            changes=frame_changes(frame),

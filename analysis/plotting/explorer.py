@@ -64,7 +64,8 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     fig.add_bar(x=positions, y=base, marker_color=colours, texttemplate="%{y:.1%}",
                 textposition="outside", customdata=labels, width=_BAR_WIDTH,
                 hovertemplate="<b>%{customdata}</b>: %{y:.1%}<extra></extra>",
-                name="With the chosen value", meta={"role": "what-if"})
+                # No legend entry: it would show the first outcome's colour.
+                name="With the chosen value", showlegend=False, meta={"role": "what-if"})
     # The marks stand beside the bars, pointing at them: never across a bar's value label.
     fig.add_scatter(x=[p + _BAR_WIDTH / 2 + 0.06 for p in positions], y=base, mode="markers",
                     name="At the priors' means", customdata=labels,
@@ -85,7 +86,8 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         values = np.array(sorted(pd.unique(rows["value"])))
         active = int(np.argmin(np.abs(values - rows["mean"].iloc[0])))
         sliders.append({"active": active, "steps": steps,
-                        "currentvalue": {"prefix": f"{label}: probability "},
+                        "currentvalue": {"prefix": f"{label} at ",
+                                         "font": {"color": "#222222", "size": 13}},
                         # 40-odd steps: their own labels would overlap; the current
                         # value is shown above the slider instead.
                         "font": {"color": "rgba(0,0,0,0)"}, "ticklen": 3,
@@ -103,11 +105,13 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
                       "yanchor": "bottom", "xref": "paper", "yref": "paper",
                       "showarrow": False}],
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.04, "yanchor": "bottom"},
+        showlegend=True,  # the marks' entry alone (plotly hides a one-entry legend)
     )
     fig.update_xaxes(title_text="Outcome", tickvals=positions, ticktext=labels,
                      range=[-0.6, len(labels) - 0.4])
     fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1.05])
-    return layout(fig, title=text, height=540, margin={"t": 120, "b": 40},
+    return layout(fig, title=text, height=570, margin={"t": 150, "b": 40},
+                  subtitle="Bars: each outcome's probability with the prior at the slider's value",
                   changes=frame_changes(sweep))
 
 

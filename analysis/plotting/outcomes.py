@@ -18,6 +18,7 @@ from .style import (
     layout,
     note_figure,
     plain_frame,
+    series_title,
 )
 
 __all__ = [
@@ -98,7 +99,7 @@ def plot_outcome_distribution(distribution: pd.DataFrame, *, title: str | None =
     layout(fig, title=frame_title("Outcome distribution", distribution, title), height=460,
            changes=frame_changes(distribution),
            barmode="group", bargap=0.25, bargroupgap=0.06,
-           legend={"title": {"text": "Scenario"}}, margin={"t": 70})
+           legend={"title": {"text": series_title(distribution)}}, margin={"t": 70})
     fig.update_yaxes(title_text="Probability", tickformat=".0%" if top >= 0.05 else ".1%",
                      range=[0, max(top, 1e-9) * 1.18], rangemode="tozero")
     fig.update_xaxes(title_text="Outcome", tickvals=order,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from ..core.arguments import Given
 from ..core.text import escape_html
@@ -36,10 +37,12 @@ __all__ = [
     "layout",
     "note_figure",
     "palette",
+    "phase_colours",
     "plain_frame",
     "probability_text",
     "result_format",
     "result_text",
+    "series_title",
     "shorten",
     "translucent",
     "unit_suffix",
@@ -63,6 +66,8 @@ _CHANGES_LINE_PX = 20
 #: How many of a changed scenario's changes a subtitle names before counting the rest.
 _CHANGES_SHOWN = 2
 _CHANGES_CHARS = 110
+#: Longest "a vs b vs c" a title names its scenarios with.
+_SCENARIOS_CHARS = 60
 
 
 # ------------------------------------------------------------------------- titles
@@ -91,13 +96,28 @@ def chart_title(what: str, scenario: str | None, given: Given) -> str:
 
 
 def frame_title(what: str, frame: pd.DataFrame, title: str | None) -> str:
-    """Return ``title``, or one built from ``frame.attrs`` and a ``scenario`` column."""
+    """Return ``title``, or one built from ``frame.attrs`` and a ``scenario`` column.
+
+    ``attrs["chart_title"]`` is taken whole. Several scenarios are named
+    (``"a vs b"``) while that is short, else the title says what the legend
+    lists (``"..., by analyst"``, after ``attrs["series_title"]``).
+    """
     if title is not None:
         return title
+    if frame.attrs.get("chart_title"):
+        return str(frame.attrs["chart_title"])
     scenario = frame.attrs.get("scenario")
     if "scenario" in frame.columns:
         scenario = " vs ".join(str(s) for s in pd.unique(frame["scenario"]))
+        if len(html.unescape(scenario)) > _SCENARIOS_CHARS:
+            series = str(frame.attrs.get("series_title") or "scenario").lower()
+            return chart_title(f"{what}, by {series}", None, frame.attrs.get("given"))
     return chart_title(what, scenario, frame.attrs.get("given"))
+
+
+def series_title(frame: pd.DataFrame, default: str = "Scenario") -> str:
+    """Return the legend's title for a frame's series: ``attrs["series_title"]`` or ``default``."""
+    return str(frame.attrs.get("series_title") or default)
 
 
 def frame_changes(frame: pd.DataFrame) -> list[str]:
@@ -300,6 +320,18 @@ SERIES_COLOURS = ("#4c78a8", "#b279a2", "#9d755d", "#72b7b2", "#2f4b7c", "#ff9da
 def palette(n: int) -> list[str]:
     """Return ``n`` colours for options, analysts or scenarios (:data:`SERIES_COLOURS`)."""
     return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(n)]
+
+
+def phase_colours(n: int) -> list[str]:
+    """Return ``n`` colours for the phases, in order: blues from dark to light.
+
+    Phases are ordered, so a ramp of one hue says so; it is no outcome's colour
+    and no option's or analyst's (:data:`SERIES_COLOURS`), as the branch bars of
+    :func:`~analysis.plotting.plot_phase_marginals` already are.
+    """
+    if n <= 0:
+        return []
+    return sample_colorscale("Blues", [0.95 - 0.5 * i / max(n - 1, 1) for i in range(n)])
 
 
 def add_band(fig: go.Figure, x, lower, upper, colour: str, *, name: str,

@@ -20,6 +20,7 @@ from .style import (
     frame_title,
     layout,
     note_figure,
+    phase_colours,
     plain_frame,
     wrap_text,
 )
@@ -35,8 +36,6 @@ __all__ = [
 _PRIOR_COLUMNS = 4
 _PRIOR_ROW_PX = 190
 _PRIOR_MARGIN = {"t": 110, "b": 50, "l": 40, "r": 30}
-_PHASE_COLOURS = ("#1f77b4", "#9467bd", "#17becf", "#8c564b", "#2ca02c", "#7f7f7f", "#bcbd22",
-                  "#e377c2")
 _INTERVAL_WIDTHS = (3.0, 7.0, 11.0)  # error-bar widths, widest interval first
 _DRAW_ROW_PX = 130
 _ATTRIBUTE_ROW_PX = 190
@@ -69,7 +68,8 @@ def _prior_hover(prior, interval: float | None) -> str:
     cite = ", ".join(prior.cite.split(", ")) if prior.cite else "(none)"
     which = f"{interval:.0%} interval" if interval is not None else "Interval"
     return "<br>".join(line for line in [
-        f"<b>{prior.key}</b>",
+        f"<b>{prior.phase_label}: {prior.branch_label}</b>"
+        + (f" ({prior.rule.replace('_', ' ')})" if prior.rule else ""),
         f"{prior.detail}" + ("" if prior.kind == "beta" else
                              f" → Beta({prior.alpha:.3g}, {prior.beta:.3g})"),
         f"Mean {prior.mean:.3f}; {which} {prior.lower:.3f}–{prior.upper:.3f}",
@@ -135,7 +135,7 @@ def plot_priors(densities: pd.DataFrame, *, title: str | None = None) -> go.Figu
                         horizontal_spacing=0.04,
                         vertical_spacing=min(0.55 / rows, 70 / (height - 160)))
     phases = list(pd.unique(priors["phase"]))
-    colours = {p: _PHASE_COLOURS[i % len(_PHASE_COLOURS)] for i, p in enumerate(phases)}
+    colours = dict(zip(phases, phase_colours(len(phases)), strict=True))
     curves = dict(list(densities.groupby("key", sort=False)))
     for i, prior in enumerate(priors.itertuples(index=False)):
         row, col = divmod(i, columns)

@@ -6,7 +6,13 @@ those outputs into an empty ``<div>`` and a ``<script type="application/json">``
 holding the figure without its template; the templates (plotly's default
 theme, about 7 KB each) are written once per page. :func:`page_scripts`
 returns what draws them: plotly.js and a loader that calls
-``Plotly.newPlot`` for every figure once the page is read.
+``Plotly.newPlot`` for each figure as it comes near the screen (an
+``IntersectionObserver``): the first screen is ready when its own figures
+are, and a figure far down costs nothing until the reader scrolls to it.
+``window.dealtree`` tells scripts and tests the number of figures, a
+``ready`` promise (plotly.js loaded and the figures in view drawn), the
+time the first screen was painted after it (``readyAt``, milliseconds from
+navigation) and ``drawAll()``, which printing calls.
 
 plotly.js is ``plotlyjs/plotly-dealtree.min.js``: plotly.js's own modules
 with only the trace types the charts use (``plotlyjs/build.sh`` rebuilds it
@@ -36,30 +42,85 @@ _DEFAULT_HEIGHT = 525
 _CONFIG = {"responsive": True, "displaylogo": False}
 
 _LOADER = """
-(async function () {
+(function () {
   "use strict";
-  var packed = document.getElementById("dealtree-plotlyjs");
-  if (packed && typeof Plotly === "undefined") {
-    var text = atob(packed.textContent.trim());
-    var bytes = new Uint8Array(text.length);
-    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    var code = await new Response(stream).text();
-    var script = document.createElement("script");
-    script.textContent = code;
-    document.head.appendChild(script);
-  }
-  var templates = JSON.parse(document.getElementById("dealtree-templates").textContent);
-  var holders = document.querySelectorAll("script.dealtree-figure-data");
-  for (var j = 0; j < holders.length; j++) {
-    var figure = JSON.parse(holders[j].textContent);
-    var layout = figure.layout || {};
-    if (figure.template !== undefined && figure.template !== null) {
-      layout.template = templates[figure.template];
+  // Figures are drawn as they come near the screen (an IntersectionObserver),
+  // not all at once: the first screen is ready as soon as its own figures are.
+  // window.dealtree.ready resolves once plotly.js is loaded and the figures in
+  // view at load are drawn; drawAll() draws the rest (printing calls it).
+  var holders = Array.prototype.slice.call(
+    document.querySelectorAll("script.dealtree-figure-data"));
+  var plotly = null;
+  var templates = null;
+  function loadPlotly() {
+    if (plotly === null) {
+      plotly = (async function () {
+        var packed = document.getElementById("dealtree-plotlyjs");
+        if (packed && typeof Plotly === "undefined") {
+          var text = atob(packed.textContent.trim());
+          var bytes = new Uint8Array(text.length);
+          for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+          var stream = new Blob([bytes]).stream()
+            .pipeThrough(new DecompressionStream("deflate-raw"));
+          var script = document.createElement("script");
+          script.textContent = await new Response(stream).text();
+          document.head.appendChild(script);
+        }
+        return window.Plotly;
+      })();
     }
-    await Plotly.newPlot(document.getElementById(holders[j].dataset.for), figure.data || [],
-                         layout, figure.config || {});
+    return plotly;
   }
+  function draw(holder) {
+    if (!holder.drawing) {
+      holder.drawing = loadPlotly().then(function (Plotly) {
+        if (templates === null) {
+          templates = JSON.parse(document.getElementById("dealtree-templates").textContent);
+        }
+        var figure = JSON.parse(holder.textContent);
+        var layout = figure.layout || {};
+        if (figure.template !== undefined && figure.template !== null) {
+          layout.template = templates[figure.template];
+        }
+        return Plotly.newPlot(document.getElementById(holder.dataset.for), figure.data || [],
+                              layout, figure.config || {});
+      });
+    }
+    return holder.drawing;
+  }
+  function drawAll() {
+    return Promise.all(holders.map(draw));
+  }
+  function inView(holder) {
+    var box = document.getElementById(holder.dataset.for).getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+  var ready;
+  if ("IntersectionObserver" in window) {
+    var byDiv = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(byDiv[entry.target.id]);
+        }
+      });
+    }, {rootMargin: "25% 0px"});
+    holders.forEach(function (holder) {
+      byDiv[holder.dataset.for] = holder;
+      observer.observe(document.getElementById(holder.dataset.for));
+    });
+    ready = Promise.all([loadPlotly()].concat(holders.filter(inView).map(draw)));
+  } else {
+    ready = drawAll();
+  }
+  window.addEventListener("beforeprint", drawAll);
+  window.dealtree = {figures: holders.length, ready: ready, drawAll: drawAll, readyAt: null};
+  ready.then(function () {  // when the first screen has been painted (for benchmarks)
+    requestAnimationFrame(function () {
+      setTimeout(function () { window.dealtree.readyAt = performance.now(); }, 0);
+    });
+  });
 })();
 """
 

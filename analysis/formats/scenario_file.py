@@ -70,7 +70,7 @@ Condition = Annotated[
 
 class _Cited(StrictModel):
     cite: tuple[ClaimId, ...] = Field(
-        default=(), description="Claim ids from seeds/ that support this prior."
+        default=(), description="Claim ids from the sources that support this prior."
     )
     rationale: Text | None = Field(default=None, description="One line: why this value.")
 

@@ -10,6 +10,7 @@ stable id that priors, evidence items and resolutions cite
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -19,10 +20,12 @@ from pydantic import Field, StringConstraints
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import project_folder
+from ..core.text import did_you_mean
 from .base import ClaimId, StrictModel, validate_document
 from .source import read_yaml
 
-__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds"]
+__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds",
+           "unknown_claim"]
 
 DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
 #: A free tag; ``reference-class`` marks the cases :func:`analysis.reference_truces` reads.
@@ -57,6 +60,29 @@ class SeedDocument(StrictModel):
 def default_seeds_dir() -> Path:
     """Return the project's ``seeds/`` folder."""
     return project_folder("seeds")
+
+
+def unknown_claim(claim: str, claims: Iterable[str], folder: str | Path | None) -> str:
+    """Return the message for a citation of no claim, naming the sources folder in use.
+
+    ``"unknown claim 'a.b' (did you mean 'a.c'?); expected a claim id from the
+    sources in sources/ (analysis.claims_table('sources') lists them)"``; the
+    project's folder is named ``seeds/``, another by its path from the working
+    folder when it is under it.
+    """
+    claims = list(claims)
+    if folder is None or Path(folder).resolve() == default_seeds_dir().resolve():
+        where, listed = "seeds/", "analysis.claims_table()"
+    else:
+        path = Path(folder).resolve()
+        try:
+            shown = str(path.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            shown = str(path)
+        where, listed = f"{shown}/", f"analysis.claims_table({shown!r})"
+    found = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}" if claims else "no claims"
+    return (f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected a claim id from "
+            f"the sources in {where} ({found}; {listed} lists them)")
 
 
 def load_seeds(folder: str | Path | None = None) -> dict[str, SeedDocument]:

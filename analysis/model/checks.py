@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.text import did_you_mean, unknown_name
 from ..formats.scenario_file import ScenarioFile
-from ..formats.seeds import load_seeds
+from ..formats.seeds import load_seeds, unknown_claim
 from .tree import ProbabilitySet, default_set, rule_set
 
 __all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario"]
@@ -70,7 +70,7 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
                 yield from check_probability_set(pset)
             for rule_number in range(len(phase.rules)):
                 yield from check_probability_set(rule_set(model, i, rule_number))
-        yield from _check_citations(phase, loc, claims)
+        yield from _check_citations(phase, loc, claims, seeds_dir)
         phase_ids.append(phase.id)
         branches_of[phase.id] = list(phase.branches)
 
@@ -95,7 +95,7 @@ def _check_condition(condition: dict, loc: tuple, branches_of: dict[str, list[st
                 yield where, unknown_name(f"branch of phase {phase!r}:", branch, branches_of[phase])
 
 
-def _check_citations(phase, loc: tuple, claims: set[str]):
+def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None):
     cited = [((*loc, "branches", b, "prior"), br.prior) for b, br in phase.branches.items()]
     cited += [((*loc, "rules", r, "priors", b), prior) for r, rule in enumerate(phase.rules)
               for b, prior in rule.priors.items()]
@@ -104,9 +104,7 @@ def _check_citations(phase, loc: tuple, claims: set[str]):
     for where, prior in cited:
         for index, claim in enumerate(prior.cite if prior is not None else ()):
             if claim not in claims:
-                yield (*where, "cite", index), (
-                    f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected an id "
-                    "from seeds/ (see analysis.claims_table())")
+                yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
 
 
 def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:

@@ -132,7 +132,7 @@ def test_results_report_success_and_failure(built: dict) -> None:
     assert good.ok and good.error is None
     assert good.notebook == "01-good.ipynb"
     assert good.output == built["out"] / "01-good.html"
-    assert good.title == HOSTILE_TITLE + ": Other deal" and good.scenario == "other"
+    assert good.title == HOSTILE_TITLE + " — Other deal" and good.scenario == "other"
     assert good.seconds > 0
 
     assert not bad.ok and bad.output is None
@@ -158,7 +158,7 @@ def test_report_hides_code_and_prompts_and_shows_metadata(built: dict) -> None:
     assert CODE_BLOCK not in html and "go.Figure" not in html
     assert 'class="jp-InputPrompt' not in html and 'class="jp-OutputPrompt' not in html
     escaped = HOSTILE_TITLE.replace('<', '&lt;').replace('>', '&gt;')
-    assert f"<title>{escaped}: Other deal</title>" in html
+    assert f"<title>{escaped} — Other deal</title>" in html
     assert "<script>alert(1)</script>" not in html
     header = re.search(r'<header class="dealtree-meta">(.*?)</header>', html, re.DOTALL)
     assert header is not None
@@ -176,7 +176,7 @@ def test_scenario_is_injected(built: dict) -> None:
 def test_index_lists_reports_and_escapes(built: dict) -> None:
     index = built["index"]
     assert '<a href="01-good.html">' in index
-    assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report: Other deal" in index
+    assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report — Other deal" in index
     assert "<script" not in index
     assert "other" in index and analysis.__version__ in index
     rows = re.findall(r"<tr>.*?</tr>", index, re.DOTALL)

@@ -399,7 +399,7 @@ def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
         raise QueryError(f"PRIOR_OVERRIDES: got {overrides!r}, expected a mapping such as "
                          "{'phase.branch': 0.9}")
     plan.scenario = load_scenario(values["SCENARIO"]).with_priors(overrides)
-    plan.title = f"{heading}: {plan.scenario.title}"
+    plan.title = f"{heading} — {plan.scenario.title}"
     needs = nb.metadata.get("dealtree", {}).get("needs", [])
     plan.reason = not_applicable(plan.scenario, needs, evidence=values.get("EVIDENCE"))
     if plan.reason is None and "evidence" in needs:
@@ -728,9 +728,10 @@ def _index_html(entries: list[_Entry]) -> str:
                           if v)
         if ident:
             scenario += f'<span class="note">{ident}</span>'
+        if meta.get("evidence"):
+            scenario += f'<span class="note">evidence: {esc(meta["evidence"])}</span>'
         changes = [f"priors: {esc(meta['changes'])}" if meta.get("changes") else "",
-                   f"parameters: {esc(meta['parameters'])}" if meta.get("parameters") else "",
-                   f"evidence: {esc(meta['evidence'])}" if meta.get("evidence") else ""]
+                   f"parameters: {esc(meta['parameters'])}" if meta.get("parameters") else ""]
         changes = "<br>".join(c for c in changes if c) or "—"
         if entry.reason is not None:
             status = (f'<td class="na">not applicable<span class="note">{esc(entry.reason)}'

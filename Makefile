@@ -15,7 +15,7 @@ SD_ENGINE := .cache/sd-engine
 SD_SOURCES := tools/sd-engine/package.json tools/sd-engine/package-lock.json \
               tools/sd-engine/compute.mjs
 
-.PHONY: setup report test chromium sd-engine notebooks lock schema clean
+.PHONY: setup report test chromium sd-engine notebooks lock schema clean lab
 
 setup: $(STAMP)
 
@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "could not create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,discovery]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name dealtree --display-name "Python (dealtree)"
 	@touch $(STAMP)
 
 report: $(STAMP)
@@ -59,10 +60,14 @@ chromium:
 	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "the browser tests need Chromium: apt-get install chromium"; exit 1; fi
 
+# Open the notebooks in JupyterLab, on the project's kernel ("Python (dealtree)").
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
 # Re-execute the notebooks and store their outputs (after changing them or the package).
 notebooks: $(STAMP)
 	DEALTREE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=dealtree \
 	  notebooks/*.ipynb
 
 # Re-pin constraints.txt to what is installed now (after changing dependencies).

@@ -205,7 +205,7 @@ def test_importing_the_package_does_not_import_plotly():
 def test_only_plotting_mentions_plotly():
     package = Path(analysis.__file__).parent
     offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
-                 if p.parent.name != "plotting"
+                 if p.parent.name != "plotting" and p.name != "figures.py"
                  and ("import plotly" in p.read_text() or "from plotly" in p.read_text())]
     assert offenders == []
 
@@ -669,7 +669,9 @@ def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
         assert np.trapezoid(trace.y, trace.x) == pytest.approx(1, abs=0.01)
         for claim in row.cite.split(", "):
             assert claim in trace.hovertemplate
-        assert row.key in trace.hovertemplate
+        assert row.key not in trace.hovertemplate  # the reader's words, not the file's keys
+    hover = densities[0].hovertemplate
+    assert hover.startswith("<b>Ceasefire: Holds</b>")
     shaded = traces(fig, "interval")[0]
     assert shaded.fill == "tozeroy"
     holds = marginals.set_index("key").loc["ceasefire.holds"]
@@ -765,3 +767,18 @@ def test_attribute_cdf_without_attributes(tmp_path):
     fig = plotting.plot_attribute_cdf(analysis.attribute_ecdf(draws),
                                       analysis.attribute_intervals(draws))
     assert "no attributes" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("name", plotting.__all__)
+def test_every_chart_shows_the_frames_text_as_written(name):
+    """Each chart escapes its frames' text first (plotting.style.plain_frame), itself or in
+    the module's reader of its frame (``_read_...``)."""
+    import inspect
+
+    chart = getattr(plotting, name)
+    source = inspect.getsource(chart)
+    module = inspect.getmodule(chart)
+    readers = [helper for helper in vars(module) if helper.startswith("_read_")
+               and f"{helper}(" in source]
+    assert "plain_frame(" in source or any(
+        "plain_frame(" in inspect.getsource(getattr(module, helper)) for helper in readers)

@@ -93,7 +93,7 @@ def test_option_values_panels_bars_and_marks(result):
     titles = [a.text for a in fig.layout.annotations]
     assert titles[0] == "Ceasefire: Holds → Exchanges: Complete → Withdrawal: Phased withdrawal"
     assert fig.layout.yaxis.title.text == "Expected utility (points)"
-    assert fig.layout.title.text == ("Expected utility of each option (decision: mediators) "
+    assert fig.layout.title.text == ("Expected utility of each option, Mediators deciding "
                                      "— mediation")
     # The frame alone: the result itself is refused, with where to find the frame.
     with pytest.raises(TypeError, match=r"got RollbackResult.*rollback\(\.\.\.\)\.option_values"):

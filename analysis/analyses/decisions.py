@@ -220,7 +220,7 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
     """
     solved = _solve(scenario, decision_maker, given, theta, others, rule)
     model = scenario.model
-    attrs = {**scenario.metadata(), "decision_maker": decision_maker,
+    attrs = {**scenario.metadata(), **scenario.decision_maker_attrs(decision_maker),
              "given": dict(given or {}), "others": others, "rule": solved.rule.describe()}
 
     def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -202,5 +202,5 @@ def global_sensitivity(
                    "output_label": resolved_output.label, "unit": resolved_output.unit,
                    "mean": float(np.mean(y)),
                    "variance": variance, "n_draws": n_draws, "seed": seed,
-                   "decision_maker": decision_maker}
+                   **scenario.decision_maker_attrs(decision_maker)}
     return frame

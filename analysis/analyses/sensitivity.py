@@ -259,7 +259,7 @@ def one_way_sensitivity(
                "result", "base"]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame.attrs = {**scenario.metadata(), "interval": interval, "given": dict(given or {}),
-                   "decision_maker": decision_maker,
+                   **scenario.decision_maker_attrs(decision_maker),
                    "policy": policy_words(decision_maker, policy),
                    "rule": _rule_words(scenario, decision_maker, rule)}
     return frame
@@ -486,7 +486,7 @@ def two_way_sensitivity(
     frame.attrs = {
         **scenario.metadata(), "output": resolved.name, "output_label": resolved.label,
         "unit": resolved.unit, "interval": interval, "given": dict(given or {}),
-        "decision_maker": decision_maker, "base": float(base),
+        **scenario.decision_maker_attrs(decision_maker), "base": float(base),
         "x_mean": px.mean, "y_mean": py.mean,
         "policy": policy_words(decision_maker, policy),
         "rule": _rule_words(scenario, decision_maker, rule),

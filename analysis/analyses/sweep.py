@@ -8,7 +8,7 @@ plausible range (:mod:`analysis.model.ranges`):
 - a space-filling **design** over the box of ranges: ``n_variants`` points of
   a scrambled Sobol' sequence (default) or a Latin hypercube
   (:mod:`analysis.engines.design`);
-- every **analyst's** priors (``scenarios/analysts/``) applied to the
+- every **analyst's** priors (those the scenario file names) applied to the
   scenario, as extra variants.
 
 Each variant is solved for the decision maker (:mod:`analysis.engines.sweep`),
@@ -44,7 +44,6 @@ import pandas as pd
 
 from ..core.arguments import check_count
 from ..core.errors import QueryError, ScenarioError
-from ..core.paths import project_folder
 from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..core.text import display_label
 from ..core.version import VERSION
@@ -174,9 +173,9 @@ def sweep(
     interval : float, optional
         Central interval of the priors that gives the other ranges (0.9).
     analysts : "auto", str, Path, sequence or None
-        Analysts' variants to add: ``"auto"`` takes every file in
-        ``scenarios/analysts/`` whose priors the scenario has (the others
-        are listed in ``attrs["skipped_analysts"]``); a folder or a list of
+        Analysts' variants to add: ``"auto"`` takes those the scenario file
+        names (``notebooks: {analysts: [...]}``) whose priors the scenario
+        has (the others are listed in ``attrs["skipped_analysts"]``); a folder or a list of
         files takes those, and a file that does not fit is an error; None
         takes none.
     output : str or Path, optional
@@ -309,7 +308,8 @@ def _analyst_variants(scenario: Scenario, space, analysts) -> tuple[list[ExtraVa
         return [], []
     strict = not (isinstance(analysts, str) and analysts == "auto")
     if not strict:
-        paths = sorted(project_folder("scenarios", "analysts").glob("*.yaml"))
+        paths = [Path(scenario.find_file(name, "analysts"))
+                 for name in scenario.model.notebooks.analysts]
     elif isinstance(analysts, str | Path):
         folder = Path(analysts)
         if not folder.is_dir():

@@ -233,29 +233,40 @@ def completion_curve(scenario: Scenario, *, horizon: float = 730, step: float = 
     return frame
 
 
-def reference_truces(seeds_dir=None) -> pd.DataFrame:
-    """Return the reference class of earlier truces from the seeds' claims.
+def reference_truces(seeds_dir=None, *, documents=None) -> pd.DataFrame:
+    """Return the reference class of earlier cases (truces, deals) from the sources' claims.
 
     Every claim tagged ``reference-class`` whose ``data`` has ``days`` and a
-    true/false ``ended_in_war``: in the project's seeds, the ten Israel-Gaza
-    truces since 2008, the last (October 2025) still open.
+    true/false ``ended`` (or ``ended_in_war``, the flagship's name): in the
+    project's seeds, the ten Israel-Gaza truces since 2008, the last (October
+    2025) still open.
+
+    Parameters
+    ----------
+    seeds_dir : path-like, optional
+        The sources folder (default: the project's ``seeds/``).
+    documents : iterable of str, optional
+        Only the claims of these source documents (ids), e.g. those a
+        scenario cites; default: every document.
 
     Returns
     -------
     DataFrame
-        Columns: ``claim``, ``start``, ``days``, ``ended_in_war`` (False:
-        still open, right-censored at ``days``), ``phased_exchange``,
-        ``statement``; in order of start.
+        Columns: ``claim``, ``start``, ``days``, ``ended_in_war`` (whether the
+        case ended; False: still open, right-censored at ``days``),
+        ``phased_exchange``, ``statement``; in order of start.
     """
+    wanted = None if documents is None else set(documents)
     rows = []
     for document in load_seeds(seeds_dir).values():
+        if wanted is not None and document.id not in wanted:
+            continue
         for claim in document.claims:
             data = claim.data
-            if ("reference-class" in claim.topics and "days" in data
-                    and isinstance(data.get("ended_in_war"), bool)):
+            ended = data.get("ended", data.get("ended_in_war"))
+            if "reference-class" in claim.topics and "days" in data and isinstance(ended, bool):
                 rows.append({"claim": claim.id, "start": data.get("start", claim.date),
-                             "days": float(data["days"]),
-                             "ended_in_war": data["ended_in_war"],
+                             "days": float(data["days"]), "ended_in_war": ended,
                              "phased_exchange": bool(data.get("phased_exchange", False)),
                              "statement": claim.statement})
     frame = pd.DataFrame(rows, columns=["claim", "start", "days", "ended_in_war",

@@ -323,7 +323,8 @@ def evppi(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = frame["evppi"] / evpi_value if evpi_value and np.isfinite(evpi_value) else np.nan
     frame.insert(5, "share_of_evpi", share)
-    frame.attrs = {**scenario.metadata(), "decision_maker": decision_maker, "about": about,
+    frame.attrs = {**scenario.metadata(), **scenario.decision_maker_attrs(decision_maker),
+                   "about": about,
                    "evpi": evpi_value, "evpi_se": evpi_se, "value_now": value_now,
                    "unit": unit, "n_draws": n, "seed": seed,
                    "note": _note(scenario) if about == "parameters" else ""}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from ..model.scenario import load_scenario, scenario_names
 __all__ = ["main", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+#: Most notebooks ``dealtree report`` runs at once by default (a kernel takes ~300 MB).
+_MAX_JOBS = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="SCENARIO",
+                          help="paths, or names in scenarios/")
+
+    new = commands.add_parser("new", help="write a commented starter scenario to edit")
+    new.add_argument("name", metavar="NAME",
+                     help="the scenario's id (lowercase letters, digits, underscores)")
+    new.add_argument("--output", type=Path, default=None,
+                     help="the file to write (default: NAME.yaml in the current folder)")
 
     summary = commands.add_parser(
         "summary", help="outcome distribution and expected attributes of a scenario")
@@ -144,9 +154,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="default: every notebook in notebooks/")
     report.add_argument("--scenario", default=None,
-                        help="run every notebook on this scenario (default: each its own)")
+                        help="run every notebook on this scenario, a path or a name in "
+                             "scenarios/ (default: each notebook's own)")
+    report.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="set a notebook parameter (repeatable), VALUE in YAML: "
+                             "--param SEED=3 --param 'PRIOR_OVERRIDES={ceasefire.holds: 0.9}'")
+    report.add_argument("--evidence", default=None,
+                        help="an evidence log, a path or a name in scenarios/evidence/ "
+                             "(default: the one the scenario file names)")
+    report.add_argument("--resolutions", default=None,
+                        help="what happened, a path or a name in scenarios/resolutions/ "
+                             "(default: the one the scenario file names)")
     report.add_argument("--output", type=Path, default=None, help="default: reports/")
     report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    report.add_argument("--jobs", "-j", type=_count, default=None, metavar="N",
+                        help="notebooks run at once, each in its own kernel (default: the "
+                             f"number of processors, at most {_MAX_JOBS})")
     return parser
 
 
@@ -157,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"validate": _validate, "summary": _summary, "schema": _schema,
                 "report": _report, "update": _update, "score": _score,
                 "tornado": _tornado, "decide": _decide, "import": _import,
-                "export": _export, "sweep": _sweep}[args.command](args)
+                "export": _export, "sweep": _sweep, "new": _new}[args.command](args)
     except (ScenarioError, QueryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -169,7 +192,7 @@ def _validate(args) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ScenarioWarning)
             try:
-                load_scenario(Path(file))
+                load_scenario(file)
             except ScenarioError as exc:
                 status = EXIT_INVALID
                 print(f"{file}: {len(exc.problems)} problem(s)")
@@ -362,11 +385,38 @@ def _schema(args) -> int:
     return EXIT_OK
 
 
+def _parse_params(items: list[str]) -> dict:
+    import yaml
+
+    parameters = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise QueryError(f"--param {item!r}: expected KEY=VALUE, KEY a parameter's name "
+                             "such as SEED")
+        try:
+            parameters[key] = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            first = str(exc).splitlines()[0]
+            raise QueryError(f"--param {key}: {text!r} is not a YAML value ({first})") from None
+    return parameters
+
+
 def _report(args) -> int:
     from .report import build_reports  # imports nbconvert: only when asked
 
-    results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
-                            show_code=args.show_code)
+    parameters = _parse_params(args.param)
+    try:
+        results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
+                                parameters=parameters, evidence=args.evidence,
+                                resolutions=args.resolutions, show_code=args.show_code,
+                                jobs=args.jobs or min(os.cpu_count() or 1, _MAX_JOBS))
+    except (ScenarioError, QueryError):
+        raise
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     failed = [r for r in results if not r.ok]
     for result in failed:
         print(f"failed: {result.error}", file=sys.stderr)
@@ -724,6 +774,19 @@ def _sweep(args) -> int:
                 shown[f">= {args.satisficing:g}"] = rows["share_satisficing"].map(
                     "{:.1%}".format)
             print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def _new(args) -> int:
+    from .starter import starter_scenario
+
+    target = args.output if args.output is not None else Path(f"{args.name}.yaml")
+    text = starter_scenario(args.name)
+    if target.exists():
+        raise QueryError(f"{target} exists already; choose another NAME or --output")
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: check it with `dealtree validate {target}`, build its reports "
+          f"with `dealtree report --scenario {target} --output reports/{args.name}`")
     return EXIT_OK
 
 

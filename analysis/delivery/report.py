@@ -1,25 +1,33 @@
 """Build self-contained HTML reports from the project's notebooks.
 
-Each notebook is executed afresh in a ``python3`` kernel (working directory:
-the notebook's folder) with ``PLOTLY_RENDERER=notebook``, so plotly embeds
-plotly.js once, in the first figure's output, and every chart draws from the
-file alone. It is then exported with the ``offline`` nbconvert template in
-``analysis/templates/offline/``: JupyterLab's look without the require.js,
-MathJax, mermaid and widget CDN scripts, code hidden by default, and a header
-line naming the scenario, the build date and the dealtree version.
+Each notebook is run afresh in a ``python3`` kernel (working directory: the
+notebook's folder) with its parameters injected by papermill: a cell tagged
+``injected-parameters`` after the cell tagged ``parameters``, in the executed
+copy only (the ``.ipynb`` file is never written). ``scenario=``,
+``evidence=``, ``resolutions=`` and ``parameters=`` set them; a value that
+names a file relative to the caller's folder becomes that file's absolute
+path, and is shown by its file name alone.
 
-A notebook chooses its scenario in its first code cell tagged ``parameters``
-(``SCENARIO = "baseline"``, the papermill convention). To build another
-scenario, a cell tagged ``injected-parameters`` that sets ``SCENARIO`` is
-inserted right after it, in the executed copy only: the ``.ipynb`` file is
-never written.
+Before any kernel starts, the scenario each notebook would run on is loaded
+(with its prior overrides) and checked: an invalid scenario or override
+raises :class:`~analysis.core.errors.ScenarioError`. A notebook that does not
+apply to the scenario (its metadata ``dealtree.needs`` names a decision
+phase, an evidence log or durations the scenario lacks) is not run: it is
+listed in the index as "not applicable" with the reason.
+
+Charts are stored as plotly's JSON mimetype and drawn in the page by a
+light plotly.js (:mod:`analysis.delivery.figures`). The page is exported with
+the ``offline`` nbconvert template in ``templates/offline/``: JupyterLab's
+look without CDN scripts, code hidden by default, and a header naming the
+scenario (title, id, file name), what the run changed, its seed, the build
+date and the dealtree version.
 
 Reports and ``index.html`` are written to a temporary file in the output
 folder and moved onto their name with :func:`os.replace`, so a reader never
 sees half a file and a notebook that fails leaves its previous report as it
 was. The index lists every report in the output folder (read from the
 ``<meta name="dealtree:...">`` tags the template writes) and this build's
-failures.
+failures and notebooks that do not apply.
 
 Examples
 --------
@@ -39,20 +47,26 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import nbformat
 
+from ..core.errors import QueryError
 from ..core.paths import PROJECT_ROOT
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
+from ..model.scenario import Scenario, load_scenario
+from ..narrative.run import evidence_for, not_applicable
+from .figures import BUNDLES, figures_to_html, page_scripts
 
-__all__ = ["ReportResult", "build_reports"]
+__all__ = ["ReportResult", "build_reports", "notebook_parameters"]
 
 _TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _TEMPLATE_NAME = "offline"
@@ -63,19 +77,9 @@ _INDEX_NAME = "index.html"
 #: Permissions of written reports: readable by all, as a shared file should be
 #: (temporary files are created private).
 _FILE_MODE = 0o644
-
-# Plotly's ``notebook`` renderer puts this MathJax CDN script before every
-# figure (plotly 6-7 hard-code ``include_mathjax="cdn"``). Offline it fails,
-# online it makes every reader's browser fetch from cdnjs. Removing it only
-# loses LaTeX in chart labels, as the template's MathJax removal does in
-# markdown.
-_MATHJAX_SCRIPT = re.compile(
-    r"""<script\b[^>]*\bsrc\s*=\s*["'](?:https?:)?//[^"']*mathjax[^"']*["'][^>]*>\s*</script>""",
-    re.IGNORECASE,
-)
-_PLOTLYJS_MARKER = "* plotly.js v"  # license header of the embedded bundle
-_PLOTLY_DIV = 'class="plotly-graph-div"'
-_PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+#: Parameters shown in the header on their own line, not among "parameters changed".
+_SHOWN_APART = ("SCENARIO", "PRIOR_OVERRIDES", "SEED")
+_WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -86,12 +90,12 @@ class ReportResult:
     Attributes
     ----------
     notebook : str
-        The notebook's file name, e.g. ``"01-baseline.ipynb"``.
+        The notebook's file name, e.g. ``"01-outcomes.ipynb"``.
     output : pathlib.Path or None
-        The written report, or None when the notebook failed (any previous
-        report is then left as it was).
+        The written report; None when the notebook failed (any previous
+        report is then left as it was) or does not apply.
     ok : bool
-        True when the notebook ran and its report was written.
+        False when the notebook failed; a notebook that does not apply is ok.
     error : str or None
         None when ``ok``; otherwise one line naming the notebook, the failing
         cell (number and the start of its source) and the exception's last
@@ -100,10 +104,13 @@ class ReportResult:
     seconds : float
         Wall-clock time spent on the notebook.
     title : str
-        The page title: the notebook's first markdown heading, else its stem.
+        The page title: the notebook's first markdown heading (else its stem)
+        and the scenario's title.
     scenario : str or None
-        The scenario the notebook ran with; None when it has no ``parameters``
-        cell with a literal ``SCENARIO``.
+        The id of the scenario the notebook ran on.
+    reason : str or None
+        Why the notebook does not apply to the scenario (then ``output`` is
+        None), or None.
     """
 
     notebook: str
@@ -113,20 +120,50 @@ class ReportResult:
     seconds: float
     title: str = ""
     scenario: str | None = None
+    reason: str | None = None
 
 
 class _BuildError(Exception):
     """A notebook could not be built; the message is the ReportResult error."""
 
 
+@dataclass
+class _Plan:
+    """One notebook's run, decided before any kernel starts."""
+
+    path: Path
+    nb: nbformat.NotebookNode
+    title: str
+    injected: dict[str, Any]
+    values: dict[str, Any]
+    scenario: Scenario | None = None
+    reason: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the parameters a notebook's ``parameters`` cell defines, with their defaults.
+
+    Defaults that are not literals (an expression) are returned as None.
+    """
+    nb = nbformat.read(Path(notebook), as_version=4)
+    return _defaults(nb)
+
+
 def build_reports(
     notebooks: Iterable[str | os.PathLike[str]] | None = None,
     output_dir: str | os.PathLike[str] | None = None,
     *,
-    scenario: str | None = None,
+    scenario: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    evidence: str | os.PathLike[str] | None = None,
+    resolutions: str | os.PathLike[str] | None = None,
     progress: Callable[[str], object] | None = None,
     show_code: bool = False,
     timeout: float = 600,
+    bundle: str = "light",
+    jobs: int = 1,
 ) -> list[ReportResult]:
     """Execute notebooks and export each to a self-contained HTML report.
 
@@ -138,22 +175,34 @@ def build_reports(
     output_dir : path-like, optional
         Folder for ``<stem>.html`` reports and ``index.html`` (created when
         missing). Default: ``reports/`` under the project root.
-    scenario : str, optional
-        Scenario (a name in ``scenarios/`` or a path) to run every notebook
-        on. Where it differs from the ``SCENARIO`` in a notebook's
-        ``parameters`` cell, a cell tagged ``injected-parameters`` setting it
-        is inserted after that cell. Default: each notebook's own. A notebook
-        without a ``parameters`` cell builds only with the default or
-        ``"baseline"`` (and is listed with no scenario).
+    scenario : str or path-like, optional
+        Scenario (a name in ``scenarios/`` or a path, relative to the
+        caller's folder) to run every notebook on: the ``SCENARIO``
+        parameter. Default: each notebook's own.
+    parameters : mapping, optional
+        Parameter name -> value, injected into every notebook whose
+        ``parameters`` cell defines it (``{"SEED": 3, "PRIOR_OVERRIDES":
+        {"ceasefire.holds": 0.9}}``).
+    evidence, resolutions : str or path-like, optional
+        The ``EVIDENCE`` and ``RESOLUTIONS`` parameters: an evidence log and
+        a resolutions file, names or paths. Default: what the scenario file
+        names under ``notebooks:``.
     progress : callable, optional
         Called with one line of text before and after each notebook, e.g.
-        ``"[1/3] 01-baseline.ipynb ... ok (6.2 s)"``, and with warnings.
+        ``"[1/3] 01-outcomes.ipynb ... ok (6.2 s)"``, and with warnings.
         Default: print to standard error.
     show_code : bool, default False
         Keep code cells' input in the reports (hidden by default: readers
         are not programmers).
     timeout : float, default 600
         Seconds a single cell may run before it counts as failed.
+    bundle : {"light", "full"}
+        The plotly.js to embed: the light, compressed one, or plotly.py's
+        complete bundle (for comparisons).
+    jobs : int, default 1
+        Notebooks run at once, each in its own kernel. With more than one,
+        progress lines of different notebooks interleave; the results keep
+        the order given.
 
     Returns
     -------
@@ -164,66 +213,89 @@ def build_reports(
     Raises
     ------
     TypeError
-        If ``scenario`` is not a string or ``progress`` is not callable.
+        If ``scenario`` is not a string or path, ``parameters`` not a mapping,
+        or ``progress`` not callable.
     ValueError
-        If ``scenario`` is empty, ``timeout`` is not positive, or two
-        notebooks would write the same report (same stem, or a notebook named
-        ``index``).
+        If ``scenario`` is empty, ``timeout`` is not positive, ``bundle`` is
+        unknown, ``jobs`` is not a positive integer, two notebooks would
+        write the same report (same stem, or a notebook named ``index``), or
+        a parameter is defined by none of the notebooks.
+    ScenarioError, QueryError
+        If a scenario, a prior override or an evidence log is invalid (no
+        kernel has started).
     """
-    if scenario is not None and not isinstance(scenario, str):
-        raise TypeError(f"scenario must be a str, got {type(scenario).__name__}")
-    if scenario is not None and not scenario.strip():
+    if scenario is not None and not isinstance(scenario, str | os.PathLike):
+        raise TypeError(f"scenario must be a str or a path, got {type(scenario).__name__}")
+    if isinstance(scenario, str) and not scenario.strip():
         raise ValueError(f"scenario == {scenario!r}, must be a non-empty name")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a mapping, got {type(parameters).__name__}")
     if progress is None:
         progress = _print_progress
     elif not callable(progress):
         raise TypeError(f"progress must be callable, got {type(progress).__name__}")
     if not timeout > 0:
         raise ValueError(f"timeout == {timeout!r}, must be > 0 seconds")
+    if bundle not in BUNDLES:
+        raise ValueError(f"bundle == {bundle!r}, expected one of: {', '.join(BUNDLES)}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs == {jobs!r}, must be an integer >= 1")
 
     if notebooks is None:
         paths = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
     else:
         paths = [Path(nb) for nb in notebooks]
     _check_report_names(paths)
+    given = dict(parameters or {})
+    for name, value in (("SCENARIO", scenario), ("EVIDENCE", evidence),
+                        ("RESOLUTIONS", resolutions)):
+        if value is not None:
+            given[name] = str(value)
+    given = {name: _from_callers_folder(value) for name, value in given.items()}
+    plans = [_plan(path, given) for path in paths]
+    _check_parameters_known(plans, dict(parameters or {}))
     out = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
     out.mkdir(parents=True, exist_ok=True)
 
-    results: list[ReportResult] = []
-    total = len(paths)
-    for number, path in enumerate(paths, start=1):
+    total = len(plans)
+
+    def run(number: int, plan: _Plan) -> ReportResult:
+        path = plan.path
         prefix = f"[{number}/{total}] {path.name} ..."
+        scenario_id = plan.scenario.id if plan.scenario is not None else None
+        if plan.error is not None:
+            progress(f"{prefix} FAILED: {plan.error}")
+            return ReportResult(path.name, None, False, plan.error, 0.0, plan.title)
+        if plan.reason is not None:
+            _remove_stale(out / (path.stem + ".html"))
+            progress(f"{prefix} not applicable: {plan.reason}")
+            return ReportResult(path.name, None, True, None, 0.0, plan.title, scenario_id,
+                                plan.reason)
         progress(prefix)
         start = time.perf_counter()
-        built = _Built(title=path.stem)
         try:
-            output = _build_one(path, out, scenario, show_code, timeout, built)
+            output = _build_one(plan, out, show_code, timeout, bundle)
         except Exception as exc:  # every failure becomes a result, the others still build
             seconds = time.perf_counter() - start
             error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
-            results.append(ReportResult(path.name, None, False, error, seconds,
-                                        built.title, built.scenario))
             progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
-            continue
+            return ReportResult(path.name, None, False, error, seconds, plan.title, scenario_id)
         seconds = time.perf_counter() - start
-        results.append(ReportResult(path.name, output, True, None, seconds,
-                                    built.title, built.scenario))
         progress(f"{prefix} ok ({seconds:.1f} s)")
-        for warning in built.warnings:
+        for warning in plan.warnings:
             progress(f"    warning: {warning}")
+        return ReportResult(path.name, output, True, None, seconds, plan.title, scenario_id)
 
-    index = _write_index(out, results)
+    numbered = list(enumerate(plans, start=1))
+    if jobs == 1 or total <= 1:
+        results = [run(number, plan) for number, plan in numbered]
+    else:  # each notebook runs in its own kernel process: threads only wait for them
+        with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
+            results = list(pool.map(lambda item: run(*item), numbered))
+
+    index = _write_index(out, results, plans)
     progress(f"index: {index}")
     return results
-
-
-@dataclass
-class _Built:
-    """Facts gathered while building one notebook, kept even when it fails."""
-
-    title: str
-    scenario: str | None = None
-    warnings: tuple[str, ...] = ()
 
 
 def _print_progress(message: str) -> None:
@@ -243,35 +315,98 @@ def _check_report_names(paths: list[Path]) -> None:
         seen[name] = path
 
 
-# ---------------------------------------------------------------- one notebook
+def _from_callers_folder(value: Any) -> Any:
+    """Make a string naming a file relative to the working folder becomes its absolute path."""
+    if isinstance(value, str) and value and Path(value).is_file():
+        return str(Path(value).resolve())
+    if isinstance(value, list):
+        return [_from_callers_folder(v) for v in value]
+    return value
 
 
-def _build_one(path: Path, out: Path, scenario: str, show_code: bool, timeout: float,
-               built: _Built) -> Path:
-    """Execute and export one notebook; return the written report's path."""
-    nb = nbformat.read(path, as_version=4)
-    built.title = _first_heading(nb) or path.stem
-    injected_at, built.scenario = _apply_scenario(nb, scenario, path.name)
-    nb.metadata["title"] = built.title
-    parameters = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and {
-        _PARAMETERS_TAG, _INJECTED_TAG} & set(c.metadata.get("tags", [])))
-    seed = _literal(parameters, "SEED", int)
-    overrides = _literal(parameters, "PRIOR_OVERRIDES", dict) or {}
-    nb.metadata["dealtree"] = {
-        "scenario": built.scenario,
-        "changes": "; ".join(f"{key} = {describe_prior(value)}"
-                             for key, value in overrides.items()),
-        "seed": "" if seed is None else str(seed),
-        "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "version": __version__,
-    }
-    _execute(nb, path, timeout, injected_at)
-    figures_without_html = _strip_cdn_scripts(nb)
-    body = _export(nb, path, show_code)
-    built.warnings = _plotly_warnings(body, figures_without_html)
-    target = out / (path.stem + ".html")
-    _write_atomic(target, body)
-    return target
+def _check_parameters_known(plans: list[_Plan], given: Mapping[str, Any]) -> None:
+    known = set()
+    for plan in plans:
+        known |= set(_defaults(plan.nb))
+    unknown = sorted(set(given) - known)
+    if unknown and plans:
+        raise ValueError(f"parameter(s) {', '.join(unknown)} defined by none of the notebooks; "
+                         f"expected one of: {', '.join(sorted(known)) or '(none)'}")
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> int | None:
+    return next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                 and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
+
+
+def _defaults(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Return the names the ``parameters`` cell assigns, with their literal values (else None)."""
+    index = _parameters_cell(nb)
+    if index is None:
+        return {}
+    try:
+        tree = ast.parse(nb.cells[index].source)
+    except SyntaxError:
+        return {}
+    values: dict[str, Any] = {}
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        for target in targets:
+            names = ([t for t in target.elts] if isinstance(target, ast.Tuple) else [target])
+            for position, name in enumerate(names):
+                if not isinstance(name, ast.Name):
+                    continue
+                value = _literal_value(node.value)
+                if isinstance(target, ast.Tuple) and isinstance(value, tuple):
+                    value = value[position] if position < len(value) else None
+                values[name.id] = value
+    return values
+
+
+def _literal_value(node: ast.expr | None) -> Any:
+    """Return a literal expression's value (numbers, strings, dicts, lists); never run code."""
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
+    """Read a notebook and decide its run: parameters, scenario, applicability."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # a missing or broken notebook is that notebook's failure
+        return _Plan(path, nbformat.v4.new_notebook(), path.stem, {}, {},
+                     error=f"{path.name}: {_last_line(exc)}")
+    defaults = _defaults(nb)
+    heading = _first_heading(nb) or path.stem
+    injected = {k: v for k, v in given.items() if k in defaults}
+    values = {**defaults, **injected}
+    plan = _Plan(path, nb, heading, injected, values)
+    if "SCENARIO" not in values or values["SCENARIO"] is None:
+        if given.get("SCENARIO") is not None:
+            plan.error = (f"{path.name}: no code cell tagged {_PARAMETERS_TAG!r} setting "
+                          f"SCENARIO, so scenario {_shown(given['SCENARIO'])} cannot be set "
+                          f"(expected a cell 'SCENARIO = \"baseline\"' tagged "
+                          f"{_PARAMETERS_TAG!r})")
+        return plan
+    overrides = values.get("PRIOR_OVERRIDES") or {}
+    if not isinstance(overrides, Mapping):
+        raise QueryError(f"PRIOR_OVERRIDES: got {overrides!r}, expected a mapping such as "
+                         "{'phase.branch': 0.9}")
+    plan.scenario = load_scenario(values["SCENARIO"]).with_priors(overrides)
+    plan.title = f"{heading} — {plan.scenario.title}"
+    needs = nb.metadata.get("dealtree", {}).get("needs", [])
+    plan.reason = not_applicable(plan.scenario, needs, evidence=values.get("EVIDENCE"))
+    if plan.reason is None and "evidence" in needs:
+        from ..analyses.updating import update_scenario
+
+        update_scenario(plan.scenario, evidence_for(plan.scenario, values.get("EVIDENCE")))
+    return plan
 
 
 def _first_heading(nb: nbformat.NotebookNode) -> str | None:
@@ -286,55 +421,69 @@ def _first_heading(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _apply_scenario(nb: nbformat.NotebookNode, scenario: str | None,
-                    name: str) -> tuple[int | None, str | None]:
-    """Insert an ``injected-parameters`` cell when needed.
-
-    Returns the inserted cell's index (None when nothing was inserted) and the
-    scenario the notebook will run with.
-    """
-    index = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-                  and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
-    if index is None:
-        if scenario in (None, "baseline"):
-            return None, None
-        raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
-                          f"{scenario!r} cannot be set (expected a cell "
-                          f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    own = _literal(nb.cells[index].source, "SCENARIO", str)
-    if scenario is None or own == scenario:
-        return None, own
-    injected = nbformat.v4.new_code_cell(
-        f"# Parameters injected by dealtree report\nSCENARIO = {scenario!r}",
-        metadata={"tags": [_INJECTED_TAG]},
-    )
-    nb.cells.insert(index + 1, injected)
-    return index + 1, scenario
+def _shown(value: Any) -> str:
+    """Return a parameter's value for the header: a file by its name alone, never a full path."""
+    if isinstance(value, str) and os.path.isabs(value):
+        return Path(value).name
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
-def _literal(source: str, name: str, kind: type) -> object | None:
-    """Return the last literal of type ``kind`` assigned to ``name`` in ``source``, if any."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    value = None
-    for node in tree.body:
-        if (isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
-            value = _literal_value(node.value)
-        elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and node.target.id == name):
-            value = _literal_value(node.value)
-    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+def _metadata(plan: _Plan) -> dict[str, str]:
+    scenario = plan.scenario
+    values = plan.values
+    changed = [f"{name} = {_shown(value)}" for name, value in plan.injected.items()
+               if name not in _SHOWN_APART]
+    overrides = values.get("PRIOR_OVERRIDES") or {}
+    evidence = values.get("EVIDENCE")
+    if evidence is None and scenario is not None and "EVIDENCE" in values:
+        evidence = scenario.model.notebooks.evidence
+    seed = values.get("SEED")
+    return {
+        "title": scenario.title if scenario else "",
+        "scenario": scenario.id if scenario else "",
+        "file": scenario.file_name if scenario else "",
+        "changes": "; ".join(f"{key} = {describe_prior(value)}"
+                             for key, value in overrides.items()),
+        "parameters": "; ".join(changed),
+        "evidence": (Path(evidence).name if os.path.isabs(str(evidence)) else str(evidence))
+                    if evidence else "",
+        "seed": "" if seed is None or isinstance(seed, bool) else str(seed),
+        "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "version": __version__,
+    }
 
 
-def _literal_value(node: ast.expr | None) -> object | None:
-    """Return a literal expression's value (numbers, strings, dicts, lists); never run code."""
-    try:
-        return ast.literal_eval(node) if node is not None else None
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
+# ---------------------------------------------------------------- one notebook
+
+
+def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float, bundle: str) -> Path:
+    """Execute and export one notebook; return the written report's path."""
+    nb = plan.nb
+    injected_at = None
+    if plan.injected:
+        from papermill.parameterize import parameterize_notebook
+
+        for cell in nb.cells:  # papermill reads every cell's tags, and its own metadata
+            cell.metadata.setdefault("tags", [])
+        nb.metadata.setdefault("papermill", {})
+        nb = parameterize_notebook(nb, dict(plan.injected), kernel_name=_KERNEL_NAME,
+                                   language="python")
+        injected_at = next((i for i, c in enumerate(nb.cells)
+                            if _INJECTED_TAG in c.metadata.get("tags", [])), None)
+    nb.metadata["title"] = plan.title
+    nb.metadata["dealtree"] = {**nb.metadata.get("dealtree", {}), **_metadata(plan)}
+    _execute(nb, plan.path, timeout, injected_at)
+    plan.warnings += _clean_outputs(nb)
+    templates = figures_to_html(nb)
+    scripts = page_scripts(templates, bundle=bundle) if any(
+        "dealtree-figure-data" in _as_text(o.get("data", {}).get("text/html", ""))
+        for c in nb.cells for o in c.get("outputs", [])) else ""
+    body = _export(nb, plan.path, show_code, scripts)
+    target = out / (plan.path.stem + ".html")
+    _write_atomic(target, body)
+    return target
 
 
 def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
@@ -355,16 +504,16 @@ def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
         on_cell_execute=remember,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
-    # No progress bars in a shared file: they would be stored as widget outputs.
-    env = {**os.environ, "PLOTLY_RENDERER": "notebook", "DEALTREE_PROGRESS": "0"}
+    # Charts as plotly's JSON (drawn by the page's own plotly.js); no progress bars.
+    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "DEALTREE_PROGRESS": "0"}
     try:
         client.execute(env=env)
     except Exception as exc:
         if "index" not in current:
             raise
-        index = current["index"]
         raise _BuildError(
-            f"{path.name}: {_describe_cell(nb, index, injected_at)}: {_last_line(exc)}"
+            f"{path.name}: {_describe_cell(nb, current['index'], injected_at)}: "
+            f"{_last_line(exc)}"
         ) from exc
 
 
@@ -393,28 +542,30 @@ def _last_line(exc: BaseException) -> str:
     return _ANSI.sub("", text).strip()
 
 
-def _strip_cdn_scripts(nb: nbformat.NotebookNode) -> int:
-    """Remove plotly's MathJax CDN script from HTML outputs.
-
-    Returns the number of plotly outputs that have no HTML (they would show
-    as blank space in the report).
-    """
-    without_html = 0
+def _clean_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Drop what readers should not see (kernel warnings, widgets); return the warnings."""
+    warnings = []
     for cell in nb.cells:
+        kept = []
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                data["text/html"] = _MATHJAX_SCRIPT.sub("", _as_text(data["text/html"]))
-            elif _PLOTLY_MIMETYPE in data:
-                without_html += 1
-    return without_html
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = _ANSI.sub("", _as_text(output.get("text", ""))).strip()
+                if text:
+                    warnings.append(f"kernel stderr left out of the report: {text[:300]}")
+                continue
+            if _WIDGET_MIMETYPE in output.get("data", {}):
+                continue
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return warnings
 
 
 def _as_text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
-def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool) -> str:
+def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool, scripts: str) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -425,24 +576,16 @@ def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())}}
+    resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())},
+                 "dealtree_scripts": scripts}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
-def _plotly_warnings(body: str, figures_without_html: int) -> tuple[str, ...]:
-    warnings = []
-    if figures_without_html:
-        warnings.append(f"{figures_without_html} plotly figure(s) have no HTML output and "
-                        "will be blank (does the notebook set pio.renderers.default?)")
-    bundles = body.count(_PLOTLYJS_MARKER)
-    if _PLOTLY_DIV in body and bundles == 0:
-        warnings.append("the report has plotly figures but no embedded plotly.js: charts will "
-                        "be blank (was the first figure's output removed or a renderer set?)")
-    elif bundles > 1:
-        warnings.append(f"plotly.js is embedded {bundles} times (about 5 MB each): set no "
-                        "renderer in the notebook")
-    return tuple(warnings)
+def _remove_stale(target: Path) -> None:
+    """Remove a report this build replaces by "not applicable" (only a dealtree report)."""
+    if target.is_file() and _read_report_meta(target) is not None:
+        target.unlink()
 
 
 # ---------------------------------------------------------------- files
@@ -468,14 +611,12 @@ def _write_atomic(target: Path, text: str) -> None:
 
 @dataclass(frozen=True)
 class _Entry:
-    file: str  # report file name, or the notebook name for a failure without one
+    file: str  # report file name, or the notebook name for an entry without one
     title: str
-    scenario: str
-    seed: str
-    built: str
-    version: str
+    meta: dict[str, str]
     link: bool
     error: str | None = None
+    reason: str | None = None
 
 
 class _HeadParser(HTMLParser):
@@ -521,49 +662,54 @@ def _read_report_meta(path: Path) -> dict[str, str] | None:
     meta = dict(parser.meta)
     if "built" not in meta:
         return None
-    meta["title"] = (parser.title or "").strip() or path.stem
+    meta["page_title"] = (parser.title or "").strip() or path.stem
     return meta
 
 
-def _index_entries(out: Path, results: list[ReportResult]) -> list[_Entry]:
+def _index_entries(out: Path, results: list[ReportResult], plans: list[_Plan]) -> list[_Entry]:
     entries: dict[str, _Entry] = {}
     for path in sorted(out.glob("*.html")):
         if path.name == _INDEX_NAME:
             continue
         meta = _read_report_meta(path)
         if meta is not None:
-            entries[path.name] = _Entry(path.name, meta["title"], meta.get("scenario", ""),
-                                        meta.get("seed", ""), meta.get("built", ""),
-                                        meta.get("version", ""), True)
-    for result in results:
-        if result.ok:
-            continue
+            entries[path.name] = _Entry(path.name, meta["page_title"], meta, True)
+    for result, plan in zip(results, plans, strict=True):
         name = Path(result.notebook).stem + ".html"
-        previous = entries.get(name)
-        if previous is not None:
-            entries[name] = _Entry(name, previous.title, previous.scenario, previous.seed,
-                                   previous.built, previous.version, True, result.error)
-        else:
-            entries[name] = _Entry(result.notebook, result.title, result.scenario or "", "",
-                                   "", "", False, result.error)
+        if result.reason is not None:
+            meta = _metadata(plan)
+            meta["built"] = ""
+            entries[name] = _Entry(result.notebook, result.title, meta, False,
+                                   reason=result.reason)
+        elif not result.ok:
+            previous = entries.get(name)
+            if previous is not None:
+                entries[name] = _Entry(name, previous.title, previous.meta, True, result.error)
+            else:
+                meta = _metadata(plan) if plan.scenario is not None else {}
+                meta["built"] = ""
+                entries[name] = _Entry(result.notebook, result.title, meta, False,
+                                       result.error)
     return [entries[name] for name in sorted(entries)]
 
 
 _INDEX_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       margin: 2em auto; max-width: 64em; padding: 0 1em; color: #222; }
+       margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; margin-bottom: 0.2em; }
 p.meta { color: #666; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd;
          vertical-align: top; }
 th { background: #f4f4f4; }
-td.nowrap { white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 td.ok { color: #176f2c; font-weight: 600; }
 td.failed { color: #a40e26; font-weight: 600; }
+td.na { color: #666; font-weight: 600; }
 .error { display: block; font-weight: normal; font-family: ui-monospace, monospace;
          font-size: 0.85em; white-space: pre-wrap; color: #a40e26; }
 .note { display: block; font-weight: normal; color: #666; font-size: 0.85em; }
+.small { color: #555; font-size: 0.88em; }
 """
 
 
@@ -572,21 +718,37 @@ def _index_html(entries: list[_Entry]) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = []
     for entry in entries:
+        meta = entry.meta
         if entry.link:
             report = f'<a href="{esc(quote(entry.file))}">{esc(entry.title)}</a>'
         else:
             report = esc(entry.title)
-        if entry.error is None:
+        scenario = esc(meta.get("title", ""))
+        ident = ", ".join(esc(v) for v in (meta.get("scenario", ""), meta.get("file", ""))
+                          if v)
+        if ident:
+            scenario += f'<span class="note">{ident}</span>'
+        if meta.get("evidence"):
+            scenario += f'<span class="note">evidence: {esc(meta["evidence"])}</span>'
+        changes = [f"priors: {esc(meta['changes'])}" if meta.get("changes") else "",
+                   f"parameters: {esc(meta['parameters'])}" if meta.get("parameters") else ""]
+        changes = "<br>".join(c for c in changes if c) or "—"
+        if entry.reason is not None:
+            status = (f'<td class="na">not applicable<span class="note">{esc(entry.reason)}'
+                      "</span></td>")
+        elif entry.error is None:
             status = '<td class="ok">ok</td>'
         else:
-            note = ("previous report kept, built " + esc(entry.built) if entry.link
+            note = ("previous report kept, built " + esc(meta.get("built", "")) if entry.link
                     else "no report")
             status = (f'<td class="failed">failed<span class="error">{esc(entry.error)}</span>'
                       f'<span class="note">{note}</span></td>')
         rows.append(
-            f'<tr><td>{report}</td><td class="nowrap">{esc(entry.file)}</td>'
-            f"<td>{esc(entry.scenario)}</td><td>{esc(entry.seed) or '—'}</td>"
-            f'<td class="nowrap">{esc(entry.built)}</td><td>{esc(entry.version)}</td>{status}</tr>'
+            f'<tr><td>{report}<span class="note nowrap">{esc(entry.file)}</span></td>'
+            f'<td>{scenario}</td><td class="small">{changes}</td>'
+            f"<td>{esc(meta.get('seed', '')) or '—'}</td>"
+            f'<td class="nowrap">{esc(meta.get("built", "")) or "—"}</td>'
+            f"<td>{esc(meta.get('version', ''))}</td>{status}</tr>"
         )
     body = "\n".join(rows) if rows else '<tr><td colspan="7">No reports yet.</td></tr>'
     return f"""<!DOCTYPE html>
@@ -602,8 +764,8 @@ def _index_html(entries: list[_Entry]) -> str:
 <h1>dealtree reports</h1>
 <p class="meta">Index updated {esc(now)} with dealtree {esc(__version__)}.</p>
 <table>
-<thead><tr><th>Report</th><th>File</th><th>Scenario</th><th>Seed</th><th>Built (UTC)</th>
-<th>dealtree</th><th>Status</th></tr></thead>
+<thead><tr><th>Report</th><th>Scenario</th><th>Changed for this run</th><th>Seed</th>
+<th>Built (UTC)</th><th>dealtree</th><th>Status</th></tr></thead>
 <tbody>
 {body}
 </tbody>
@@ -613,7 +775,7 @@ def _index_html(entries: list[_Entry]) -> str:
 """
 
 
-def _write_index(out: Path, results: list[ReportResult]) -> Path:
+def _write_index(out: Path, results: list[ReportResult], plans: list[_Plan]) -> Path:
     target = out / _INDEX_NAME
-    _write_atomic(target, _index_html(_index_entries(out, results)))
+    _write_atomic(target, _index_html(_index_entries(out, results, plans)))
     return target

@@ -49,6 +49,7 @@ __all__ = [
     "FixedPrior",
     "FormulaPrior",
     "MeanSdPrior",
+    "NotebookSettings",
     "Outcome",
     "OutcomeRule",
     "Phase",
@@ -82,7 +83,7 @@ Condition = Annotated[
 
 class _Cited(StrictModel):
     cite: tuple[ClaimId, ...] = Field(
-        default=(), description="Claim ids from seeds/ that support this prior."
+        default=(), description="Claim ids from the sources that support this prior."
     )
     rationale: Text | None = Field(default=None, description="One line: why this value.")
 
@@ -507,6 +508,32 @@ class DecisionRule(StrictModel):
         return self
 
 
+FileRef = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class NotebookSettings(StrictModel):
+    """What the notebooks and reports use beside the scenario, unless given as parameters.
+
+    Names resolve in the folders beside the scenario file (``evidence/``,
+    ``resolutions/``, the scenario's own folder); a path is relative to the file.
+    """
+
+    evidence: FileRef | None = Field(
+        default=None, description="An evidence log: a name in evidence/ or a path.")
+    resolutions: FileRef | None = Field(
+        default=None, description="What happened: a name in resolutions/ or a path.")
+    analysts: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Analysts' variants of this scenario to pool and score "
+        "(names in analysts/ or paths).")
+    compare: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Other scenarios to compare with (names beside it or paths).")
+    event: Id | None = Field(
+        default=None, description="The outcome that ends the deal, for survival curves.")
+    decision_maker: Id | None = Field(
+        default=None, description="Whose decisions the decisions notebook optimises "
+        "(default: the first decision's).")
+
+
 class ScenarioFile(StrictModel):
     """A dealtree scenario file."""
 
@@ -532,6 +559,12 @@ class ScenarioFile(StrictModel):
     )
     decision_rule: DecisionRule | None = Field(
         default=None, description="How decisions compare options (default: expected value).")
+    sources: FileRef | None = Field(
+        default=None, description="The folder of source digests that 'cite:' names, "
+        "relative to this file (default: sources/ beside it, else the project's seeds/).")
+    notebooks: NotebookSettings = Field(
+        default_factory=NotebookSettings,
+        description="Files and choices the notebooks use unless given as parameters.")
 
 
 class ScenarioVariant(StrictModel):
@@ -549,6 +582,8 @@ class ScenarioVariant(StrictModel):
         default_factory=dict,
         description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
     )
+    notebooks: NotebookSettings | None = Field(
+        default=None, description="Replaces the base's notebook settings.")
     parameters: Annotated[dict[Id, ParameterPrior], Field(max_length=256)] = Field(
         default_factory=dict,
         description="Named parameter id -> the value, prior or formula that replaces the base's.",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..core.text import did_you_mean, unknown_name
 from ..formats.scenario_file import CONDITION_KEYWORDS, ScenarioFile
-from ..formats.seeds import load_seeds
+from ..formats.seeds import load_seeds, unknown_claim
 from .formulas import build_parameter_space, plain_locate
 from .tree import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
 
@@ -72,22 +72,21 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
                 yield from check_probability_set(pset)
             for rule_number in range(len(phase.rules)):
                 yield from check_probability_set(rule_set(model, i, rule_number))
-        yield from _check_citations(phase, loc, claims)
+        yield from _check_citations(phase, loc, claims, seeds_dir)
         phase_ids.append(phase.id)
 
     for name, prior in model.parameters.items():
         for index, claim in enumerate(prior.cite):
             if claim not in claims:
-                yield ("parameters", name, "cite", index), (
-                    f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected an id "
-                    "from seeds/ (see analysis.claims_table())")
+                yield ("parameters", name, "cite", index), unknown_claim(claim, claims,
+                                                                         seeds_dir)
     for r, rule in enumerate(model.outcome_rules):
         if rule.outcome not in outcomes:
             yield ("outcome_rules", r, "outcome"), unknown_name("outcome", rule.outcome, outcomes)
     yield from check_decisions(model)
 
 
-def _check_citations(phase, loc: tuple, claims: set[str]):
+def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None):
     cited = [((*loc, "branches", b, "prior"), br.prior) for b, br in phase.branches.items()]
     cited += [((*loc, "rules", r, "priors", b), prior) for r, rule in enumerate(phase.rules)
               for b, prior in rule.priors.items()]
@@ -96,9 +95,7 @@ def _check_citations(phase, loc: tuple, claims: set[str]):
     for where, prior in cited:
         for index, claim in enumerate(prior.cite if prior is not None else ()):
             if claim not in claims:
-                yield (*where, "cite", index), (
-                    f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected an id "
-                    "from seeds/ (see analysis.claims_table())")
+                yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
 
 
 def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:

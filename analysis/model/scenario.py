@@ -47,6 +47,7 @@ __all__ = [
     "load_scenario",
     "resolve_scenario_path",
     "scenario_names",
+    "sources_beside",
     "scenarios_dir",
 ]
 
@@ -118,6 +119,9 @@ class Scenario:
         as :meth:`with_priors` and :meth:`with_decisions` took them.
     evidence : EvidenceUpdate or None
         The evidence the scenario was updated on.
+    folder : Path or None
+        The folder of the file it was loaded from: where the names in its
+        ``notebooks:`` settings resolve.
     """
 
     model: ScenarioFile
@@ -129,6 +133,12 @@ class Scenario:
     evidence: EvidenceUpdate | None = field(default=None, repr=False)
     option_limits: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     locate: Locate | None = field(default=None, repr=False, compare=False)
+    folder: Path | None = field(default=None, repr=False)
+
+    @property
+    def file_name(self) -> str:
+        """The name of the file it was loaded from (never a full path), e.g. ``baseline.yaml``."""
+        return Path(self.source.split(" (", 1)[0]).name
 
     @property
     def id(self) -> str:
@@ -174,6 +184,30 @@ class Scenario:
     def metadata(self) -> dict:
         """Return the ``attrs`` every result frame of this scenario carries."""
         return {"scenario": self.id, "changes": list(self.changes)}
+
+    def find_file(self, value: str | Path, subfolder: str = ".") -> str | Path:
+        """Return where a file this scenario names lives: as given, or beside the scenario.
+
+        ``value`` is a path, or a name looked up as ``FOLDER/value``,
+        ``FOLDER/subfolder/value.yaml`` and ``FOLDER/value.yaml`` (``FOLDER``:
+        the scenario file's folder); otherwise it is returned unchanged, for a
+        loader to look up in the project's folders.
+        """
+        path = Path(value)
+        if path.is_file():
+            return path
+        if self.folder is not None:
+            for candidate in (self.folder / path, self.folder / subfolder / f"{value}.yaml",
+                              self.folder / f"{value}.yaml"):
+                if candidate.is_file():
+                    return candidate
+        return value
+
+    def decision_maker_attrs(self, decision_maker: str | None) -> dict:
+        """Return ``decision_maker`` (an id) and its stakeholder's label, for ``attrs``."""
+        stakeholder = self.model.stakeholders.get(decision_maker) if decision_maker else None
+        return {"decision_maker": decision_maker,
+                "decision_maker_label": stakeholder.label if stakeholder else None}
 
     def __repr__(self) -> str:
         changed = f", changes={len(self.changes)}" if self.changes else ""
@@ -406,10 +440,21 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         what was expected.
     """
     path = resolve_scenario_path(path_or_name)
-    if seeds_dir is None:
-        beside = path.resolve().parent.parent / "seeds"
-        seeds_dir = beside if beside.is_dir() else None
-    return _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    scenario = _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    return replace(scenario, folder=path.resolve().parent)
+
+
+def sources_beside(path: str | Path) -> Path | None:
+    """Return the claims folder a scenario file cites by default, or None for the project's.
+
+    ``sources/`` beside the file if there is one, else ``seeds/`` beside its
+    folder (the project's layout: ``scenarios/`` next to ``seeds/``).
+    """
+    folder = Path(path).resolve().parent
+    for candidate in (folder / "sources", folder.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -421,7 +466,7 @@ def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenar
     doc = read_yaml(path)
     if isinstance(doc.data, dict) and "extends" in doc.data:
         return _build_variant(doc, path, seeds_dir, chain)
-    return build_scenario(doc, seeds_dir)
+    return build_scenario(doc, seeds_dir, default_sources=sources_beside(path))
 
 
 def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
@@ -451,15 +496,21 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
                                for key, message in named])
     model = model.model_copy(update={"id": variant.id, "title": variant.title,
                                      "description": variant.description,
-                                     "as_of": variant.as_of or base.model.as_of})
+                                     "as_of": variant.as_of or base.model.as_of,
+                                     "notebooks": variant.notebooks or base.model.notebooks})
     source = f"{doc.file} (extends {base.source})"
-    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir,
+    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir or base.seeds_dir,
                               locate=document_locate(doc))
     return variant_of_base._rebuilt(model, source)
 
 
-def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
+def build_scenario(doc: Document, seeds_dir: Path | None, *,
+                   default_sources: Path | None = None) -> Scenario:
     """Validate a read document as a scenario file and compile its tree.
+
+    Claims are looked up in ``seeds_dir`` if given, else in the file's own
+    ``sources:`` folder (relative to the file), else in ``default_sources``,
+    else in the project's ``seeds/``.
 
     Raises
     ------
@@ -467,6 +518,14 @@ def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
         Listing every problem, located in ``doc``.
     """
     model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    if seeds_dir is None and model.sources is not None:
+        seeds_dir = Path(doc.file).resolve().parent / model.sources
+        if not seeds_dir.is_dir():
+            raise ScenarioError([doc.problem(("sources",), f"no folder {str(seeds_dir)!r}; "
+                                             "expected a folder of source digests, relative "
+                                             "to this file")])
+    elif seeds_dir is None:
+        seeds_dir = default_sources
     problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
     if problems:
         raise ScenarioError(problems)

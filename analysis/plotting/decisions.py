@@ -17,6 +17,8 @@ from .style import (
     check_frame,
     frame_changes,
     layout,
+    palette,
+    plain_frame,
     result_format,
     result_text,
     shorten,
@@ -34,10 +36,11 @@ __all__ = [
     "plot_two_way",
 ]
 
-_LOW_COLOUR = "#4575b4"  # an interval's low end
-_HIGH_COLOUR = "#d73027"  # and its high end
-_OPTION_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02",
-                   "#a6761d", "#666666")
+# Greys: these charts' bars are no option's, analyst's or outcome's, so they take
+# none of those colours (the first option is SERIES_COLOURS' blue; outcomes are
+# often red or orange).
+_LOW_COLOUR = "#b3b3b3"  # a prior at its range's low end; a measure's bars
+_HIGH_COLOUR = POINT_COLOUR  # at its high end; a second measure's marks
 _BEST_MARK = "★"
 # A horizontal legend above the plot, under the title and subtitle.
 _TOP_LEGEND = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
@@ -75,6 +78,7 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
     """
     check_frame(table, ("parameter", "label", "low", "high", "result_low", "result_high",
                         "base", "swing"), "table")
+    table = plain_frame(table)
     rows = table.sort_values("swing", ascending=False, kind="stable")
     if top is not None:
         rows = rows.head(top)
@@ -85,8 +89,8 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
     number = result_format(unit)
     labels = list(rows["label"])  # whole: shortened labels could collide as categories
     fig = go.Figure()
-    for end, colour, name in (("low", _LOW_COLOUR, "Parameter at its interval's low end"),
-                              ("high", _HIGH_COLOUR, "Parameter at its interval's high end")):
+    for end, colour, name in (("low", _LOW_COLOUR, "Prior at the low end of its range"),
+                              ("high", _HIGH_COLOUR, "Prior at the high end of its range")):
         results = rows[f"result_{end}"].to_numpy(dtype=float)
         fig.add_bar(
             x=list(results - rows["base"].to_numpy(dtype=float)),
@@ -98,11 +102,12 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
             meta={"role": end})
     fig.add_vline(x=base, line_color=POINT_COLOUR, line_width=1.5,
                   annotation_text=f"at the priors' means: {result_text(base, unit)}",
-                  annotation_position="bottom right")
+                  annotation_position="bottom right",
+                  annotation_bgcolor="rgba(255, 255, 255, 0.85)")  # readable over a bar
     interval = table.attrs.get("interval")
     subtitle = (f"Each prior across its central {interval:.0%} interval, the others at their "
                 "means" if interval else None)
-    dm = table.attrs.get("decision_maker")
+    dm = _decision_maker(table)
     if dm and subtitle:
         subtitle += f"; the decisions of {dm} re-optimised at each value"
     default = chart_title(f"Tornado: {output}", table.attrs.get("scenario"),
@@ -112,7 +117,7 @@ def plot_tornado(table: pd.DataFrame, *, top: int | None = None,
            legend=_TOP_LEGEND, margin={"t": 130, "l": 20})
     axis = output if unit and unit in output else output + unit_suffix(unit)
     fig.update_xaxes(title_text=axis, tickformat=".0%" if unit == "probability" else None)
-    fig.update_yaxes(title_text="Prior (parameter)", automargin=True)
+    fig.update_yaxes(title_text="Prior", automargin=True)
     return fig
 
 
@@ -144,6 +149,7 @@ def plot_two_way(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(frame, ("x_parameter", "x_label", "y_parameter", "y_label", "x_value",
                         "y_value", "result"), "frame")
+    frame = plain_frame(frame)
     attrs = frame.attrs
     unit = attrs.get("unit")
     output = attrs.get("output_label") or attrs.get("output") or "Output"
@@ -191,7 +197,7 @@ def plot_two_way(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     subtitle = "×: the priors' means"
     if has_policy:
         subtitle += ("; white lines: where the optimal policy of "
-                     f"{attrs.get('decision_maker') or 'the decision maker'} changes "
+                     f"{_decision_maker(frame) or 'the decision maker'} changes "
                      "(hover for it)")
     layout(fig, title=title or default, subtitle=subtitle, height=580, showlegend=False,
            changes=frame_changes(frame), margin={"t": 100})
@@ -229,10 +235,15 @@ def _policy_boundaries(xs: np.ndarray, ys: np.ndarray, policy: np.ndarray
         float(v) if v is not None else None for v in by]
 
 
+def _decision_maker(frame: pd.DataFrame) -> str | None:
+    """Return the decision maker's label (its id if the frame has none), or None."""
+    return frame.attrs.get("decision_maker_label") or frame.attrs.get("decision_maker")
+
+
 def _node_titles(frame: pd.DataFrame, nodes: list) -> list[str]:
     """Each node's information state, in labels when the frame has them."""
     column = "information_label" if "information_label" in frame.columns else "information"
-    return [wrap_text(str(frame.loc[frame["node"] == n, column].iloc[0]).replace(" > ", " → "),
+    return [wrap_text(str(frame.loc[frame["node"] == n, column].iloc[0]).replace(" &gt; ", " → "),
                       110) for n in nodes]
 
 
@@ -269,10 +280,11 @@ def plot_option_values(values: pd.DataFrame, *, title: str | None = None) -> go.
     check_frame(values, ("node", "information", "option", "option_label", "stakeholder",
                          "stakeholder_label", "unit", "expected_utility", "best", "chosen"),
                 "values", made_by="analysis.rollback(...).option_values")
+    values = plain_frame(values)
     frame = values
     nodes = list(pd.unique(frame["node"]))
     options = list(pd.unique(frame["option"]))
-    colours = {o: _OPTION_COLOURS[i % len(_OPTION_COLOURS)] for i, o in enumerate(options)}
+    colours = dict(zip(options, palette(len(options)), strict=True))
     units = list(pd.unique(frame["unit"]))
     fig = make_subplots(rows=max(len(nodes), 1), cols=1, shared_xaxes=False,
                         subplot_titles=_node_titles(frame, nodes),
@@ -304,8 +316,8 @@ def plot_option_values(values: pd.DataFrame, *, title: str | None = None) -> go.
                          if len(units) == 1 else "Expected utility", row=row, col=1,
                          rangemode="tozero")
         fig.update_xaxes(title_text="Stakeholder", row=row, col=1)
-    dm = frame.attrs.get("decision_maker")
-    what = "Expected utility of each option" + (f" (decision: {dm})" if dm else "")
+    dm = _decision_maker(frame)
+    what = "Expected utility of each option" + (f", {dm} deciding" if dm else "")
     default = chart_title(what, frame.attrs.get("scenario"), frame.attrs.get("given"))
     subtitle = (f"{_BEST_MARK} each stakeholder's best option; dark outline: the decision "
                 "maker's choice; each panel: an information state")
@@ -345,6 +357,7 @@ def plot_risk_profiles(profiles: pd.DataFrame, *, title: str | None = None) -> g
     check_frame(profiles, ("node", "information", "option", "option_label", "outcome", "label",
                            "colour", "probability"), "profiles",
                 made_by="analysis.rollback(...).risk_profiles")
+    profiles = plain_frame(profiles)
     frame = profiles
     nodes = list(pd.unique(frame["node"]))
     outcomes = list(pd.unique(frame["outcome"]))
@@ -405,6 +418,7 @@ def plot_global_sensitivity(frame: pd.DataFrame, *, title: str | None = None) ->
     """
     check_frame(frame, ("group", "label", "first_order", "first_order_se", "total_order",
                         "total_order_se"), "frame")
+    frame = plain_frame(frame)
     rows = frame.sort_values("first_order", ascending=True, kind="stable")
     output = frame.attrs.get("output_label") or frame.attrs.get("output") or "the output"
     fig = go.Figure()
@@ -466,6 +480,7 @@ def plot_evppi(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         If a column is missing.
     """
     check_frame(frame, ("group", "label", "members", "evppi", "standard_error"), "frame")
+    frame = plain_frame(frame)
     rows = frame.iloc[::-1]
     attrs = frame.attrs
     unit = attrs.get("unit", "")
@@ -490,7 +505,7 @@ def plot_evppi(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     subtitle = ("Perfect information about the priors" + (f", {n:,} draws" if n else "")
                 if about == "parameters" else
                 "Perfect information about what happens at each chance phase (exact)")
-    dm = attrs.get("decision_maker") or "the decision maker"
+    dm = _decision_maker(frame) or "the decision maker"
     default = chart_title(f"Value of information for {dm}", attrs.get("scenario"), None)
     layout(fig, title=title or default, subtitle=subtitle, showlegend=False,
            changes=frame_changes(frame),
@@ -529,14 +544,15 @@ def plot_rule_comparison(table: pd.DataFrame, *, title: str | None = None) -> go
     """
     check_frame(table, ("rule", "option_label", "rule_value", "expected_utility", "loss"),
                 "table")
+    table = plain_frame(table)
     rules = table.groupby("rule", sort=False).agg(
         expected=("expected_utility", "first"), value=("rule_value", "first"),
         loss=("loss", "first"),
         picks=("option_label", lambda s: ", ".join(dict.fromkeys(s)))).iloc[::-1]
     attrs = table.attrs
     unit = attrs.get("unit", "")
-    colours = {o: _OPTION_COLOURS[i % len(_OPTION_COLOURS)]
-               for i, o in enumerate(dict.fromkeys(table["option_label"]))}
+    options = list(dict.fromkeys(table["option_label"]))
+    colours = dict(zip(options, palette(len(options)), strict=True))
     fig = go.Figure(go.Bar(
         x=list(rules["expected"]), y=list(rules.index), orientation="h",
         text=[shorten(p, 40) for p in rules["picks"]], textposition="auto",

@@ -1,6 +1,6 @@
 """Evidence, timing, scores and analysts.
 
-How beliefs moved with the evidence, whether and when the truce holds and the
+How beliefs moved with the evidence, whether and when the deal holds and the
 phases complete, how well the forecasts did, and where the analysts disagree.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from .style import (
@@ -20,6 +19,9 @@ from .style import (
     frame_title,
     layout,
     palette,
+    phase_colours,
+    plain_frame,
+    series_title,
     wrap_text,
 )
 
@@ -41,8 +43,9 @@ _REFERENCE_COLOUR = "#555555"
 def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Draw how the outcome probabilities moved as the evidence came in.
 
-    One step line per outcome, in its colour: the exact posterior after each
-    evidence item, held until the next; the shaded band is its credible
+    One panel per outcome (small multiples, so that no band hides
+    another), a step line in the outcome's colour: the exact posterior after
+    each evidence item, held until the next; the shaded band is its credible
     interval. Markers show the kind of item (a diamond for an observation, a
     circle for a report's likelihoods, a square for counts); the hover names
     the item, its date and how much it moved the outcome.
@@ -67,11 +70,16 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
     """
     check_frame(timeline, ("step", "date", "item", "title", "kind", "outcome", "label",
                            "colour", "probability", "lower", "upper", "change"), "timeline")
-    fig = go.Figure()
+    timeline = plain_frame(timeline)
     dates = pd.to_datetime(timeline["date"])
-    for outcome, part in timeline.assign(when=dates).groupby("outcome", sort=False):
+    groups = list(timeline.assign(when=dates).groupby("outcome", sort=False))
+    rows = max(len(groups), 1)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.25 / rows,
+                        subplot_titles=[part["label"].iloc[0] for _, part in groups])
+    for row, (outcome, part) in enumerate(groups, start=1):
         part = part.sort_values("step")
         colour, label = part["colour"].iloc[0], part["label"].iloc[0]
+        first = len(fig.data)
         add_band(fig, part["when"], part["lower"], part["upper"], colour, name=label,
                  shape="hv", outcome=outcome)
         change = [("" if step == 0 else f"<br>Change: {c * 100:+.1f} points")
@@ -90,6 +98,8 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
                            "–%{customdata[5]:.0%})%{customdata[3]}<br>After: %{customdata[1]}"
                            "<br>%{customdata[6]}, %{customdata[2]}<extra></extra>"),
             meta={"role": "outcome", "outcome": outcome})
+        for trace in fig.data[first:]:
+            trace.update(xaxis=f"x{row if row > 1 else ''}", yaxis=f"y{row if row > 1 else ''}")
     for kind in ("observation", "likelihood", "counts"):
         if (timeline["kind"] == kind).any():
             fig.add_scatter(x=[None], y=[None], mode="markers", name=_KIND_WORDS[kind],
@@ -103,17 +113,18 @@ def plot_belief_timeline(timeline: pd.DataFrame, *, title: str | None = None) ->
     if "interval" in attrs:
         subtitle += (f"; bands: {attrs['interval']:.0%} credible intervals "
                      f"({attrs.get('n_draws', 0):,} draws, importance-weighted)")
-    layout(fig, title=title or default, subtitle=subtitle, height=520,
+    layout(fig, title=title or default, subtitle=subtitle, height=140 + 150 * rows,
            changes=frame_changes(timeline),
-           legend={"title": {"text": "Outcome"}}, margin={"t": 90}, hovermode="closest")
-    fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1])
-    fig.update_xaxes(title_text="Date of the evidence")
+           legend={"title": {"text": "Outcome"}}, margin={"t": 110}, hovermode="closest")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], nticks=3)
+    fig.update_xaxes(title_text="Date of the evidence", row=rows, col=1)
+    fig.update_yaxes(title_text="Probability", row=1, col=1)
     return fig
 
 
 def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
                   title: str | None = None) -> go.Figure:
-    """Draw the probability that the truce still holds, against a reference class.
+    """Draw the probability that the deal still holds, against a reference class.
 
     Parameters
     ----------
@@ -125,7 +136,7 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
         :func:`analysis.kaplan_meier` output, drawn as a grey step curve
         with its confidence band and a tick where a case was censored.
     title : str, optional
-        Default: ``"Does the truce hold? — <scenario>"``.
+        Default: ``"Does the deal hold? — <scenario>"``.
 
     Returns
     -------
@@ -139,9 +150,11 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
         If a column is missing.
     """
     check_frame(curve, ("day", "survival", "lower", "upper"), "curve")
+    curve = plain_frame(curve)
     if reference is not None:
         check_frame(reference, ("day", "survival", "lower", "upper", "at_risk", "events",
                                 "censored"), "reference")
+        reference = plain_frame(reference)
     fig = go.Figure()
     groups = (list(curve.groupby("scenario", sort=False)) if "scenario" in curve.columns
               else [(curve.attrs.get("scenario") or "Model", curve)])
@@ -173,7 +186,7 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
             x=list(ref["day"]), y=list(ref["survival"]), mode="lines", name="Reference class "
             "(Kaplan–Meier)", line={"color": _REFERENCE_COLOUR, "width": 2, "shape": "hv"},
             customdata=np.column_stack([ref["at_risk"], ref["events"], ref["censored"]]),
-            hovertemplate=("<b>Earlier truces</b><br>Day %{x:,.0f}: %{y:.1%} still holding"
+            hovertemplate=("<b>Earlier cases</b><br>Day %{x:,.0f}: %{y:.1%} still holding"
                            "<br>At risk: %{customdata[0]}, ended: %{customdata[1]}, "
                            "censored: %{customdata[2]}<extra></extra>"),
             meta={"role": "reference"})
@@ -185,14 +198,14 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
                 marker={"symbol": "line-ns-open", "size": 16, "color": _REFERENCE_COLOUR,
                         "line": {"width": 2.5}},
                 customdata=list(censored["censored"]),
-                hovertemplate=("Day %{x:,.0f}: %{customdata} truce(s) still open (censored)"
+                hovertemplate=("Day %{x:,.0f}: %{customdata} case(s) still open (censored)"
                                "<extra></extra>"),
                 meta={"role": "censored"})
     events = curve.attrs.get("event")
     event_text = ", ".join(events) if isinstance(events, list | tuple) else events
-    default = chart_title("Does the truce hold?", None if "scenario" in curve.columns else
+    default = chart_title("Does the deal hold?", None if "scenario" in curve.columns else
                           curve.attrs.get("scenario"), curve.attrs.get("given"))
-    subtitle = "Probability that the truce has not ended"
+    subtitle = "Probability that the deal has not ended"
     if event_text:
         subtitle += f" in {event_text.replace('_', ' ')}"
     if curve.attrs.get("held_until") is not None:
@@ -203,9 +216,9 @@ def plot_survival(curve: pd.DataFrame, reference: pd.DataFrame | None = None, *,
     layout(fig, title=title or default, subtitle=subtitle, height=500, margin={"t": 90},
            changes=frame_changes(curve),
            legend={"x": 1, "xanchor": "right", "y": 1, "bgcolor": "rgba(255,255,255,0.7)"})
-    fig.update_xaxes(title_text="Days since the truce began", range=[0, top],
+    fig.update_xaxes(title_text="Days since the start", range=[0, top],
                      rangemode="tozero")
-    fig.update_yaxes(title_text="Probability the truce still holds", tickformat=".0%",
+    fig.update_yaxes(title_text="Probability the deal still holds", tickformat=".0%",
                      range=[0, 1.02])
     return fig
 
@@ -226,9 +239,9 @@ def plot_phase_completion(curve: pd.DataFrame, *, title: str | None = None) -> g
     plotly.graph_objects.Figure
     """
     check_frame(curve, ("phase", "label", "day", "probability"), "curve")
+    curve = plain_frame(curve)
     phases = list(pd.unique(curve["phase"]))
-    shades = sample_colorscale("Viridis", [0.85 * i / max(len(phases) - 1, 1)
-                                           for i in range(len(phases))])
+    shades = phase_colours(len(phases))
     fig = go.Figure()
     for colour, (phase, part) in zip(shades, curve.groupby("phase", sort=False), strict=True):
         label = part["label"].iloc[0]
@@ -241,7 +254,7 @@ def plot_phase_completion(curve: pd.DataFrame, *, title: str | None = None) -> g
            changes=frame_changes(curve),
            subtitle="Probability that the phase has happened and resolved, on any branch",
            legend={"title": {"text": "Phase"}}, margin={"t": 90})
-    fig.update_xaxes(title_text="Days since the truce began", rangemode="tozero")
+    fig.update_xaxes(title_text="Days since the start", rangemode="tozero")
     fig.update_yaxes(title_text="Probability the phase has completed", tickformat=".0%",
                      range=[0, 1.02])
     return fig
@@ -266,6 +279,7 @@ def plot_scores(scores: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(scores, ("scenario", "question", "observed", "probability", "brier",
                          "log_score", "given", "provisional"), "scores")
+    scores = plain_frame(scores)
     questions = list(pd.unique(scores["question"]))
     provisional = scores.groupby("question")["provisional"].any()
     ticks = [q.replace("_", " ") + (" (provisional)" if provisional[q] else "")
@@ -300,7 +314,7 @@ def plot_scores(scores: pd.DataFrame, *, title: str | None = None) -> go.Figure:
                 "Lower is better; marginal forecasts")
     height = int(170 + 60 * len(questions) * max(1.0, len(scenarios) / 2))
     layout(fig, title=title or default, height=height, subtitle=subtitle, barmode="group",
-           legend={"title": {"text": "Scenario"}}, margin={"t": 100})
+           legend={"title": {"text": series_title(scores)}}, margin={"t": 100})
     fig.update_xaxes(title_text="Brier score (0 best, 2 worst)", rangemode="tozero", row=1,
                      col=1)
     fig.update_xaxes(title_text="−ln p (0 best)", rangemode="tozero", row=1, col=2)
@@ -333,6 +347,7 @@ def plot_analyst_disagreement(disagreement: pd.DataFrame, *, top: int = 10,
     """
     check_frame(disagreement, ("key", "label", "analyst", "mean", "p05", "p95", "spread",
                                "rank"), "disagreement")
+    disagreement = plain_frame(disagreement)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"top == {top!r}, expected a positive integer")
     shown = disagreement[disagreement["rank"] <= top]
@@ -365,7 +380,8 @@ def plot_analyst_disagreement(disagreement: pd.DataFrame, *, top: int = 10,
     layout(fig, title=title or "Where the analysts disagree",
            subtitle=f"The {len(keys)} branch probabilities with the widest spread of the "
            "analysts' prior means", height=int(170 + 42 * len(keys)),
-           legend={"title": {"text": "Analyst"}}, margin={"t": 90, "l": 20})
+           legend={"title": {"text": series_title(disagreement, "Analyst")}},
+           margin={"t": 90, "l": 20})
     fig.update_xaxes(title_text="Probability (the analyst's prior: mean and 90% interval)",
                      range=[0, 1], tickformat=".0%")
     fig.update_yaxes(title_text="Branch probability", categoryorder="array",

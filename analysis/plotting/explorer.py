@@ -6,25 +6,31 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import check_frame, frame_changes, frame_title, layout
+from .style import check_frame, frame_changes, frame_title, layout, plain_frame
 
 __all__ = ["plot_what_if"]
+
+_BAR_WIDTH = 0.6
 
 
 def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Draw an explorer of how the outcome distribution moves as one prior moves.
 
     Works in a saved HTML file with no kernel: every state is precomputed. A
-    dropdown chooses the prior; its slider sets that branch's probability
-    (the others stay at their means, siblings rescaled as in
+    dropdown chooses the prior (in the sweep's order: pass the parameters
+    most influential first); its slider sets that branch's probability (the
+    others stay at their means, siblings rescaled as in
     :func:`analysis.one_way_sensitivity`); the bars show the outcome
-    probabilities and the markers their values at the priors' means.
+    probabilities, and marks beside them (never across their value labels)
+    the values at the priors' means.
 
     Parameters
     ----------
     sweep : DataFrame
-        :func:`analysis.one_way_sensitivity` output over outcomes, best with
-        ``include_mean=True`` so that each slider starts at the prior mean.
+        :func:`analysis.one_way_sensitivity` output over outcomes: for evenly
+        spaced steps, ``n_points=41`` over ``interval=0.98`` (each prior's
+        1st to 99th percentile); each slider starts at the step nearest the
+        prior's mean.
     title : str, optional
         Default: ``"What if? Outcome probabilities as one prior moves — <scenario>"``.
 
@@ -43,6 +49,7 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """
     check_frame(sweep, ("parameter", "label", "mean", "value", "output", "output_label",
                         "colour", "result", "base"), "sweep")
+    sweep = plain_frame(sweep)
     text = frame_title("What if? Outcome probabilities as one prior moves", sweep, title)
     parameters = list(pd.unique(sweep["parameter"]))
     if not parameters:
@@ -52,15 +59,19 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     labels = [first.loc[first.output == o, "output_label"].iloc[0] for o in outputs]
     colours = [first.loc[first.output == o, "colour"].iloc[0] for o in outputs]
     base = [float(first.loc[first.output == o, "base"].iloc[0]) for o in outputs]
-    hover = "<b>%{x}</b>: %{y:.1%}<extra></extra>"
+    positions = list(range(len(labels)))
     fig = go.Figure()
-    fig.add_bar(x=labels, y=base, marker_color=colours, texttemplate="%{y:.1%}",
-                textposition="outside", hovertemplate=hover, name="With the chosen value",
-                meta={"role": "what-if"})
-    fig.add_scatter(x=labels, y=base, mode="markers", name="At the priors' means",
-                    marker={"symbol": "line-ew-open", "size": 36, "color": "#222222",
-                            "line": {"width": 2}},
-                    hovertemplate="<b>%{x}</b> at the priors' means: %{y:.1%}<extra></extra>",
+    fig.add_bar(x=positions, y=base, marker_color=colours, texttemplate="%{y:.1%}",
+                textposition="outside", customdata=labels, width=_BAR_WIDTH,
+                hovertemplate="<b>%{customdata}</b>: %{y:.1%}<extra></extra>",
+                # No legend entry: it would show the first outcome's colour.
+                name="With the chosen value", showlegend=False, meta={"role": "what-if"})
+    # The marks stand beside the bars, pointing at them: never across a bar's value label.
+    fig.add_scatter(x=[p + _BAR_WIDTH / 2 + 0.06 for p in positions], y=base, mode="markers",
+                    name="At the priors' means", customdata=labels,
+                    marker={"symbol": "triangle-left", "size": 11, "color": "#222222"},
+                    hovertemplate="<b>%{customdata}</b> at the priors' means: %{y:.1%}"
+                                  "<extra></extra>",
                     meta={"role": "base"})
 
     sliders = []
@@ -70,12 +81,16 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         steps = []
         for value, at in rows.groupby("value", sort=True):
             y = [float(at.loc[at.output == o, "result"].iloc[0]) for o in outputs]
-            steps.append({"method": "restyle", "label": f"{value:.2f}",
+            steps.append({"method": "restyle", "label": f"{value:.1%}",
                           "args": [{"y": [y]}, [0]]})
         values = np.array(sorted(pd.unique(rows["value"])))
         active = int(np.argmin(np.abs(values - rows["mean"].iloc[0])))
         sliders.append({"active": active, "steps": steps,
-                        "currentvalue": {"prefix": f"{label}: probability "},
+                        "currentvalue": {"prefix": f"{label} at ",
+                                         "font": {"color": "#222222", "size": 13}},
+                        # 40-odd steps: their own labels would overlap; the current
+                        # value is shown above the slider instead.
+                        "font": {"color": "rgba(0,0,0,0)"}, "ticklen": 3,
                         "pad": {"t": 50}, "name": parameter})
     menu = [{"label": sweep.loc[sweep.parameter == p, "label"].iloc[0], "method": "update",
              "args": [{"y": [_slider_y(sweep, p, outputs, sliders[i]["active"]), base]},
@@ -90,10 +105,13 @@ def plot_what_if(sweep: pd.DataFrame, *, title: str | None = None) -> go.Figure:
                       "yanchor": "bottom", "xref": "paper", "yref": "paper",
                       "showarrow": False}],
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.04, "yanchor": "bottom"},
+        showlegend=True,  # the marks' entry alone (plotly hides a one-entry legend)
     )
-    fig.update_xaxes(title_text="Outcome")
+    fig.update_xaxes(title_text="Outcome", tickvals=positions, ticktext=labels,
+                     range=[-0.6, len(labels) - 0.4])
     fig.update_yaxes(title_text="Probability", tickformat=".0%", range=[0, 1.05])
-    return layout(fig, title=text, height=540, margin={"t": 120, "b": 40},
+    return layout(fig, title=text, height=570, margin={"t": 150, "b": 40},
+                  subtitle="Bars: each outcome's probability with the prior at the slider's value",
                   changes=frame_changes(sweep))
 
 

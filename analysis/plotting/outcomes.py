@@ -17,6 +17,8 @@ from .style import (
     frame_title,
     layout,
     note_figure,
+    plain_frame,
+    series_title,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ def plot_outcome_distribution(distribution: pd.DataFrame, *, title: str | None =
         If a column is missing.
     """
     check_frame(distribution, ("outcome", "label", "colour", "probability"), "distribution")
+    distribution = plain_frame(distribution)
     order = list(pd.unique(distribution["outcome"]))
     first = distribution.drop_duplicates("outcome").set_index("outcome")
     labels, colours = first["label"], first["colour"]
@@ -96,7 +99,7 @@ def plot_outcome_distribution(distribution: pd.DataFrame, *, title: str | None =
     layout(fig, title=frame_title("Outcome distribution", distribution, title), height=460,
            changes=frame_changes(distribution),
            barmode="group", bargap=0.25, bargroupgap=0.06,
-           legend={"title": {"text": "Scenario"}}, margin={"t": 70})
+           legend={"title": {"text": series_title(distribution)}}, margin={"t": 70})
     fig.update_yaxes(title_text="Probability", tickformat=".0%" if top >= 0.05 else ".1%",
                      range=[0, max(top, 1e-9) * 1.18], rangemode="tozero")
     fig.update_xaxes(title_text="Outcome", tickvals=order,
@@ -133,6 +136,7 @@ def plot_phase_marginals(marginals: pd.DataFrame, *, title: str | None = None) -
     """
     check_frame(marginals, ("phase", "phase_label", "branch", "label", "probability",
                             "conditional"), "marginals")
+    marginals = plain_frame(marginals)
     phases = list(pd.unique(marginals["phase"]))
     grey = marginals["branch"].isin(list(_GREY_ROWS))
     branches = marginals[~grey].copy()
@@ -204,6 +208,7 @@ def plot_expected_attributes(attributes: pd.DataFrame, *, title: str | None = No
         If a column is missing.
     """
     check_frame(attributes, ("attribute", "label", "unit", "expected", "sd"), "attributes")
+    attributes = plain_frame(attributes)
     text = frame_title("Expected attributes (±1 sd)", attributes, title)
     n = len(attributes)
     if n == 0:
@@ -247,6 +252,7 @@ def plot_attribute_distribution(distribution: pd.DataFrame, *,
     """
     check_frame(distribution, ("attribute", "label", "unit", "value", "probability"),
                 "distribution")
+    distribution = plain_frame(distribution)
     text = frame_title("Attributes across paths", distribution, title)
     names = list(pd.unique(distribution["attribute"]))
     if not names:

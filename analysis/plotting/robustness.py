@@ -13,13 +13,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .style import (
-    OPTION_COLOURS,
     POINT_COLOUR,
     chart_title,
     check_frame,
     frame_changes,
     layout,
     note_figure,
+    palette,
+    plain_frame,
     shorten,
     unit_suffix,
     wrap_text,
@@ -44,7 +45,7 @@ def _state_titles(table: pd.DataFrame, nodes: list) -> list[str]:
 
 def _colours(table: pd.DataFrame) -> dict:
     options = list(pd.unique(table["option"]))
-    return {o: OPTION_COLOURS[i % len(OPTION_COLOURS)] for i, o in enumerate(options)}
+    return dict(zip(options, palette(len(options)), strict=True))
 
 
 def _outcome_words(attrs: dict) -> tuple[str, str]:
@@ -93,6 +94,7 @@ def plot_regret(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     check_frame(table, ("node", "information_label", "option", "option_label", "min_regret",
                         "regret_p25", "regret_median", "regret_p75", "percentile_regret",
                         "max_regret"), "table", made_by=_TABLE)
+    table = plain_frame(table)
     default = chart_title("Regret of each option across the variants",
                           table.attrs.get("scenario"), None)
     if table.empty:
@@ -149,6 +151,7 @@ def plot_robustness(table: pd.DataFrame, *, title: str | None = None) -> go.Figu
     """
     check_frame(table, ("node", "information_label", "option", "option_label", "share_best",
                         "share_satisficing"), "table", made_by=_TABLE)
+    table = plain_frame(table)
     default = chart_title("How often each option is best, and good enough",
                           table.attrs.get("scenario"), None)
     if table.empty:
@@ -203,6 +206,7 @@ def plot_peeling_trajectory(trajectory: pd.DataFrame, *, title: str | None = Non
     check_frame(trajectory, ("step", "coverage", "density", "mass", "restricted_dimensions",
                              "chosen"), "trajectory",
                 made_by="analysis.discover_scenarios(...).trajectory")
+    trajectory = plain_frame(trajectory)
     a = trajectory.attrs
     label, above = _outcome_words(a)
     default = chart_title(f"Where {label} is likely: PRIM's peeling trajectory",
@@ -258,6 +262,7 @@ def plot_box_limits(limits: pd.DataFrame, *, title: str | None = None) -> go.Fig
     check_frame(limits, ("parameter", "label", "low", "high", "range_low", "range_high",
                          "restricted", "chosen"), "limits",
                 made_by="analysis.discover_scenarios(...).limits")
+    limits = plain_frame(limits)
     a = limits.attrs
     label, above = _outcome_words(a)
     default = chart_title(f"Where {label} is likely: the discovered box", a.get("scenario"),

@@ -6,22 +6,26 @@ two chart modules use is defined here, under a public name.
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from ..core.arguments import Given
+from ..core.text import escape_html
 
 __all__ = [
     "ATTRIBUTE_GAP_PX",
     "ATTRIBUTE_MARGIN",
     "BAND_ALPHA",
     "MAX_LABEL_CHARS",
-    "OPTION_COLOURS",
     "POINT_COLOUR",
+    "SERIES_COLOURS",
     "TEMPLATE",
     "add_band",
     "chart_title",
@@ -33,9 +37,12 @@ __all__ = [
     "layout",
     "note_figure",
     "palette",
+    "phase_colours",
+    "plain_frame",
     "probability_text",
     "result_format",
     "result_text",
+    "series_title",
     "shorten",
     "translucent",
     "unit_suffix",
@@ -50,9 +57,6 @@ POINT_COLOUR = "#3d3d3d"
 #: panel titles), and the figure's margins.
 ATTRIBUTE_GAP_PX = 80
 ATTRIBUTE_MARGIN = {"t": 90, "b": 60}
-#: The options of a decision, in file order (the colours of analysis.plotting.decisions).
-OPTION_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02",
-                  "#a6761d", "#666666")
 #: Opacity of a shaded credible band.
 BAND_ALPHA = 0.15
 #: Longest label drawn in full on a chart; longer ones end in an ellipsis.
@@ -62,6 +66,8 @@ _CHANGES_LINE_PX = 20
 #: How many of a changed scenario's changes a subtitle names before counting the rest.
 _CHANGES_SHOWN = 2
 _CHANGES_CHARS = 110
+#: Longest "a vs b vs c" a title names its scenarios with.
+_SCENARIOS_CHARS = 60
 
 
 # ------------------------------------------------------------------------- titles
@@ -90,13 +96,28 @@ def chart_title(what: str, scenario: str | None, given: Given) -> str:
 
 
 def frame_title(what: str, frame: pd.DataFrame, title: str | None) -> str:
-    """Return ``title``, or one built from ``frame.attrs`` and a ``scenario`` column."""
+    """Return ``title``, or one built from ``frame.attrs`` and a ``scenario`` column.
+
+    ``attrs["chart_title"]`` is taken whole. Several scenarios are named
+    (``"a vs b"``) while that is short, else the title says what the legend
+    lists (``"..., by analyst"``, after ``attrs["series_title"]``).
+    """
     if title is not None:
         return title
+    if frame.attrs.get("chart_title"):
+        return str(frame.attrs["chart_title"])
     scenario = frame.attrs.get("scenario")
     if "scenario" in frame.columns:
         scenario = " vs ".join(str(s) for s in pd.unique(frame["scenario"]))
+        if len(html.unescape(scenario)) > _SCENARIOS_CHARS:
+            series = str(frame.attrs.get("series_title") or "scenario").lower()
+            return chart_title(f"{what}, by {series}", None, frame.attrs.get("given"))
     return chart_title(what, scenario, frame.attrs.get("given"))
+
+
+def series_title(frame: pd.DataFrame, default: str = "Scenario") -> str:
+    """Return the legend's title for a frame's series: ``attrs["series_title"]`` or ``default``."""
+    return str(frame.attrs.get("series_title") or default)
 
 
 def frame_changes(frame: pd.DataFrame) -> list[str]:
@@ -217,14 +238,63 @@ def result_text(value: float, unit: str | None) -> str:
 # --------------------------------------------------------------------------- text
 
 
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text is shown as written: never as plotly markup.
+
+    plotly reads ``<b>``, ``<br>``, ``<a href>`` and entities in every text it
+    draws (titles, ticks, legends, hover). The labels, questions and titles
+    in a frame come from a user's file, so every string in its columns and
+    ``attrs`` is escaped (:func:`analysis.core.text.escape_html`) before a
+    chart uses it; the chart's own markup is added after. Every ``plot_*``
+    function calls this first.
+    """
+    plain = frame.copy()
+    for column in plain.columns:
+        values = plain[column]
+        if (pd.api.types.is_numeric_dtype(values)
+                or pd.api.types.is_datetime64_any_dtype(values)):
+            continue
+        try:  # labels repeat on every row of a path: escape each distinct one once
+            distinct = pd.unique(values)
+        except TypeError:  # lists or dicts in the cells
+            plain[column] = values.map(_plain_value)
+            continue
+        escaped = {v: _plain_value(v) for v in distinct if isinstance(v, str)}
+        escaped = {v: e for v, e in escaped.items() if e != v}
+        if escaped:
+            plain[column] = values.map(lambda v, table=escaped: table.get(v, v)
+                                         if isinstance(v, str) else v)
+    plain.attrs = _plain_value(frame.attrs)
+    return plain
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_html(value)
+    if isinstance(value, dict):
+        return {key: _plain_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain_value(item) for item in value)
+    return value
+
+
 def wrap_text(text: str, width: int = 60) -> str:
-    """Break long hover text into lines."""
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    """Break long hover text into lines (text escaped by :func:`plain_frame` stays escaped)."""
+    if not text:
+        return ""
+    return "<br>".join(escape_html(line) for line in textwrap.wrap(html.unescape(text), width))
 
 
 def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """Return ``text``, cut to ``limit`` characters with an ellipsis if longer."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Return ``text``, cut to ``limit`` characters with an ellipsis if longer.
+
+    Escaped text (:func:`plain_frame`) is counted and cut as it shows: an
+    entity is one character, never cut in two.
+    """
+    shown = html.unescape(text)
+    if len(shown) <= limit:
+        return text
+    return escape_html(shown[: limit - 1].rstrip() + "…")
 
 
 # ------------------------------------------------------------------------- colours
@@ -239,12 +309,29 @@ def translucent(colour: str, alpha: float = BAND_ALPHA) -> str:
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
-def palette(n: int) -> list[str]:
-    """Return ``n`` distinguishable colours (plotly's colour-blind-safe set, repeated)."""
-    from plotly.colors import qualitative
+#: Colours of options, analysts and scenarios: never an outcome's. Outcomes take the
+#: colours their files give them (greens, oranges, yellows, reds in the examples);
+#: these are blues, violets, browns and greys, given in the order of the series, so
+#: that the same list of options or analysts has the same colours in every chart.
+SERIES_COLOURS = ("#4c78a8", "#b279a2", "#9d755d", "#72b7b2", "#2f4b7c", "#ff9da6",
+                  "#79706e", "#a0cbe8")
 
-    colours = qualitative.Safe
-    return [colours[i % len(colours)] for i in range(n)]
+
+def palette(n: int) -> list[str]:
+    """Return ``n`` colours for options, analysts or scenarios (:data:`SERIES_COLOURS`)."""
+    return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(n)]
+
+
+def phase_colours(n: int) -> list[str]:
+    """Return ``n`` colours for the phases, in order: blues from dark to light.
+
+    Phases are ordered, so a ramp of one hue says so; it is no outcome's colour
+    and no option's or analyst's (:data:`SERIES_COLOURS`), as the branch bars of
+    :func:`~analysis.plotting.plot_phase_marginals` already are.
+    """
+    if n <= 0:
+        return []
+    return sample_colorscale("Blues", [0.95 - 0.5 * i / max(n - 1, 1) for i in range(n)])
 
 
 def add_band(fig: go.Figure, x, lower, upper, colour: str, *, name: str,

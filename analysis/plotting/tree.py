@@ -20,6 +20,7 @@ from .style import (
     condition_text,
     frame_changes,
     layout,
+    plain_frame,
     probability_text,
     shorten,
     value_text,
@@ -131,6 +132,7 @@ class _Paths:
 def _read_steps(steps: pd.DataFrame) -> _Paths:
     """Read the frame's paths; raise if it is not :func:`analysis.path_steps` output."""
     check_frame(steps, _STEP_COLUMNS, "steps", made_by=_MADE_BY)
+    steps = plain_frame(steps)
     n_phases = steps["phase"].nunique()
     n_paths = len(steps) // max(n_phases, 1)
     positions = steps["position"].to_numpy()

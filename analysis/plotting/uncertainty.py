@@ -20,6 +20,8 @@ from .style import (
     frame_title,
     layout,
     note_figure,
+    phase_colours,
+    plain_frame,
     wrap_text,
 )
 
@@ -34,8 +36,6 @@ __all__ = [
 _PRIOR_COLUMNS = 4
 _PRIOR_ROW_PX = 190
 _PRIOR_MARGIN = {"t": 110, "b": 50, "l": 40, "r": 30}
-_PHASE_COLOURS = ("#1f77b4", "#9467bd", "#17becf", "#8c564b", "#2ca02c", "#7f7f7f", "#bcbd22",
-                  "#e377c2")
 _INTERVAL_WIDTHS = (3.0, 7.0, 11.0)  # error-bar widths, widest interval first
 _DRAW_ROW_PX = 130
 _ATTRIBUTE_ROW_PX = 190
@@ -68,7 +68,8 @@ def _prior_hover(prior, interval: float | None) -> str:
     cite = ", ".join(prior.cite.split(", ")) if prior.cite else "(none)"
     which = f"{interval:.0%} interval" if interval is not None else "Interval"
     return "<br>".join(line for line in [
-        f"<b>{prior.key}</b>",
+        f"<b>{prior.phase_label}: {prior.branch_label}</b>"
+        + (f" ({prior.rule.replace('_', ' ')})" if prior.rule else ""),
         f"{prior.detail}" + ("" if prior.kind == "beta" else
                              f" → Beta({prior.alpha:.3g}, {prior.beta:.3g})"),
         f"Mean {prior.mean:.3f}; {which} {prior.lower:.3f}–{prior.upper:.3f}",
@@ -116,6 +117,7 @@ def plot_priors(densities: pd.DataFrame, *, title: str | None = None) -> go.Figu
                             "detail", "alpha", "beta", "mean", "lower", "upper", "cite",
                             "rationale", "value", "density"), "densities",
                 made_by="analysis.prior_densities(scenario)")
+    densities = plain_frame(densities)
     text = frame_title("Priors", densities, title)
     changes = frame_changes(densities)
     interval = densities.attrs.get("interval")
@@ -133,7 +135,7 @@ def plot_priors(densities: pd.DataFrame, *, title: str | None = None) -> go.Figu
                         horizontal_spacing=0.04,
                         vertical_spacing=min(0.55 / rows, 70 / (height - 160)))
     phases = list(pd.unique(priors["phase"]))
-    colours = {p: _PHASE_COLOURS[i % len(_PHASE_COLOURS)] for i, p in enumerate(phases)}
+    colours = dict(zip(phases, phase_colours(len(phases)), strict=True))
     curves = dict(list(densities.groupby("key", sort=False)))
     for i, prior in enumerate(priors.itertuples(index=False)):
         row, col = divmod(i, columns)
@@ -200,6 +202,7 @@ def plot_outcome_intervals(summary: pd.DataFrame, *, title: str | None = None) -
     """
     check_frame(summary, ("outcome", "label", "colour", "interval", "at_means", "mean",
                           "mcse", "median", "lower", "upper"), "summary")
+    summary = plain_frame(summary)
     intervals = sorted(pd.unique(summary["interval"]), reverse=True)
     names = " and ".join(f"{i:.0%}" for i in sorted(intervals))
     text = frame_title(f"Outcome probabilities with {names} intervals", summary, title)
@@ -283,8 +286,10 @@ def plot_outcome_draws(histogram: pd.DataFrame, intervals: pd.DataFrame, *,
     check_frame(histogram, ("outcome", "label", "colour", "lower", "upper", "share",
                             "density"), "histogram",
                 made_by="analysis.outcome_histogram(samples)")
+    histogram = plain_frame(histogram)
     check_frame(intervals, ("outcome", "interval", "median", "lower", "upper"), "intervals",
                 made_by="analysis.outcome_intervals(samples)")
+    intervals = plain_frame(intervals)
     interval, summary = _widest(intervals)
     summary = summary.set_index("outcome")
     outcomes = list(pd.unique(histogram["outcome"]))
@@ -367,8 +372,10 @@ def plot_attribute_cdf(ecdf: pd.DataFrame, intervals: pd.DataFrame, *,
     """
     check_frame(ecdf, ("attribute", "label", "unit", "value", "cumulative"), "ecdf",
                 made_by="analysis.attribute_ecdf(samples)")
+    ecdf = plain_frame(ecdf)
     check_frame(intervals, ("attribute", "interval", "median", "lower", "upper"), "intervals",
                 made_by="analysis.attribute_intervals(samples)")
+    intervals = plain_frame(intervals)
     text = frame_title("Expected attributes across draws", ecdf, title)
     changes = frame_changes(ecdf)
     attributes = list(pd.unique(ecdf["attribute"]))

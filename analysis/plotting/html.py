@@ -37,7 +37,20 @@ def figure_html(figure: go.Figure | Mapping, *, div_id: str,
         The id of the chart's ``<div>``: fixed ids keep exports reproducible.
     include_plotlyjs : bool, default False
         Put plotly.js inline before the chart: for the first chart of a page.
+
+    Raises
+    ------
+    ValueError
+        If ``figure`` is a mapping but not a figure: ``data`` not a list of
+        traces, or ``layout`` not a mapping.
     """
+    if isinstance(figure, Mapping):
+        data, layout = figure.get("data", []), figure.get("layout", {})
+        if not isinstance(data, list) or not all(isinstance(t, Mapping) for t in data) \
+                or not isinstance(layout, Mapping):
+            raise ValueError("not a plotly figure: expected 'data', a list of traces, and "
+                             f"'layout', a mapping; got {type(data).__name__} and "
+                             f"{type(layout).__name__}")
     return pio.to_html(dict(figure) if isinstance(figure, Mapping) else figure,
                        include_plotlyjs=bool(include_plotlyjs), include_mathjax=False,
                        full_html=False, div_id=div_id, validate=False,

@@ -42,7 +42,7 @@ from ..analyses.exploration import (
 from ..analyses.outcomes import expected_attributes, outcome_distribution, path_steps
 from ..analyses.uncertainty import outcome_intervals
 from ..core.errors import QueryError, ScenarioError
-from ..core.text import display_label
+from ..core.text import did_you_mean, display_label
 from ..engines.sampling import sample_outcomes
 from ..model.scenario import Scenario
 from ..plotting import (
@@ -195,8 +195,10 @@ class Explorer:
         """Set one branch's mean; in a Dirichlet the others keep their proportions."""
         rows = self._controls[self._controls["key"] == key]
         if rows.empty:
-            raise QueryError(f"means: {key!r} names no uncertain prior; expected one of: "
-                             f"{', '.join(self._controls['key'])}")
+            known = list(self._controls["key"])
+            raise QueryError(f"means: {key!r} names no uncertain prior"
+                             f"{did_you_mean(str(key), known)}; expected one of: "
+                             f"{', '.join(known)}")
         set_key = rows["set"].iloc[0]
         siblings = [k for k in self._controls.loc[self._controls["set"] == set_key, "key"]
                     if k != key]

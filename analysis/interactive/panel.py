@@ -341,7 +341,8 @@ class Explorer:
             self._update_snapshot()
 
     def _snapshot_bundle(self) -> dict:
-        return snapshot_bundle(self._json, title=f"Explore — {self.base.name}",
+        ordered = {name: self._json[name] for name in CHARTS if name in self._json}
+        return snapshot_bundle(ordered, title=f"Explore — {self.base.name}",
                                overrides=self.overrides_text, tables=self.tables,
                                status=self._state_message(0, [])["status"])
 

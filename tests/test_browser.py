@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -187,5 +189,58 @@ def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, tmp_pa
         text = shown.evaluate("document.body.innerText")
         assert "<script>window.__pwned=1</script>" in text  # shown literally, as text
         shown.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_the_live_panel_shows_its_last_state_in_the_report(browser, reports):
+    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    page = OfflinePage(browser)
+    try:
+        shown = page.open(reports / f"{notebook.stem}.html", _stored_figures(notebook))
+        snapshot = shown.locator(".dealtree-explore-snapshot")
+        assert snapshot.count() == 1 and snapshot.is_visible()
+        assert "need a running kernel" in snapshot.inner_text()
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        assert page.errors == [] and page.blocked == []
+        snapshot.screenshot(path=str(ARTIFACTS / "explore-snapshot.png"))
+    finally:
+        page.close()
+
+
+def _nbconvert(tmp_path, to: str) -> tuple[Path, int]:
+    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run([str(jupyter), "nbconvert", "--to", to, str(copy)], check=True,
+                   capture_output=True, cwd=tmp_path, timeout=600)
+    return copy.with_suffix(".html"), _stored_figures(notebook)
+
+
+def test_nbconvert_to_dealtree_gives_an_offline_report(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "dealtree")
+    assert 'name="dealtree:built"' in page_path.read_text()
+    page = OfflinePage(browser)
+    try:
+        shown = page.open(page_path, figures)
+        assert _rendered_figures(shown) == figures
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()
+
+
+def test_plain_nbconvert_html_of_a_stored_notebook_keeps_working_charts(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "html")
+    page = OfflinePage(browser)  # nbconvert's own CDN scripts fail offline, harmlessly
+    try:
+        shown = page.open(page_path, figures)
+        assert _rendered_figures(shown) == figures
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        shown.screenshot(path=str(ARTIFACTS / "nbconvert-html.png"), full_page=True)
     finally:
         page.close()

@@ -7,10 +7,10 @@ import json
 
 import pytest
 import yaml
+from conftest import DATA_DIR
 
 import analysis
 from analysis.interactive import CHARTS, Explorer, explore, overrides_text
-from conftest import DATA_DIR
 
 SCENARIOS = [*analysis.scenario_names(), str(DATA_DIR / "two_outcomes.yaml")]
 
@@ -105,9 +105,11 @@ def test_the_front_end_protocol(panel):
     sent.clear()
     panel._on_message(panel.widget, {"event": "change", "seq": 7, "final": False,
                                      "delta": {"strengths": {"ceasefire": 50}}}, [])
-    [state] = sent
-    assert (state["event"], state["seq"]) == ("state", 7)
-    assert set(state["figures"]) == {"outcomes", "attributes", "tree"}
+    first, state = sent  # the outcome bars at once, then the slower charts
+    assert (first["event"], first["seq"], first["partial"]) == ("state", 7, True)
+    assert set(first["figures"]) == {"outcomes"}
+    assert (state["event"], state["seq"], state.get("partial")) == ("state", 7, None)
+    assert set(state["figures"]) == {"attributes", "tree"}
     assert state["strengths"]["ceasefire"] == 50
     assert panel.widget.settings["strengths"]["ceasefire"] == 50
     assert state["overrides_text"].startswith("PRIOR_OVERRIDES = {\n    \"ceasefire.holds\"")

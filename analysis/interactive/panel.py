@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +127,10 @@ class Explorer:
             min(20_000, max(1_000, _DRAW_CELLS // max(1, scenario.tree.n_paths))))
         controls = prior_controls(scenario)
         self._controls = controls
-        self.means = dict(zip(controls["key"], controls["mean"], strict=True))
-        self.strengths = dict(zip(controls["set"], controls["strength"], strict=True))
+        self._set_of = dict(zip(controls["key"], controls["set"], strict=True))
+        self._start_means = dict(zip(controls["key"], controls["mean"], strict=True))
+        self._start_strengths = dict(zip(controls["set"], controls["strength"], strict=True))
+        self.means, self.strengths = dict(self._start_means), dict(self._start_strengths)
         self.given: dict[str, str] = {}
         self.decisions = {p.id: p.assumed or next(iter(p.branches))
                           for p in scenario.model.phases if p.decision_maker is not None}
@@ -149,7 +151,8 @@ class Explorer:
     def set(self, *, means: Mapping[str, float] | None = None,
             strengths: Mapping[str, float] | None = None,
             given: Mapping[str, str] | None = None,
-            decisions: Mapping[str, str] | None = None, final: bool = True) -> list[str]:
+            decisions: Mapping[str, str] | None = None, final: bool = True,
+            progress: Callable[[list[str]], object] | None = None) -> list[str]:
         """Move controls, as the panel's sliders and toggles do; return the charts redrawn.
 
         ``given`` values of ``""`` remove a phase's condition. ``final``
@@ -162,7 +165,7 @@ class Explorer:
                  dict(self.overrides))
         try:
             self._move(means, strengths, given, decisions)
-            names = self.redraw(intervals=final)
+            names = self.redraw(intervals=final, progress=progress)
         except (ScenarioError, QueryError) as exc:
             self.error, names = str(exc), []
         if self.error:
@@ -186,22 +189,17 @@ class Explorer:
         return self.redraw(intervals=True)
 
     def _reset_state(self) -> None:
-        self.means = dict(zip(self._controls["key"], self._controls["mean"], strict=True))
-        self.strengths = dict(zip(self._controls["set"], self._controls["strength"],
-                                  strict=True))
+        self.means, self.strengths = dict(self._start_means), dict(self._start_strengths)
         self.given, self.decisions = {}, dict(self._assumed)
 
     def _move_mean(self, key: str, value: float) -> None:
         """Set one branch's mean; in a Dirichlet the others keep their proportions."""
-        rows = self._controls[self._controls["key"] == key]
-        if rows.empty:
-            known = list(self._controls["key"])
+        if key not in self._set_of:
+            known = list(self._set_of)
             raise QueryError(f"means: {key!r} names no uncertain prior"
                              f"{did_you_mean(str(key), known)}; expected one of: "
                              f"{', '.join(known)}")
-        set_key = rows["set"].iloc[0]
-        siblings = [k for k in self._controls.loc[self._controls["set"] == set_key, "key"]
-                    if k != key]
+        siblings = [k for k, s in self._set_of.items() if s == self._set_of[key] and k != key]
         rest = sum(self.means[k] for k in siblings)
         for k in siblings:
             self.means[k] = (self.means[k] * (1 - value) / rest if rest > 0
@@ -218,25 +216,27 @@ class Explorer:
     # ------------------------------------------------------------------ computing
 
     def _explored(self) -> Scenario:
-        original = self._controls.set_index("key")
-        moved = {k: v for k, v in self.means.items() if abs(v - original.at[k, "mean"]) > 1e-9}
-        sets = {original.at[k, "set"] for k in moved}
-        means = {k: v for k, v in self.means.items() if original.at[k, "set"] in sets}
+        start_means = self._start_means
+        start_strengths = self._start_strengths
+        sets = {self._set_of[k] for k, v in self.means.items() if abs(v - start_means[k]) > 1e-9}
+        means = {k: v for k, v in self.means.items() if self._set_of[k] in sets}
         strengths = {k: v for k, v in self.strengths.items()
-                     if abs(v - self._controls.loc[self._controls["set"] == k, "strength"]
-                            .iloc[0]) > 1e-9}
+                     if abs(v - start_strengths[k]) > 1e-9}
         self.overrides = explored_overrides(self.base, means=_clipped(means),
                                             strengths=strengths)
         scenario = self.base.with_priors(self.overrides) if self.overrides else self.base
         changed = {p: o for p, o in self.decisions.items() if self._assumed.get(p) != o}
         return scenario.with_decisions(changed) if changed else scenario
 
-    def redraw(self, *, intervals: bool = False) -> list[str]:
+    def redraw(self, *, intervals: bool = False,
+               progress: Callable[[list[str]], object] | None = None) -> list[str]:
         """Recompute the tables and charts; with ``intervals``, the Monte Carlo ones too.
 
         Returns the names of the charts redrawn. A bad setting (say, a
         condition of probability 0) leaves the charts as they were and sets
-        :attr:`error`.
+        :attr:`error`. ``progress`` is called with the names of the charts
+        ready so far, the outcome bars first: the panel sends them at once,
+        before the slower tree and attributes.
         """
         start = time.perf_counter()
         try:
@@ -251,8 +251,10 @@ class Explorer:
         self.error = None
         self.scenario = scenario
         self.tables.update(outcomes=distribution, attributes=attributes)
-        figures = {"outcomes": plot_outcome_distribution(distribution),
-                   "attributes": plot_expected_attributes(attributes)}
+        self._finish({"outcomes": plot_outcome_distribution(distribution)})
+        if progress is not None:
+            progress(["outcomes"])
+        figures = {"attributes": plot_expected_attributes(attributes)}
         if n_paths <= self.max_tree_paths:
             figures["tree"] = plot_tree(path_steps(scenario, given=given))
         else:
@@ -260,6 +262,7 @@ class Explorer:
                 f"{n_paths:,} paths: too many to draw live (at most {self.max_tree_paths:,}).<br>"
                 "Choose a condition (given) to narrow the tree.",
                 title=f"Scenario tree — {scenario.name}")
+        self._finish(figures)
         self.timings["exact"] = time.perf_counter() - start
         if intervals:
             start = time.perf_counter()
@@ -267,11 +270,13 @@ class Explorer:
                                       rng=self.rng, progress=False)
             summary = outcome_intervals(samples)
             self.tables["intervals"] = summary
-            figures["intervals"] = plot_outcome_intervals(summary)
+            self._finish({"intervals": plot_outcome_intervals(summary)})
             self.timings["intervals"] = time.perf_counter() - start
+        return ["outcomes", *figures, *(["intervals"] if intervals else [])]
+
+    def _finish(self, figures: Mapping[str, Any]) -> None:
         self.figures.update(figures)
         self._json.update({name: fig.to_json() for name, fig in figures.items()})
-        return list(figures)
 
     # ------------------------------------------------------------------ front end
 
@@ -327,11 +332,16 @@ class Explorer:
         elif event == "change":
             delta = content.get("delta", {})
             final = bool(content.get("final"))
+            seq = int(content.get("seq", 0))
+
+            def send_first(names: list[str]) -> None:  # the outcome bars, before the rest
+                widget.send({**self._state_message(seq, names), "partial": True})
+
             names = self.set(means=delta.get("means"), strengths=delta.get("strengths"),
                              given=delta.get("given"), decisions=delta.get("decisions"),
-                             final=final)
+                             final=final, progress=send_first)
             widget.settings = self._settings()
-            widget.send(self._state_message(int(content.get("seq", 0)), names))
+            widget.send(self._state_message(seq, [n for n in names if n != "outcomes"]))
             if final:
                 self._update_snapshot()
         elif event == "reset":

@@ -5,7 +5,9 @@
 // opens, {event: "change", seq, delta, final} when a control moves (final: a
 // slider was released, a toggle clicked), {event: "plotly"} to ask for
 // plotly.js when the page has none. From the kernel: {event: "pong"},
-// {event: "plotly", source}, {event: "state", ...} with the charts as JSON.
+// {event: "plotly", source}, {event: "state", ...} with the charts as JSON
+// (for a change, first a "partial" state with the outcome bars alone, then
+// the rest: the bars do not wait for the slower tree).
 //
 // Debounce: at most one change is in flight; moves made meanwhile are merged
 // and sent when the kernel's answer arrives, so a slow redraw never queues up.
@@ -266,7 +268,12 @@ function render({ model, el }) {
     } else if (message.event === "state") {
       apply(message);
       await draw(message.figures);
-      if (message.seq === seq && inFlight) {
+      if (message.partial) {
+        // The outcome bars, sent before the tree and the attributes are ready.
+        if (message.seq === seq && inFlight) {
+          root.dataset.firstLatency = String(Math.round(performance.now() - started));
+        }
+      } else if (message.seq === seq && inFlight) {
         inFlight = false;
         root.dataset.latency = String(Math.round(performance.now() - started));
         root.dataset.drawn = String(message.seq);

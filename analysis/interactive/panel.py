@@ -354,7 +354,8 @@ class Explorer:
         ordered = {name: self._json[name] for name in CHARTS if name in self._json}
         return snapshot_bundle(ordered, title=f"Explore — {self.base.name}",
                                overrides=self.overrides_text, tables=self.tables,
-                               status=self._state_message(0, [])["status"])
+                               status=f"Monte Carlo intervals over {self.n_draws:,} draws of "
+                                      f"the priors, seed {self.rng}.")
 
     def _update_snapshot(self) -> None:
         if self._snapshot is not None:

@@ -12,8 +12,10 @@ without Chromium or playwright, and fail instead where
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -66,7 +68,7 @@ def lab(tmp_path_factory):
     with lab_server(root) as (url, token), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = LabPage(browser, url, token, NOTEBOOK.name)
-        page.root = root
+        page.root, page.base, page.token = root, url, token
         try:
             yield page
         finally:
@@ -153,3 +155,19 @@ def test_saving_from_lab_stores_no_chart_snapshots(lab):
     assert image_snapshots(saved) == []
     size = (lab.root / NOTEBOOK.name).stat().st_size
     assert size < 1.5 * NOTEBOOK.stat().st_size, size
+
+
+def test_labs_html_export_keeps_the_charts_and_offers_the_report(lab):
+    base, token = lab.base, lab.token
+    with urllib.request.urlopen(f"{base}/api/nbconvert?token={token}", timeout=30) as reply:
+        formats = json.load(reply)
+    assert formats["dealtree"]["output_mimetype"] == "text/html"
+    # What File > Save and Export Notebook As > HTML downloads, from the stored notebook.
+    url = f"{base}/nbconvert/html/{NOTEBOOK.name}?download=true&token={token}"
+    with urllib.request.urlopen(url, timeout=120) as reply:
+        page = reply.read().decode()
+    stored = nbformat.read(lab.root / NOTEBOOK.name, as_version=4)
+    charts = sum("application/vnd.plotly.v1+json" in output.get("data", {})
+                 for cell in stored.cells for output in cell.get("outputs", []))
+    assert page.count('class="plotly-graph-div"') == charts
+    assert page.count("* plotly.js v") == 1

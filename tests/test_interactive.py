@@ -167,3 +167,15 @@ def test_overrides_text_is_python_that_gives_back_the_values():
     exec(text, namespace)
     assert namespace["PRIOR_OVERRIDES"] == {"a.b": {"alpha": 0.1, "beta": 3.0}, "c.d": 0.25}
     assert "# explored given" in text
+
+
+def test_a_scenario_updated_on_evidence_explores_without_prior_intervals():
+    posterior = analysis.update_scenario(analysis.load_scenario("baseline"), "gaza_2025")
+    panel = explore(posterior, n_draws=200)
+    assert panel.error is None and "intervals" not in panel.tables
+    assert "cannot weight them by evidence" in panel.figures["intervals"].layout.annotations[0].text
+    panel.set(means={"exchanges.complete": 0.2})
+    namespace = {}
+    exec(panel.overrides_text, namespace)
+    assert panel.tables["outcomes"]["probability"].tolist() == _probabilities(
+        posterior.with_priors(namespace["PRIOR_OVERRIDES"]))

@@ -23,6 +23,7 @@ follow the drag, the Monte Carlo intervals are redrawn on release. Its
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -266,11 +267,18 @@ class Explorer:
         self.timings["exact"] = time.perf_counter() - start
         if intervals:
             start = time.perf_counter()
-            samples = sample_outcomes(scenario, n_draws=self.n_draws, given=given,
-                                      rng=self.rng, progress=False)
-            summary = outcome_intervals(samples)
-            self.tables["intervals"] = summary
-            self._finish({"intervals": plot_outcome_intervals(summary)})
+            try:
+                samples = sample_outcomes(scenario, n_draws=self.n_draws, given=given,
+                                          rng=self.rng, progress=False)
+            except QueryError as exc:  # e.g. a scenario updated on evidence
+                self.tables.pop("intervals", None)
+                chart = note_figure("No Monte Carlo intervals here:<br>" + _wrap(str(exc)),
+                                    title=f"Outcome probabilities — {scenario.name}")
+            else:
+                summary = outcome_intervals(samples)
+                self.tables["intervals"] = summary
+                chart = plot_outcome_intervals(summary)
+            self._finish({"intervals": chart})
             self.timings["intervals"] = time.perf_counter() - start
         return ["outcomes", *figures, *(["intervals"] if intervals else [])]
 
@@ -369,6 +377,11 @@ class Explorer:
 
     def __repr__(self) -> str:
         return f"Explorer({self.base!r})"
+
+
+def _wrap(text: str) -> str:
+    """Break a long message into lines for a chart's note."""
+    return "<br>".join(textwrap.wrap(text, 70))
 
 
 def _clipped(means: Mapping[str, float]) -> dict[str, float]:

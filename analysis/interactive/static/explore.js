@@ -245,12 +245,10 @@ function render({ model, el }) {
       entry.input.value = toPosition(value, entry.range);
       entry.output.textContent = shown(value, 1);
     }
-    for (const part of ["given", "decisions"]) {
-      for (const [phase, value] of Object.entries(state[part])) {
-        for (const b of toggles[part + ":" + phase] || []) {
-          b.setAttribute("aria-pressed", String(b.dataset.value === value));
-        }
-      }
+    for (const [name, buttons] of Object.entries(toggles)) {
+      const [part, phase] = name.split(":");
+      const value = state[part][phase] || "";  // a phase with no condition: "any"
+      for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset.value === value));
     }
     text.value = state.overrides_text;
     error.textContent = state.error || "";

@@ -46,13 +46,13 @@ from ..core.errors import QueryError, ScenarioError
 from ..core.text import did_you_mean, display_label
 from ..engines.sampling import sample_outcomes
 from ..model.scenario import Scenario
+from ..plotting import html as chart_html
 from ..plotting import (
     plot_expected_attributes,
     plot_outcome_distribution,
     plot_outcome_intervals,
     plot_tree,
 )
-from ..plotting.html import plotly_js
 from ..plotting.style import note_figure
 from .snapshot import snapshot_bundle
 
@@ -335,7 +335,7 @@ class Explorer:
         if event == "hello":
             widget.send({"event": "pong"})
             if content.get("plotly"):
-                widget.send({"event": "plotly", "source": plotly_js()})
+                widget.send({"event": "plotly", "source": chart_html.plotly_js()})
             widget.send(self._state_message(0, list(self._json)))
         elif event == "change":
             delta = content.get("delta", {})

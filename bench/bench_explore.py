@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import plotly
 import yaml
 
 import analysis
@@ -99,21 +100,25 @@ def browser_side(scenario_paths: dict[str, Path]) -> dict[str, dict[str, list[fl
     results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         root = Path(tmp)
+        files = {name: f"bench-{number}.ipynb" for number, name in enumerate(scenario_paths)}
         for name, path in scenario_paths.items():
-            nb = nbformat.v4.new_notebook()
+            nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+                "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
             nb.cells = [nbformat.v4.new_code_cell(
                 f"import analysis\nfrom analysis.interactive import explore\n"
                 f"explore(analysis.load_scenario({str(path)!r}))")]
-            nbformat.write(nb, root / f"{name}.ipynb")
+            nbformat.write(nb, root / files[name])
         browser = playwright.chromium.launch(executable_path=chromium_path(),
                                              args=CHROMIUM_ARGS)
         with lab_server(root) as (url, token):
             for name in scenario_paths:
-                lab = LabPage(browser, url, token, f"{name}.ipynb")
+                print(f"browser: {name}", file=sys.stderr, flush=True)
+                lab = LabPage(browser, url, token, files[name])
                 lab.run_all()
                 page = lab.page
                 page.wait_for_function("() => document.querySelector('.dealtree-explore')"
                                        "?.dataset.drawn !== undefined", timeout=120_000)
+                print("  panel drawn", file=sys.stderr, flush=True)
                 results[name] = _move_in_page(page)
                 lab.close()
         browser.close()
@@ -153,9 +158,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         scenarios = {"baseline": PROJECT_ROOT / "scenarios" / "baseline.yaml",
                      "10,000 paths": wide_scenario(Path(tmp))}
+        load = os.getloadavg()[0]
         print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}; {MOVES} moves each; "
-              "ms: median (90th percentile)\n")
+              f"Python {platform.python_version()}, plotly {plotly.__version__}; "
+              f"{MOVES} moves each; ms: median (90th percentile); "
+              f"load average before: {load:.2f}\n")
         print("| scenario | kernel: outcome bars | all exact charts | release (+ intervals) |")
         print("|---|---|---|---|")
         for name, path in scenarios.items():
@@ -164,11 +171,13 @@ def main() -> None:
                   f"{_summary(times['release'])} |")
         if args.kernel:
             return
+        print(f"\nload average: {os.getloadavg()[0]:.2f}")
         print("\n| scenario | browser: outcome bars | all exact charts | release (+ intervals) |")
         print("|---|---|---|---|")
         for name, times in browser_side(scenarios).items():
             print(f"| {name} | {_summary(times['bars'])} | {_summary(times['drag'])} | "
                   f"{_summary(times['release'])} |")
+        print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

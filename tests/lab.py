@@ -88,7 +88,9 @@ class LabPage:
         # Only this server: a chart or a widget that wants the network fails the test.
         self.page.route("**/*", lambda route: route.continue_()
                         if route.request.url.startswith(url) else route.abort())
-        self.page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+        # A workspace of its own, reset: Lab does not reopen another page's notebooks.
+        workspace = f"dealtree-{secrets.token_hex(4)}"
+        self.page.goto(f"{url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={token}")
         self.page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
             " && window.jupyterapp.shell.currentWidget.context"
@@ -104,14 +106,14 @@ class LabPage:
     def run_all(self, *, timeout: float = 240):
         """Run every cell and wait until the kernel is idle and every cell has run."""
         self.page.wait_for_function(
-            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-            ".status === 'idle'", timeout=120_000)
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
+            "?.status === 'idle'", timeout=120_000)
         self.command("notebook:run-all-cells")
         self.page.wait_for_function(
             """() => {
                 const panel = window.jupyterapp.shell.currentWidget;
                 const cells = panel.content.widgets.filter(c => c.model.type === 'code');
-                return panel.sessionContext.session.kernel.status === 'idle'
+                return panel.sessionContext.session?.kernel?.status === 'idle'
                     && cells.every(c => c.model.executionCount !== null
                                         && !c.node.querySelector('.jp-InputPrompt')
                                               .textContent.includes('*'));

@@ -1,11 +1,11 @@
 """What a live panel's sliders start from, and the overrides that reproduce a setting."""
 
 import pytest
+from conftest import DATA_DIR
 
 import analysis
 from analysis import QueryError
 from analysis.analyses.exploration import explored_overrides, path_count, prior_controls
-from conftest import DATA_DIR
 
 
 @pytest.fixture(scope="module")

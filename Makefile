@@ -3,7 +3,9 @@
 #
 # Both create (or reuse, while pyproject.toml and constraints.txt are
 # unchanged) a virtual environment in .venv/ with the exact versions pinned in
-# constraints.txt, so stored notebook outputs reproduce.
+# constraints.txt, so stored notebook outputs reproduce, and enable dealtree's
+# Jupyter integration in it (analysis.delivery.jupyter: JupyterLab saves no
+# chart snapshots; `jupyter nbconvert --to html` keeps the charts).
 
 PYTHON ?= python3
 VENV := .venv
@@ -26,6 +28,7 @@ $(STAMP): pyproject.toml constraints.txt
 	  { echo "could not create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,discovery]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name dealtree --display-name "Python (dealtree)"
+	$(BIN)/python -m analysis.delivery.jupyter
 	@touch $(STAMP)
 
 report: $(STAMP)
@@ -33,7 +36,8 @@ report: $(STAMP)
 	@echo "open reports/index.html"
 
 # The browser tests need Chromium: installed from Debian's packages when missing.
-# The SilverDecisions tests need node and SilverDecisions's engine (make sd-engine).
+# The SilverDecisions tests need node and SilverDecisions's engine (make sd-engine);
+# the browser tests include a JupyterLab server on localhost (tests/test_lab.py), from the venv.
 test: $(STAMP) chromium sd-engine
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -302,3 +304,61 @@ def test_corpus_reports_show_only_their_own_scenario(browser, built, scenario):
             page.close()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "not applicable" in index or len(shown_reports) == len(results)
+
+
+def test_the_live_panel_shows_its_last_state_in_the_report(browser, reports):
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
+    page = OfflinePage(browser)
+    try:
+        shown = page.page
+        shown.goto((reports / f"{notebook.stem}.html").resolve().as_uri())
+        _draw_by_scrolling(shown)
+        snapshot = shown.locator(".dealtree-explore-snapshot")
+        assert snapshot.count() == 1 and snapshot.is_visible()
+        assert "need a running kernel" in snapshot.inner_text()
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        assert page.errors == [] and page.blocked == []
+        snapshot.screenshot(path=str(ARTIFACTS / "explore-snapshot.png"))
+    finally:
+        page.close()
+
+
+def _nbconvert(tmp_path, to: str) -> tuple[Path, int]:
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run([str(jupyter), "nbconvert", "--to", to, str(copy)], check=True,
+                   capture_output=True, cwd=tmp_path, timeout=600)
+    return copy.with_suffix(".html"), _stored_figures(notebook)
+
+
+def test_nbconvert_to_dealtree_gives_an_offline_report(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "dealtree")
+    assert 'name="dealtree:built"' in page_path.read_text()
+    page = OfflinePage(browser)
+    try:
+        shown = page.page
+        shown.goto(page_path.resolve().as_uri())
+        assert _draw_by_scrolling(shown) == figures
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()
+
+
+def test_plain_nbconvert_html_of_a_stored_notebook_keeps_working_charts(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "html")
+    page = OfflinePage(browser)  # nbconvert's own CDN scripts fail offline, harmlessly
+    try:
+        shown = page.page
+        shown.goto(page_path.resolve().as_uri())
+        shown.wait_for_function(f"() => document.querySelectorAll('.plotly-graph-div .main-svg')"
+                                f".length >= {figures}", timeout=60_000)
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        shown.screenshot(path=str(ARTIFACTS / "nbconvert-html.png"), full_page=True)
+    finally:
+        page.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -156,8 +157,8 @@ def layout(fig: go.Figure, *, title: str, height: int, subtitle: str | None = No
         margin["t"] = margin.get("t", 100) + _CHANGES_LINE_PX
         kwargs["margin"] = margin
         height += _CHANGES_LINE_PX
+    _apply_template(fig)
     fig.update_layout(
-        template=TEMPLATE,
         height=height,
         title={"text": title, "x": 0.01, "xanchor": "left",
                **({"subtitle": {"text": subtitle}} if subtitle else {})},
@@ -165,6 +166,27 @@ def layout(fig: go.Figure, *, title: str, height: int, subtitle: str | None = No
         **kwargs,
     )
     return fig
+
+
+@cache
+def _validated_template() -> go.layout.Template:
+    return go.Figure().update_layout(template=TEMPLATE).layout.template
+
+
+def _apply_template(fig: go.Figure) -> None:
+    """Set the shared template, as ``update_layout(template=TEMPLATE)`` does, but in 2 ms.
+
+    Assigning a template validates it anew each time (35-50 ms a chart: most
+    of a redraw in the live panel). This assigns a copy of one already
+    validated, with validation off for that one property, which is how
+    plotly itself applies its default template: the same figure, the same JSON.
+    """
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _validated_template()
+    finally:
+        layout._validate = fig._validate
 
 
 def note_figure(note: str, *, title: str, changes: Sequence[str] | None = None) -> go.Figure:

@@ -214,6 +214,25 @@ class Explorer:
         return overrides_text({**self.base.prior_overrides, **self.overrides},
                               decisions=changed, given=self.given)
 
+    @property
+    def settings_words(self) -> list[str]:
+        """The current settings in words, for readers: what differs from the scenario file."""
+        labels = dict(zip(self._controls["key"], self._controls["label"], strict=True))
+        lines = [f"{labels[k]}: mean {v:.1%} (the file: {self._start_means[k]:.1%})"
+                 for k, v in self.means.items() if abs(v - self._start_means[k]) > 1e-9]
+        start = self._start_strengths
+        lines += [f"{key}: prior strength {v:.3g} (the file: {start[key]:.3g})"
+                  for key, v in self.strengths.items() if abs(v - start[key]) > 1e-9]
+        phases = {p.id: p for p in self.base.model.phases}
+        for phase, branch in self.given.items():
+            lines.append(f"given {display_label(phase, phases[phase].label)}: "
+                         f"{display_label(branch, phases[phase].branches[branch].label)}")
+        for phase, option in self.decisions.items():
+            if self._assumed.get(phase) != option:
+                lines.append(f"{display_label(phase, phases[phase].label)} assumed: "
+                             f"{display_label(option, phases[phase].branches[option].label)}")
+        return lines
+
     # ------------------------------------------------------------------ computing
 
     def _explored(self) -> Scenario:
@@ -360,8 +379,8 @@ class Explorer:
 
     def _snapshot_bundle(self) -> dict:
         ordered = {name: self._json[name] for name in CHARTS if name in self._json}
-        return snapshot_bundle(ordered, title=f"Explore — {self.base.name}",
-                               overrides=self.overrides_text, tables=self.tables,
+        return snapshot_bundle(ordered, title=f"Explore — {self.base.title}",
+                               settings=self.settings_words, tables=self.tables,
                                status=f"Monte Carlo intervals over {self.n_draws:,} draws of "
                                       f"the priors, seed {self.rng}.")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -34,16 +34,23 @@ _DRAW = """<script>
                             {responsive: true, displaylogo: false});
     });
   }
-  if (document.readyState === "complete") draw(); else window.addEventListener("load", draw);
+  function whenPlotly() {  // a report loads its plotly.js after the page: wait for it
+    if (window.Plotly) draw();
+    else if (window.dealtree && window.dealtree.ready) window.dealtree.ready.then(draw);
+    else setTimeout(whenPlotly, 100);
+  }
+  if (document.readyState === "complete") whenPlotly();
+  else window.addEventListener("load", whenPlotly);
 })();
 </script>"""
 
 
-def snapshot_bundle(figures: Mapping[str, str], *, title: str, overrides: str,
+def snapshot_bundle(figures: Mapping[str, str], *, title: str, settings: Sequence[str],
                     tables: Mapping[str, pd.DataFrame], status: str) -> dict[str, str]:
     """Return the display bundle (``text/html`` and ``text/plain``) of a panel's last state.
 
-    ``figures`` maps a chart's name to its plotly JSON; ``tables`` holds the
+    ``figures`` maps a chart's name to its plotly JSON; ``settings`` says in
+    words what differs from the scenario file; ``tables`` holds the
     ``outcomes`` frame of :func:`analysis.outcome_distribution`.
     """
     box = f"dealtree-explore-snapshot-{next(_NUMBER)}"
@@ -54,17 +61,20 @@ def snapshot_bundle(figures: Mapping[str, str], *, title: str, overrides: str,
     charts = "".join(
         '<script type="application/json">' + text.replace("</", "<\\/") + "</script>"
         for name, text in figures.items())
+    changed = ("with every prior as the scenario file sets it.</p>" if not settings else
+               "with these settings changed from the scenario file:</p><ul>"
+               + "".join(f"<li>{html.escape(line)}</li>" for line in settings) + "</ul>")
     body = (
         f'<div class="dealtree-explore-snapshot" id="{box}">'
         f"<p><strong>{html.escape(title)}: the live panel's last state.</strong> "
         "Its sliders need a running kernel (open the notebook in Jupyter and run it); "
-        "this page shows the charts as they were last drawn, with these settings:</p>"
-        f"<pre>{html.escape(overrides)}</pre>"
+        f"this page shows the charts as they were last drawn, {changed}"
         f"<table><thead><tr><th>Outcome</th><th>Probability</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         f'<p style="color: #666">{html.escape(status)}</p>{charts}</div>'
         + _DRAW % {"id": box})
-    plain = [f"{title}: live panel (needs a running kernel); last state:", overrides]
+    plain = [f"{title}: live panel (needs a running kernel); last state:",
+             *(settings or ["every prior as the scenario file sets it"])]
     if outcomes is not None:
         plain += [f"  {r.label}: {r.probability:.1%}" for r in outcomes.itertuples()]
     return {"text/html": body, "text/plain": "\n".join(plain)}

@@ -62,15 +62,39 @@ def question(body: str) -> str:
     return textwrap.indent(textwrap.dedent(body).strip("\n"), "  ") + "\n"
 
 
+COMMON = """criteria: Whatever the test needs.
+      resolver: The test.
+      opens: 2025-01-10
+      deadline: 2025-12-31"""
+
+
+def answer(value: str, date: str = "2025-03-01", extra: str = "",
+           cite: str = "ceasefire-facts.truce-2008-06") -> str:
+    return f"""
+      answer:
+        value: {value}
+        resolved_on: {date}
+        cite: [{cite}]{extra}"""
+
+
 def phase_q(phase: str, branch: str, date: str = "2025-03-01", name: str | None = None,
             extra: str = "") -> str:
     return f"""
     - id: {name or phase}
       question: What did {phase} do?
-      resolved_on: {date}
-      cite: [ceasefire-facts.truce-2008-06]
-      phase: {phase}
-      branch: {branch}{extra}
+      {COMMON}
+      phase: {phase}{answer(branch, date, extra)}
+    """
+
+
+def target_q(target: str, value: str | None, date: str = "2025-03-01", name: str = "q",
+             more: str = "") -> str:
+    """A question with any target (one line, or lines indented by six) and an answer."""
+    return f"""
+    - id: {name}
+      question: Which?
+      {COMMON}
+      {target}{more}{answer(value, date) if value else ""}
     """
 
 
@@ -132,31 +156,46 @@ def test_not_happening_is_a_category(two, write_resolutions):
     assert forecasts["probability"].sum() == pytest.approx(1)
     assert list(forecasts.columns) == ["scenario", "question", "resolved_on", "kind",
                                        "category", "label", "probability", "observed",
-                                       "given", "provisional"]
+                                       "given", "provisional", "status"]
+
+
+def test_outcome_set_question_is_yes_or_no(two, write_resolutions):
+    row = scores_of(two, write_resolutions(target_q("outcome: [meh, renewed_war]", "no"))).iloc[0]
+    # meh 0.12 + war 0.52 = 0.64 yes; good 0.36 no
+    assert row["probability"] == pytest.approx(0.36)
+    assert row["brier"] == pytest.approx(2 * 0.64**2)
+
+
+def test_survival_day_defaults_to_the_deadline(two, write_resolutions):
+    at_deadline = target_q("survival: {event: renewed_war}", "held", "2025-12-31")
+    explicit = target_q("survival: {event: renewed_war, day: 355}", "held", "2025-12-31")
+    a = scores_of(two, write_resolutions(at_deadline)).iloc[0]["probability"]
+    b = scores_of(two, write_resolutions(explicit)).iloc[0]["probability"]
+    assert a == b  # deadline 2025-12-31 is day 355 after day_zero 2025-01-10
+    assert a == pytest.approx(1 - 0.4 * (1 - math.exp(-355 / 50)) - 0.12, abs=0.01)
+
+
+def test_open_questions_are_forecast_not_scored(two, write_resolutions):
+    path = write_resolutions(phase_q("start", "go", date="2025-02-01"),
+                             target_q("outcome: all", None, name="ending"))
+    forecasts = forecast_resolutions(two, path, include_open=True)
+    ending = forecasts[forecasts["question"] == "ending"].set_index("category")
+    assert (ending["status"] == "open").all() and not ending["observed"].any()
+    # given start = go: good 0.6, meh 0.2, war 0.2
+    assert ending["probability"].tolist() == pytest.approx([0.6, 0.2, 0.2])
+    assert score_forecasts(forecasts)["question"].tolist() == ["start"]
+    assert "ending" not in forecast_resolutions(two, path)["question"].tolist()
 
 
 def test_outcome_question_scores(two, write_resolutions):
-    outcome = """
-    - id: ending
-      question: How did it end?
-      resolved_on: 2025-06-01
-      cite: [ceasefire-facts.truce-2008-06]
-      outcome: meh
-    """
-    row = scores_of(two, write_resolutions(outcome)).iloc[0]
+    row = scores_of(two, write_resolutions(target_q("outcome: all", "meh"))).iloc[0]
     # good 0.36, meh 0.12, war 0.52
     assert row["probability"] == pytest.approx(0.12)
     assert row["brier"] == pytest.approx(0.36**2 + 0.88**2 + 0.52**2)
 
 
 def test_survival_question_uses_the_survival_curve(two, write_resolutions):
-    survival = """
-    - id: held
-      question: Still holding on day 30?
-      resolved_on: 2025-02-09
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 30, held: true}
-    """
+    survival = target_q("survival: {event: renewed_war, day: 30}", "held", "2025-02-09")
     row = scores_of(two, write_resolutions(survival)).iloc[0]
     # war by day 30: halt (0.4, exponential mean 50) or fails (0.12, at day 15)
     held = 1 - 0.4 * (1 - math.exp(-30 / 50)) - 0.12
@@ -190,16 +229,20 @@ def test_summary_and_several_scenarios(two, write_yaml, write_resolutions):
         "{alpha: 6, beta: 4}", "{alpha: 9, beta: 1}"), "other.yaml"))
     path = write_resolutions(phase_q("start", "go", date="2025-02-01"),
                              phase_q("middle", "well", date="2025-03-01",
-                                     extra="\n      provisional: true"))
+                                     extra="\n        provisional: true"))
     scores = scores_of([two, other], path)
     assert scores["scenario"].tolist() == ["two", "two", "other", "other"]
     assert scores["provisional"].tolist() == [False, True, False, True]
-    summary = score_summary(scores).set_index("scenario")
-    assert list(summary.columns) == ["questions", "brier", "log_score", "log_score_total"]
+    summary = score_summary(scores, include_provisional=True).set_index("scenario")
+    assert list(summary.columns) == ["questions", "brier", "log_score", "log_score_total",
+                                     "provisional"]
     assert summary.loc["two", "log_score_total"] == pytest.approx(-math.log(0.6 * 0.6))
     assert summary.loc["other", "log_score"] == pytest.approx(-math.log(0.9 * 0.6) / 2)
     assert summary.loc["two", "brier"] == pytest.approx(
         (0.32 + (0.4**2 + 0.2**2 + 0.2**2)) / 2)
+    final = score_summary(scores).set_index("scenario")  # the rule: provisional left out
+    assert final.loc["two", "questions"] == 1 and final.loc["two", "provisional"] == 1
+    assert final.loc["two", "brier"] == pytest.approx(0.32)
     without = scores_of(two, path, include_provisional=False)
     assert without["question"].tolist() == ["start"]
 
@@ -240,16 +283,23 @@ def test_gaza_resolutions_score_baseline_and_impasse():
     assert table.loc[("disarmament_impasse", "withdrawal_stalled"), "probability"] == \
         pytest.approx(0.65)
     assert 0.6 < table.loc[("baseline", "truce_held_265_days"), "probability"] < 0.95
-    summary = score_summary(scores).set_index("scenario")
+    summary = score_summary(scores, include_provisional=True).set_index("scenario")
     assert summary.loc["disarmament_impasse", "brier"] < summary.loc["baseline", "brier"]
 
 
 def test_resolutions_table():
     table = resolutions_table("gaza_2025")
-    assert list(table.columns) == ["question", "resolved_on", "kind", "answer", "text",
-                                   "provisional", "cite", "rationale"]
-    assert table.set_index("question").loc["truce_held_265_days", "answer"] == (
-        "held to day 265 (event: renewed_war)")
+    assert list(table.columns) == ["question", "text", "target", "criteria", "resolver",
+                                   "opens", "deadline", "status", "answer", "resolved_on",
+                                   "cite", "rationale"]
+    rows = table.set_index("question")
+    assert rows.loc["truce_held_265_days", "answer"] == "held"
+    assert rows.loc["truce_held_265_days", "target"] == "no renewed_war to the deadline"
+    assert rows.loc["withdrawal_stalled", "status"] == "provisional"
+    assert rows.loc["how_the_deal_ends", "status"] == "open"
+    assert rows.loc["how_the_deal_ends", "resolved_on"] is None
+    # every question states what counts and who settles it
+    assert (table["criteria"].str.len() > 10).all() and (table["resolver"].str.len() > 10).all()
 
 
 def test_json_schema_file_is_current():
@@ -263,9 +313,10 @@ def test_readme_example_loads(tmp_path):
     path = tmp_path / "example.yaml"
     path.write_text(example)
     resolutions = load_resolutions(path)
-    assert [q.kind for q in resolutions.questions] == ["phase", "survival", "outcome"]
+    assert [q.kind for q in resolutions.questions] == ["phase", "survival", "outcome",
+                                                       "outcomes"]
     scores = scores_of(analysis.load_scenario("baseline"), resolutions, n_draws=2000)
-    assert len(scores) == 3 and np.isfinite(scores["brier"]).all()
+    assert len(scores) == 3 and np.isfinite(scores["brier"]).all()  # one question is open
 
 
 # ------------------------------------------------------------------------- validation
@@ -286,95 +337,77 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
 
 
 @pytest.mark.parametrize(("body", "location", "fragments"), [
-    ("""
-    - id: q  # <-
-      question: Two kinds?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      phase: start
-      branch: go
-      outcome: meh
-    """, "questions[0]", ["exactly one of phase (with branch), outcome or survival",
-                          "phase and outcome"]),
-    ("""
-    - id: q  # <-
-      question: No branch?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      phase: start
-    """, "questions[0]", ["phase and branch go together"]),
-    ("""
-    - id: q
-      question: Held?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 0, held: true}  # <-
-    """, "questions[0].survival.day", ["expected a number > 0"]),
-    ("""
-    - id: q
-      question: Held?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 30, hold: true}  # <-
-    """, "questions[0].survival.hold", ["unknown key 'hold'", "did you mean 'held'"]),
-    ("""
-    - id: q
-      question: Held?
-      resolved_on: 2025-01-20  # <-
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 30, held: true}
-    """, "questions[0].resolved_on", ["before day 30 (2025-02-09)"]),
-    ("""
-    - id: q
-      question: What?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.outcome-2026-01-26-last-remains]  # <-
-      outcome: meh
-    """, "questions[0].cite[0]", ["dated 2026-01-26, after this entry's 2025-03-01"]),
+    (target_q("phase: start\n      outcome: all", "go").replace("- id: q", "- id: q  # <-"),
+     "questions[0]", ["expected exactly one target", "phase and outcome"]),
+    (target_q("outcome: all", None).replace("deadline: 2025-12-31",
+                                            "deadline: 2025-01-01  # <-"),
+     "questions[0].deadline", ["deadline 2025-01-01 is before the question opens (2025-01-10)"]),
+    (target_q("survival: {event: renewed_war, day: 0}  # <-", None),
+     "questions[0].survival.day", ["expected a number > 0"]),
+    (target_q("survival: {event: renewed_war, day: 30, held: true}  # <-", None),
+     "questions[0].survival.held", ["unknown key 'held'"]),
+    (target_q("survival: {event: renewed_war, day: 30}", "lasted"),
+     "questions[0]", ["answer.value 'lasted', expected one of: held, ended"]),
+    (target_q("outcome: [meh]", "go", more="\n      status_quo: maybe"),
+     "questions[0]", ["status_quo 'maybe', expected one of: yes, no"]),
+    (target_q("survival: {event: renewed_war, day: 30}", "held", "2025-01-20").replace(
+        "resolved_on: 2025-01-20", "resolved_on: 2025-01-20  # <-"),
+     "questions[0].answer.resolved_on", ["before day 30 (2025-02-09)"]),
+    (target_q("outcome: all", "meh").replace("ceasefire-facts.truce-2008-06]",
+                                             "ceasefire-facts.outcome-2026-01-26-last-remains]"
+                                             "  # <-"),
+     "questions[0].answer.cite[0]", ["dated 2026-01-26, after this entry's 2025-03-01"]),
+    (target_q("outcome: all", "meh", "2025-01-05"), "questions[0].answer.resolved_on",
+     ["resolved on 2025-01-05, before the question opens (2025-01-10)"]),
+    (target_q("outcome: [meh]", None, more="""
+      base_rate: {value: yes, probability: 0.3}"""), "questions[0].base_rate",
+     ["a stated probability needs cite"]),
+    (target_q("outcome: [meh]", None, more="""
+      base_rate: {value: yes, probability: 0.3, cases: [ceasefire-facts.truce-2008-06]}"""),
+     "questions[0].base_rate", ["exactly one of probability"]),
+    (target_q("survival: {event: renewed_war}", None, more="""
+      base_rate: {value: held, cases: [ceasefire-facts.truce-2008-06,
+                                       ceasefire-facts.reference-class-summary]}  # <-"""),
+     "questions[0].base_rate.cases[1]", ["has no numeric data.days"]),
+    (target_q("survival: {event: renewed_war}", None, more="""
+      base_rate: {value: held, cases: [ceasefire-facts.truce-2008-06,
+                                       ceasefire-facts.outcome-2026-01-26-last-remains]}"""),
+     "questions[0].base_rate.cases[1]", ["dated 2026-01-26, after this entry's 2025-01-10"]),
+    (target_q("outcome: [meh]", None, more="""
+      base_rate: {value: yes, cases: [ceasefire-facts.truce-2008-06]}"""),
+     "questions[0].base_rate", ["cases need day"]),
 ])
 def test_each_file_rule_is_reported(write_resolutions, body, location, fragments):
     expect_problem(write_resolutions, [body], location, *fragments)
 
 
 def test_survival_questions_need_day_zero(write_resolutions):
-    survival = """
-    - id: q
-      question: Held?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 30, held: true}  # <-
-    """
+    survival = target_q("survival: {event: renewed_war, day: 30}  # <-", "held")
     expect_problem(write_resolutions, [survival], "questions[0].survival", "needs day_zero",
                    head=HEAD.replace("day_zero: 2025-01-10\n", ""))
 
 
-def test_order_and_duplicates(write_resolutions):
-    error = expect_problem(write_resolutions,
-                           [phase_q("start", "go", date="2025-03-01", name="a"),
-                            phase_q("start", "go", date="2025-02-01", name="a")],
-                           "questions[1].resolved_on", "before the previous entry's")
-    assert "duplicate id 'a'" in problem_at(error, "questions[1].id").message
+def test_duplicates(write_resolutions):
+    expect_problem(write_resolutions, [phase_q("start", "go", date="2025-03-01", name="a"),
+                                       phase_q("start", "go", date="2025-02-01", name="a")],
+                   "questions[1].id", "duplicate id 'a'")
 
 
 @pytest.mark.parametrize(("body", "location", "fragments"), [
     (phase_q("strat", "go"), "questions[0].phase", ["unknown phase 'strat'",
                                                     "did you mean 'start'"]),
-    (phase_q("start", "gone"), "questions[0].branch", ["phase 'start' has no branch 'gone'"]),
-    ("""
-    - id: q
-      question: What?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      outcome: mehh
-    """, "questions[0].outcome", ["unknown outcome 'mehh'", "did you mean 'meh'"]),
-    ("""
-    - id: q
-      question: Held?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: [war], day: 30, held: true}
-    """, "questions[0].survival.event", ["unknown outcome 'war'"]),
-    (phase_q("start", "go", date="2025-01-01"), "questions[0].resolved_on",
+    (phase_q("start", "gone"), "questions[0].answer.value",
+     ["phase 'start' has no branch 'gone'"]),
+    (target_q("phase: start", None, more="\n      status_quo: stop"), "questions[0].status_quo",
+     ["phase 'start' has no branch 'stop'"]),
+    (target_q("outcome: all", "mehh"), "questions[0].answer.value",
+     ["scenario 'two' has no outcome 'mehh'", "did you mean 'meh'"]),
+    (target_q("outcome: [good, mehh]", "yes"), "questions[0].outcome[1]",
+     ["unknown outcome 'mehh'"]),
+    (target_q("survival: {event: [war], day: 30}", "held"), "questions[0].survival.event[0]",
+     ["unknown outcome 'war'"]),
+    (phase_q("start", "go", date="2025-01-01").replace("opens: 2025-01-10", "opens: 2025-01-01"),
+     "questions[0].answer.resolved_on",
      ["not after the priors of scenario 'two' (2025-01-01)", "not be a forecast"]),
 ])
 def test_each_scenario_rule_is_reported(two, write_resolutions, body, location, fragments):
@@ -390,13 +423,7 @@ def test_each_scenario_rule_is_reported(two, write_resolutions, body, location, 
 def test_survival_needs_durations(write_yaml, write_resolutions):
     timeless = analysis.load_scenario(write_yaml(re.sub(r", duration: \{[^}]*\}", "", TWO),
                                                  "timeless.yaml"))
-    survival = """
-    - id: q
-      question: Held?
-      resolved_on: 2025-03-01
-      cite: [ceasefire-facts.truce-2008-06]
-      survival: {event: renewed_war, day: 30, held: true}
-    """
+    survival = target_q("survival: {event: renewed_war, day: 30}", "held")
     with pytest.raises(analysis.QueryError, match="gives no branch a duration"):
         forecast_resolutions(timeless, write_resolutions(survival))
 

@@ -266,7 +266,8 @@ def forecast_resolutions(scenarios: Scenario | Sequence[Scenario],
     questions = [(i, q) for i, q in enumerate(resolutions.questions)
                  if (q.answer is not None or include_open)
                  and (include_provisional or q.answer is None or not q.answer.provisional)]
-    problems = [p for s in scenarios for p in _scenario_problems(s, resolutions, questions)]
+    every = list(enumerate(resolutions.questions))
+    problems = [p for s in scenarios for p in _scenario_problems(s, resolutions, every)]
     if problems:
         raise ScenarioError(problems)
     answered = [q for _, q in questions if q.answer is not None]

@@ -138,9 +138,6 @@ class Question(StrictModel):
             found = " and ".join(given) if given else "none of them"
             raise ValueError(f"question {self.id!r}: expected exactly one target, phase, "
                              f"outcome or survival; got {found}")
-        if self.deadline < self.opens:
-            raise ValueError(f"question {self.id!r}: deadline {self.deadline} is before it "
-                             f"opens ({self.opens})")
         fixed = self.fixed_values
         for key, value in (("status_quo", self.status_quo),
                            ("base_rate.value", self.base_rate and self.base_rate.value),
@@ -148,9 +145,6 @@ class Question(StrictModel):
             if fixed and value is not None and value not in fixed:
                 raise ValueError(f"question {self.id!r}: {key} {value!r}, expected one of: "
                                  f"{', '.join(fixed)}")
-        if self.answer is not None and self.answer.resolved_on < self.opens:
-            raise ValueError(f"question {self.id!r}: resolved on {self.answer.resolved_on}, "
-                             f"before it opens ({self.opens})")
         return self
 
     @property
@@ -264,6 +258,14 @@ def load_resolutions(path_or_name: str | Path, *, seeds_dir: str | Path | None =
     problems = []
     seen: dict[str, int] = {}
     for i, question in enumerate(model.questions):
+        if question.deadline < question.opens:
+            problems.append(doc.problem(("questions", i, "deadline"), (
+                f"deadline {question.deadline} is before the question opens "
+                f"({question.opens}); expected a later deadline")))
+        if question.answer is not None and question.answer.resolved_on < question.opens:
+            problems.append(doc.problem(("questions", i, "answer", "resolved_on"), (
+                f"resolved on {question.answer.resolved_on}, before the question opens "
+                f"({question.opens}); expected a later date")))
         if question.id in seen:
             problems.append(doc.problem(("questions", i, "id"), (
                 f"duplicate id {question.id!r} (also questions[{seen[question.id]}])")))

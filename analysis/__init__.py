@@ -58,6 +58,12 @@ from .analyses.sensitivity import (
     tornado_table,
     two_way_sensitivity,
 )
+from .analyses.skill import (
+    baseline_scores,
+    brier_over_time,
+    calibration_table,
+    skill_summary,
+)
 from .analyses.sweep import SweepResult, load_sweep, sweep, sweep_parameters
 from .analyses.thresholds import find_switches, find_threshold
 from .analyses.timing import (
@@ -110,13 +116,16 @@ __all__ = [
     "attribute_distribution",
     "attribute_ecdf",
     "attribute_intervals",
+    "baseline_scores",
     "belief_timeline",
     "best_options",
+    "brier_over_time",
     "beta_from_counts",
     "beta_from_mean_sd",
     "beta_from_quantiles",
     "beta_from_range",
     "beta_mean",
+    "calibration_table",
     "claims_table",
     "compare_outcomes",
     "compare_rules",
@@ -166,6 +175,7 @@ __all__ = [
     "score_forecasts",
     "score_summary",
     "sensitivity_parameters",
+    "skill_summary",
     "spider_table",
     "survival_curve",
     "sweep",

@@ -97,7 +97,7 @@ def _target(question: Question) -> str:
 
 
 def _detail(question: Question) -> str:
-    """The answer in words, as a condition (``phase = branch``)."""
+    """Return the answer in words, as a condition (``phase = branch``)."""
     value = question.answer.value
     if question.kind == "phase":
         return f"{question.phase} = {value}"
@@ -149,7 +149,7 @@ def _load(resolutions) -> Resolutions:
 
 
 def question_values(scenario: Scenario, question: Question) -> list[str]:
-    """The possible answers of a question in a scenario (branches, outcomes, yes/no...)."""
+    """Return the possible answers of a question in a scenario (branches, outcomes...)."""
     if question.kind == "phase":
         phases = list(scenario.phases)
         return list(scenario.model.phases[phases.index(question.phase)].branches)
@@ -402,7 +402,7 @@ def score_forecasts(forecasts: pd.DataFrame) -> pd.DataFrame:
 
 
 def brier_score(probabilities, observed) -> float:
-    """The multi-category Brier score: the sum of ``(p - o)**2`` over the categories."""
+    """Return the multi-category Brier score: the sum of ``(p - o)**2`` over the categories."""
     p = np.asarray(probabilities, dtype=float)
     o = np.asarray(observed, dtype=float)
     return float(((p - o) ** 2).sum())

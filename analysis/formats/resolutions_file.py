@@ -205,7 +205,7 @@ class Resolutions(LoadedFile):
         return self.model.day_zero
 
     def survival_day(self, question: Question) -> float:
-        """The day a survival question (or a base rate's cases) counts to."""
+        """Return the day a survival question counts to."""
         if question.survival.day is not None:
             return question.survival.day
         return float((question.deadline - self.model.day_zero).days)

@@ -58,6 +58,7 @@ from .analyses.sensitivity import (
     tornado_table,
     two_way_sensitivity,
 )
+from .analyses.signposts import signposts_table, watch_table
 from .analyses.skill import (
     baseline_scores,
     brier_over_time,
@@ -98,6 +99,7 @@ from .core.version import VERSION as __version__
 from .engines.sampling import OutcomeSamples, sample_outcomes
 from .formats.evidence_file import load_evidence
 from .formats.resolutions_file import load_resolutions
+from .formats.signposts_file import load_signposts
 from .formats.seeds import claims_table, load_seeds
 from .model.scenario import Scenario, load_scenario, scenario_names
 
@@ -147,6 +149,7 @@ __all__ = [
     "load_resolutions",
     "load_scenario",
     "load_seeds",
+    "load_signposts",
     "load_sweep",
     "most_influential",
     "one_way_sensitivity",
@@ -175,6 +178,7 @@ __all__ = [
     "score_forecasts",
     "score_summary",
     "sensitivity_parameters",
+    "signposts_table",
     "skill_summary",
     "spider_table",
     "survival_curve",
@@ -183,4 +187,5 @@ __all__ = [
     "tornado_table",
     "two_way_sensitivity",
     "update_scenario",
+    "watch_table",
 ]

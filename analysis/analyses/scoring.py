@@ -2,20 +2,24 @@
 
 A **resolutions file** (``scenarios/resolutions/NAME.yaml``; the format is
 described in ``scenarios/resolutions/README.md`` and read by
-:mod:`analysis.formats.resolutions_file`) lists dated, cited
-questions that have been settled, each of one kind:
+:mod:`analysis.formats.resolutions_file`) lists forecast questions, each with
+resolution criteria, a resolver, an opening date and a deadline, and (once
+settled) a dated, cited answer. Each question has one target:
 
-``phase: P`` with ``branch: B``
-    Phase ``P`` resolved on branch ``B``. The forecast is the probability
-    of each branch of ``P`` and of ``(does not happen)``: the paths that
-    skip the phase or end before it.
-``outcome: O``
-    The scenario ended in outcome ``O``. The forecast is the outcome
+``phase: P``
+    Which branch phase ``P`` takes. The forecast is the probability of each
+    branch of ``P`` and of ``(does not happen)``: the paths that skip the
+    phase or end before it.
+``outcome: all``
+    Which outcome the scenario ends in. The forecast is the outcome
     distribution.
-``survival: {event: O, day: D, held: true}``
-    Whether the truce held to day ``D`` (counted from the file's
-    ``day_zero``) without reaching the event outcome(s). The forecast is
-    :func:`analysis.survival_curve` at day ``D``: it needs durations.
+``outcome: [O, ...]``
+    Whether the scenario ends in one of these outcomes (``yes`` / ``no``).
+``survival: {event: O, day: D}``
+    Whether the truce lasted to day ``D`` (counted from the file's
+    ``day_zero``; default: the deadline's) without reaching the event
+    outcome(s). The forecast is :func:`analysis.survival_curve` at day
+    ``D``: it needs durations.
 
 Forecasts and scores
 --------------------
@@ -37,7 +41,11 @@ question is not penalised again for an earlier one. With
   :data:`LOG_CLIP` (so at most about 13.8 instead of infinity).
 
 Lower is better for both. Sequential log scores add up to
-``-ln P(everything that happened)``, the scenario's joint forecast.
+``-ln P(everything that happened)``, the scenario's joint forecast. Open
+questions are forecast (``include_open=True``), not scored; provisional
+answers are scored but left out of :func:`score_summary` by default. Skill
+against naive baselines, scores over a question's life and calibration are
+in :mod:`analysis.analyses.skill`.
 
 Examples
 --------

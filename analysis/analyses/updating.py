@@ -86,7 +86,7 @@ from ..formats.evidence_file import AppliedEvidence, EvidenceItem, EvidenceLog, 
 from ..model.scenario import EvidenceUpdate, Scenario
 from ..model.tree import ProbabilitySet, default_set, rule_set
 
-__all__ = ["belief_timeline", "evidence_table", "update_scenario"]
+__all__ = ["belief_timeline", "evidence_likelihood", "evidence_table", "update_scenario"]
 
 def update_scenario(scenario: Scenario, evidence: EvidenceLog | str | Path | Sequence, *,
                     until: dt.date | str | None = None) -> Scenario:
@@ -318,6 +318,15 @@ def _zero_message(scenario: Scenario, entry: AppliedEvidence,
     earlier = [b.item.id for b in before if b.item.kind == "observation"]
     return (f"item {item.id!r}: observing {text} has probability 0 given the earlier "
             f"observations {', '.join(map(repr, earlier))}")
+
+
+def evidence_likelihood(scenario: Scenario, item: EvidenceItem) -> np.ndarray:
+    """Return an item's likelihood on each path of the scenario's tree (unchecked).
+
+    The item's phase and branches must be the scenario's; the likelihood of
+    counts evidence is 1 everywhere (counts change the priors instead).
+    """
+    return _item_likelihood(scenario, item)
 
 
 def _item_likelihood(scenario: Scenario, item: EvidenceItem) -> np.ndarray:

@@ -21,6 +21,7 @@ from ..core.errors import QueryError, ScenarioError, ScenarioWarning
 from ..core.version import VERSION as __version__
 from ..formats.scenario_file import scenario_json_schema
 from ..model.scenario import load_scenario, scenario_names
+from .forecasting_cli import COMMANDS, add_forecasting_commands
 
 __all__ = ["main", "run"]
 
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("kind", nargs="?", default="scenario",
-                        choices=["scenario", "evidence", "resolutions"],
+                        choices=["scenario", "evidence", "resolutions", "signposts"],
                         help="which file format (default: scenario)")
     schema.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
@@ -75,20 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="use only the items dated on or before this day")
     update.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    score = commands.add_parser(
-        "score", help="Brier and log scores of a scenario's forecasts of resolved questions")
-    score.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
-    score.add_argument("resolutions", metavar="RESOLUTIONS",
-                       help="a path or a name in scenarios/resolutions/")
-    score.add_argument("--marginal", action="store_true",
-                       help="score marginal forecasts, not each given the earlier answers")
-    score.add_argument("--exclude-provisional", action="store_true",
-                       help="leave out the questions marked provisional")
-    score.add_argument("--draws", type=int, default=20_000,
-                       help="Monte Carlo draws of the durations for survival questions")
-    score.add_argument("--seed", type=int, default=0,
-                       help="seed of those draws (default 0, so that runs repeat)")
-    score.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    add_forecasting_commands(commands)
 
     tornado = commands.add_parser(
         "tornado", help="one-way sensitivity of an output to each prior, largest swing first")
@@ -178,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"validate": _validate, "summary": _summary, "schema": _schema,
-                "report": _report, "update": _update, "score": _score,
+                "report": _report, "update": _update, **COMMANDS,
                 "tornado": _tornado, "decide": _decide, "import": _import,
                 "export": _export, "sweep": _sweep, "new": _new}[args.command](args)
     except (ScenarioError, QueryError) as exc:
@@ -375,6 +363,8 @@ def _schema(args) -> int:
         from ..formats.evidence_file import evidence_json_schema as make
     elif args.kind == "resolutions":
         from ..formats.resolutions_file import resolutions_json_schema as make
+    elif args.kind == "signposts":
+        from ..formats.signposts_file import signposts_json_schema as make
     else:
         make = scenario_json_schema
     text = make()
@@ -458,55 +448,6 @@ def _update(args) -> int:
         shown = table.assign(prior=table["prior"].map("{:.1%}".format),
                              posterior=table["posterior"].map("{:.1%}".format))
         print(shown[["label", "prior", "posterior"]].to_string(index=False))
-    return EXIT_OK
-
-
-def _score(args) -> int:
-    from ..analyses.scoring import forecast_resolutions, score_forecasts, score_summary
-
-    scenario = load_scenario(args.scenario)
-    try:
-        forecasts = forecast_resolutions(
-            scenario, args.resolutions, sequential=not args.marginal,
-            include_provisional=not args.exclude_provisional, n_draws=args.draws,
-            rng=args.seed)
-    except ValueError as exc:
-        if isinstance(exc, ScenarioError | QueryError):
-            raise
-        raise QueryError(f"--draws or --seed: {exc}") from None
-    scores = score_forecasts(forecasts)
-    summary = score_summary(scores).iloc[0]
-    overall = {"questions": int(summary["questions"]), "brier": float(summary["brier"]),
-               "log_score": float(summary["log_score"]),
-               "log_score_total": float(summary["log_score_total"])}
-    columns = ["question", "resolved_on", "kind", "observed", "probability", "brier",
-               "log_score", "provisional"]
-    if args.format == "json":
-        records = scores[columns].assign(resolved_on=scores["resolved_on"].astype(str))
-        print(json.dumps({"scenario": scenario.id, "resolutions": forecasts.attrs["resolutions"],
-                          "sequential": not args.marginal, "seed": args.seed,
-                          "questions": records.to_dict("records"), "overall": overall},
-                         indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(scores[["scenario", *columns]].to_csv(index=False))
-    else:
-        mode = "marginal" if args.marginal else "each given the answers known before it"
-        print(f"{scenario.title}: forecasts of {forecasts.attrs['resolutions']} ({mode})")
-        print()
-        shown = scores.assign(
-            forecast=scores["probability"].map("{:.1%}".format),
-            brier=scores["brier"].map("{:.3f}".format),
-            log_score=scores["log_score"].map("{:.3f}".format),
-            question=[q + (" *" if p else "") for q, p in
-                      zip(scores["question"], scores["provisional"], strict=True)])
-        print(shown[["question", "resolved_on", "observed", "forecast", "brier", "log_score"]]
-              .to_string(index=False))
-        print()
-        print(f"Overall: {overall['questions']} questions, mean Brier {overall['brier']:.3f} "
-              f"(0 best, 2 worst), mean log score {overall['log_score']:.3f}, total "
-              f"{overall['log_score_total']:.3f} (-ln p, 0 best)")
-        if scores["provisional"].any():
-            print("* provisional: the answer may still change")
     return EXIT_OK
 
 

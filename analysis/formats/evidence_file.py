@@ -76,6 +76,9 @@ class EvidenceItem(StrictModel):
         "update (default: the phase's own priors).")
     counts: Annotated[dict[Id, Count], Field(min_length=1)] | None = Field(
         default=None, description="Count evidence: branch -> comparable cases that ended on it.")
+    signpost: Id | None = Field(
+        default=None, description="The id of the signpost (in the scenario's watchlist) "
+        "that this item resolves.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> EvidenceItem:

@@ -522,6 +522,8 @@ class NotebookSettings(StrictModel):
         default=None, description="An evidence log: a name in evidence/ or a path.")
     resolutions: FileRef | None = Field(
         default=None, description="What happened: a name in resolutions/ or a path.")
+    signposts: FileRef | None = Field(
+        default=None, description="A watchlist of signposts: a name in signposts/ or a path.")
     analysts: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
         default=(), description="Analysts' variants of this scenario to pool and score "
         "(names in analysts/ or paths).")

@@ -72,6 +72,7 @@ from .run import (
     reference_cases,
     require,
     resolutions_for,
+    signposts_for,
 )
 from .table import ReaderTable, reader_table
 
@@ -118,6 +119,7 @@ __all__ = [
     "reference_cases",
     "require",
     "resolutions_for",
+    "signposts_for",
     "resolutions_reader_table",
     "robustness_reader_table",
     "robustness_summary",

@@ -26,6 +26,7 @@ from ..analyses.updating import update_scenario
 from ..core.errors import QueryError
 from ..formats.evidence_file import EvidenceLog, load_evidence
 from ..formats.resolutions_file import Resolutions, load_resolutions
+from ..formats.signposts_file import Watchlist, load_signposts
 from ..model.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "reference_cases",
     "require",
     "resolutions_for",
+    "signposts_for",
 ]
 
 #: What a notebook can need, and what it means.
@@ -78,6 +80,15 @@ def resolutions_for(scenario: Scenario, resolutions: str | Path | None = None
         return None
     return load_resolutions(scenario.find_file(value, "resolutions"),
                             seeds_dir=scenario.seeds_dir)
+
+
+def signposts_for(scenario: Scenario, signposts: str | Path | None = None
+                  ) -> Watchlist | None:
+    """Return the watchlist to use: ``signposts``, else the file's ``notebooks.signposts``."""
+    value = signposts if signposts is not None else scenario.model.notebooks.signposts
+    if value is None or value == "":
+        return None
+    return load_signposts(scenario.find_file(value, "signposts"), seeds_dir=scenario.seeds_dir)
 
 
 def _scenarios(values: Iterable[str | Path], scenario: Scenario, subfolder: str

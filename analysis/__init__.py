@@ -99,8 +99,8 @@ from .core.version import VERSION as __version__
 from .engines.sampling import OutcomeSamples, sample_outcomes
 from .formats.evidence_file import load_evidence
 from .formats.resolutions_file import load_resolutions
-from .formats.signposts_file import load_signposts
 from .formats.seeds import claims_table, load_seeds
+from .formats.signposts_file import load_signposts
 from .model.scenario import Scenario, load_scenario, scenario_names
 
 __all__ = [

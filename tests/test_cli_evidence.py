@@ -60,15 +60,22 @@ def test_score_table_json_and_csv(capsys):
                                               n_draws=2000, rng=0)
     scores = analysis.score_forecasts(forecasts)
     assert [q["brier"] for q in payload["questions"]] == pytest.approx(scores["brier"])
-    assert payload["overall"]["questions"] == 4 and payload["sequential"] is True
+    # the rule: the provisional answer is listed but left out of the overall scores
+    assert payload["overall"]["questions"] == 3 and payload["sequential"] is True
+    assert payload["overall"]["provisional_left_out"] == 1
     assert payload["questions"][0]["resolved_on"] == "2025-11-21"
+    assert {s["baseline"] for s in payload["skill"]} >= {"base_rate", "uniform"}
+    assert payload["calibration"]["shown"] is False
+    assert {q["question"] for q in payload["open"]} == {"truce_held_two_years",
+                                                        "how_the_deal_ends"}
     assert main(["score", "baseline", "gaza_2025", "--format", "csv", "--marginal",
                  "--exclude-provisional"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == ("scenario,question,resolved_on,kind,observed,probability,brier,"
-                        "log_score,provisional")
+                        "log_score,brier_base_rate,brier_uniform,brier_persistence,"
+                        "provisional")
     assert len(lines) == 4  # the provisional question left out
-    assert main(["score", "disarmament_impasse", "gaza_2025"]) == 0
+    assert main(["score", "disarmament_impasse", "gaza_2025", "--include-provisional"]) == 0
     out = capsys.readouterr().out
     assert "withdrawal_stalled *" in out and "Overall: 4 questions" in out
 

@@ -1,4 +1,4 @@
-"""``dealtree score`` (skill, questions over their life) and ``dealtree watch``: outputs, exit codes."""
+"""``dealtree score`` (skill, open questions) and ``dealtree watch``: outputs, exit codes."""
 
 from __future__ import annotations
 

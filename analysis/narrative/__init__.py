@@ -12,6 +12,14 @@ Like :mod:`analysis.plotting`, this subpackage is imported on its own:
 ``from analysis import narrative``.
 """
 
+from .forecasting import (
+    calibration_summary,
+    life_scores_table,
+    skill_reader_table,
+    skill_summary_text,
+    watchlist_summary,
+    watchlist_table,
+)
 from .outcomes import (
     attributes_table,
     comparison_table,
@@ -84,6 +92,7 @@ __all__ = [
     "analysts_for",
     "attribute_intervals_table",
     "attributes_table",
+    "calibration_summary",
     "comparison_table",
     "comparisons_for",
     "completion_table",
@@ -102,6 +111,7 @@ __all__ = [
     "informative_phase",
     "intervals_table",
     "introduction",
+    "life_scores_table",
     "marginals_table",
     "md",
     "not_applicable",
@@ -119,11 +129,13 @@ __all__ = [
     "reference_cases",
     "require",
     "resolutions_for",
-    "signposts_for",
     "resolutions_reader_table",
     "robustness_reader_table",
     "robustness_summary",
     "scores_table",
+    "signposts_for",
+    "skill_reader_table",
+    "skill_summary_text",
     "stakeholder_best_table",
     "survival_table",
     "switches_table",
@@ -133,4 +145,6 @@ __all__ = [
     "tornado_reader_table",
     "uncertainty_summary",
     "value_of_information_table",
+    "watchlist_summary",
+    "watchlist_table",
 ]

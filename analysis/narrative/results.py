@@ -328,32 +328,41 @@ def timeline_table(timeline: pd.DataFrame) -> ReaderTable:
 
 
 def _answer(question, scenario: Scenario, phases: dict, branches: dict) -> str:
-    """Return a resolved question's answer in words: ``Ceasefire: Holds``, ``held to day 265``."""
+    """Return a question's answer in words (``Ceasefire: Holds``), or ``open``."""
+    if question.answer is None:
+        return "open"
+    value = question.answer.value
+    outcomes = scenario.model.outcomes
     if question.kind == "phase":
         return f"{phases.get(question.phase, question.phase)}: " \
-            f"{branches.get((question.phase, question.branch), question.branch)}"
+            f"{branches.get((question.phase, value), value)}"
     if question.kind == "outcome":
-        outcome = scenario.model.outcomes.get(question.outcome)
-        return f"Outcome: {outcome.label if outcome else question.outcome}"
-    survival = question.survival
-    events = [survival.event] if isinstance(survival.event, str) else list(survival.event)
-    names = listing((scenario.model.outcomes[e].label if e in scenario.model.outcomes else e)
-                    for e in events)
-    return (f"{'held' if survival.held else 'ended'} to day {survival.day:,.0f}"
-            f" ({'no' if survival.held else 'reached'} {names})")
+        return f"Outcome: {outcomes[value].label if value in outcomes else value}"
+    if question.kind == "outcomes":
+        names = listing((outcomes[o].label if o in outcomes else o) for o in question.outcome)
+        return f"{'Ends' if value == 'yes' else 'Does not end'} in {names}"
+    names = listing((outcomes[e].label if e in outcomes else e) for e in question.survival.events)
+    by = f"day {question.survival.day:g}" if question.survival.day else str(question.deadline)
+    return f"{'no' if value == 'held' else 'reached'} {names} by {by}"
 
 
 def resolutions_reader_table(scenario: Scenario, resolutions) -> ReaderTable:
-    """Return what happened: each resolved question and its answer, in the scenario's words."""
+    """Return the questions: what counts, the deadline, and the answer (or open)."""
     phases, branches = _labels(scenario)
-    rows = pd.DataFrame([{"resolved_on": q.resolved_on, "text": q.question,
-                          "answer": _answer(q, scenario, phases, branches),
-                          "provisional": q.provisional} for q in resolutions.questions],
-                        columns=["resolved_on", "text", "answer", "provisional"])
-    return reader_table(rows, {"resolved_on": ("Resolved on", "date"),
-                               "text": ("Question", "text"),
+    rows = pd.DataFrame([{
+        "text": q.question, "criteria": q.criteria, "deadline": q.deadline,
+        "answer": _answer(q, scenario, phases, branches),
+        "status": ("open" if q.answer is None else
+                   "provisional" if q.answer.provisional else "final"),
+        "resolved_on": q.answer.resolved_on if q.answer else None}
+        for q in resolutions.questions],
+        columns=["text", "criteria", "deadline", "answer", "status", "resolved_on"])
+    return reader_table(rows, {"text": ("Question", "text"),
+                               "criteria": ("What counts", "text"),
+                               "deadline": ("Deadline", "date"),
                                "answer": ("Answer", "text"),
-                               "provisional": ("Provisional", "yes")})
+                               "status": ("Status", "text"),
+                               "resolved_on": ("Resolved on", "date")})
 
 
 def scores_table(scores: pd.DataFrame, resolutions=None) -> ReaderTable:

@@ -16,6 +16,7 @@ when you need charts. The charts live in one module per family:
 - :mod:`~analysis.plotting.decisions`: decisions, sensitivity, value of information;
 - :mod:`~analysis.plotting.evidence`: evidence, timing, scores, analysts;
 - :mod:`~analysis.plotting.explorer`: the what-if explorer;
+- :mod:`~analysis.plotting.forecasting`: the watchlist of signposts, calibration;
 - :mod:`~analysis.plotting.robustness`: sweeps' regret, robustness and discovered boxes;
 
 and :mod:`~analysis.plotting.style` holds what they share.
@@ -48,6 +49,7 @@ from .evidence import (
     plot_survival,
 )
 from .explorer import plot_what_if
+from .forecasting import plot_reliability, plot_watchlist
 from .outcomes import (
     plot_attribute_distribution,
     plot_expected_attributes,
@@ -87,6 +89,7 @@ __all__ = [
     "plot_phase_marginals",
     "plot_priors",
     "plot_regret",
+    "plot_reliability",
     "plot_risk_profiles",
     "plot_rule_comparison",
     "plot_robustness",
@@ -95,5 +98,6 @@ __all__ = [
     "plot_tornado",
     "plot_tree",
     "plot_two_way",
+    "plot_watchlist",
     "plot_what_if",
 ]

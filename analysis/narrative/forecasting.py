@@ -37,8 +37,12 @@ def skill_reader_table(skill: pd.DataFrame) -> ReaderTable:
 
 def skill_summary_text(scenario: Scenario, summary: pd.DataFrame, skill: pd.DataFrame,
                        baselines: pd.DataFrame) -> Prose:
-    """Say how the scenario's forecasts scored, and what that is worth against the baselines."""
-    name = scenario.name
+    """Say how the scenario's forecasts scored, and what that is worth against the baselines.
+
+    The frames may name the scenario by its id, name or title (:func:`titled`).
+    """
+    known = {scenario.id, scenario.name, scenario.title}
+    name = next((n for n in summary["scenario"] if n in known), scenario.name)
     row = summary[summary["scenario"] == name]
     lines = []
     if row.empty or int(row["questions"].iloc[0]) == 0:
@@ -141,8 +145,13 @@ def watchlist_table(scenario: Scenario, watch: pd.DataFrame) -> ReaderTable:
                                 "seen, in percentage points")
 
 
-def watchlist_summary(scenario: Scenario, watch: pd.DataFrame) -> Prose:
-    """Say which signposts would move the outcomes most, and in which direction."""
+def watchlist_summary(scenario: Scenario, watch: pd.DataFrame,
+                      later: pd.DataFrame | None = None) -> Prose:
+    """Say which signposts would move the outcomes most, and in which direction.
+
+    ``later``: the same watchlist after an evidence log (:func:`analysis.watch_table`
+    with ``evidence=``), to say what it would still change.
+    """
     if watch.empty:
         return Prose("- The watchlist is empty.")
     before = watch.drop_duplicates("outcome").set_index("outcome")
@@ -164,6 +173,16 @@ def watchlist_summary(scenario: Scenario, watch: pd.DataFrame) -> Prose:
             lines.append(f"{len(rises)} of the signposts would make "
                          f"{md(before.loc[outcome, 'label'])}, now the likeliest outcome, "
                          "likelier still; the others would make it less likely.")
+    if later is not None and not later.empty:
+        top = later[later["rank"] == 1]
+        big = top.loc[top["change"].abs().idxmax()]
+        seen = later.drop_duplicates("signpost")["seen_in"].astype(bool).sum()
+        lines.append(f"After the evidence ({md(later.attrs.get('evidence') or 'the log')}), "
+                     f"the largest move left would come from **{md(big['watch'].rstrip('.'))}**"
+                     f": {md(big['label'])} from {percent(big['before'])} to "
+                     f"{percent(big['after'])} ({100 * big['change']:+.1f} points)"
+                     + (f"; {seen} signpost{'s' if seen != 1 else ''} marked seen by the log."
+                        if seen else "."))
     lines.append("The moves are exact given the likelihoods written for each signpost, which "
                  "are judgements: a signpost is worth watching for the direction and rough "
                  "size of its move, not its decimals.")

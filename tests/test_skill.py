@@ -201,3 +201,21 @@ def test_the_flagship_scores_have_skill_and_cover_the_main_outcome():
     survival = baselines.set_index(["question", "baseline"]).loc[
         ("truce_held_265_days", "base_rate")]
     assert survival["baseline_probability"] == pytest.approx(5 / 9)
+
+
+def test_survival_questions_take_the_scenarios_reference_class(write_yaml, write_resolutions):
+    # citing ceasefire-facts gives the scenario its truces as a reference class; those
+    # closed before the question opens on 2025-01-10: 2008-06 (191 days), 2009-01 (1396),
+    # 2012-11 (594), 2014-08 (2449), 2021-05 (869), 2022-08 (275), 2023-05 (147),
+    # 2023-11 (7); the 2025 truces had not begun. Beyond day 300: 4 of 8 ended by then
+    # (7, 147, 191, 275), so the Kaplan-Meier share is 4 / 8.
+    cited = analysis.load_scenario(write_yaml(TWO.replace(
+        "{alpha: 6, beta: 4}", "{alpha: 6, beta: 4, cite: [ceasefire-facts.truce-2008-06]}"),
+        "cited.yaml"))
+    survival = target_q("survival: {event: renewed_war, day: 300}", "held", "2025-11-10")
+    baselines, _ = baselines_of(cited, write_resolutions(survival))
+    assert baselines.set_index("baseline").loc["base_rate", "baseline_probability"] == \
+        pytest.approx(0.5)
+    uncited, _ = baselines_of(analysis.load_scenario(write_yaml(TWO, "two.yaml")),
+                              write_resolutions(survival))
+    assert "base_rate" not in set(uncited["baseline"])

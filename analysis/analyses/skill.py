@@ -12,7 +12,11 @@ forecasts of each answered question:
     others share the rest equally), or the share of reference cases lasting
     beyond a day, counted with the Kaplan-Meier estimator from the cases'
     ``data.days`` (a case with ``ended_in_war: false`` is still running:
-    censored at its ``days``). Questions without one have no base rate.
+    censored at its ``days``). A survival question without one takes the
+    scenario's own reference class where it has one: the cases
+    (:func:`analysis.reference_truces`) of the source documents its priors
+    and durations cite that had ended before the question opened (at least
+    :data:`MIN_REFERENCE_CASES`). Other questions have no base rate.
 ``persistence``
     Certainty on the status quo at the question's opening (``status_quo``;
     ``held`` for survival questions). Questions without one have none.
@@ -36,6 +40,7 @@ answered questions on.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,12 +61,13 @@ from .scoring import (
     question_values,
     survival_cdf,
 )
-from .timing import kaplan_meier
+from .timing import kaplan_meier, reference_truces
 from .updating import update_scenario
 
 __all__ = [
     "BASELINES",
     "MIN_CALIBRATION_QUESTIONS",
+    "MIN_REFERENCE_CASES",
     "baseline_forecast",
     "baseline_scores",
     "brier_over_time",
@@ -71,6 +77,8 @@ __all__ = [
 
 #: The naive baselines, in the order they are reported.
 BASELINES = ("base_rate", "uniform", "persistence")
+#: Closed reference cases a scenario's class needs to give a survival question its base rate.
+MIN_REFERENCE_CASES = 3
 #: Answered (final) questions needed before calibration is shown: fewer make bins of one or
 #: two forecasts, whose observed frequencies say nothing.
 MIN_CALIBRATION_QUESTIONS = 20
@@ -83,6 +91,42 @@ def _load(resolutions) -> Resolutions:
         return load_resolutions(resolutions)
     raise TypeError(f"resolutions: got {type(resolutions).__name__}, expected Resolutions "
                     "(see analysis.load_resolutions), a path or a file's name")
+
+
+def _cited_documents(scenario: Scenario) -> set[str]:
+    """Return the source documents the scenario's priors and durations cite."""
+    cited = set()
+    for phase in scenario.model.phases:
+        specs = [b.prior for b in phase.branches.values()]
+        specs += [b.duration for b in phase.branches.values()]
+        specs += [p for rule in phase.rules for p in rule.priors.values()]
+        for spec in specs:
+            cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
+    return cited
+
+
+def _start(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _reference_rate(scenario: Scenario, resolutions: Resolutions, question: Question
+                    ) -> float | None:
+    """Return the share of the reference class lasting beyond the question's day, or None."""
+    documents = _cited_documents(scenario)
+    if not documents:
+        return None
+    cases = reference_truces(scenario.seeds_dir, documents=documents)
+    closed = [(row.days, row.ended_in_war) for row in cases.itertuples(index=False)
+              if (start := _start(row.start)) is not None and row.ended_in_war
+              and start + dt.timedelta(days=row.days) < question.opens]
+    if len(closed) < MIN_REFERENCE_CASES:
+        return None
+    curve = kaplan_meier([d for d, _ in closed], [e for _, e in closed])
+    day = resolutions.survival_day(question)
+    return float(curve.loc[curve["day"] <= day, "survival"].iloc[-1])
 
 
 def _base_rate(question: Question, resolutions: Resolutions, seeds_dir) -> float:
@@ -108,11 +152,16 @@ def baseline_forecast(scenario: Scenario, resolutions: Resolutions, question: Qu
         quo = question.persistence
         return None if quo is None else {v: float(v == quo) for v in values}
     if baseline == "base_rate":
-        if question.base_rate is None:
+        if question.base_rate is not None:
+            p, value = _base_rate(question, resolutions, seeds_dir), question.base_rate.value
+        elif question.kind == "survival":
+            p, value = _reference_rate(scenario, resolutions, question), "held"
+            if p is None:
+                return None
+        else:
             return None
-        p = _base_rate(question, resolutions, seeds_dir)
         rest = (1 - p) / (len(values) - 1) if len(values) > 1 else 0.0
-        return {v: p if v == question.base_rate.value else rest for v in values}
+        return {v: p if v == value else rest for v in values}
     raise ValueError(f"baseline == {baseline!r}, expected one of: {', '.join(BASELINES)}")
 
 

@@ -111,3 +111,41 @@ def test_bad_input_exits_2_without_traceback(tmp_path, args, message):
     result = run(*args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and message in result.stderr, result.stderr
+
+
+OPEN = textwrap.dedent("""\
+    id: open_only
+    title: Open only
+    day_zero: 2025-10-10
+    questions:
+      - id: how
+        question: Which outcome?
+        criteria: The outcomes.
+        resolver: Wire reports.
+        opens: 2025-10-10
+        deadline: 2027-12-31
+        outcome: all
+      - id: war
+        question: War by 2026?
+        criteria: A declared operation.
+        resolver: Wire reports.
+        opens: 2025-10-10
+        deadline: 2026-12-31
+        outcome: [renewed_war]
+        answer: {value: "no", resolved_on: 2026-07-02, provisional: true,
+                 cite: [ceasefire-facts.truce-2025-10]}
+    """)
+
+
+def test_score_with_no_final_answer(tmp_path, capsys):
+    path = tmp_path / "open.yaml"
+    path.write_text(OPEN)
+    assert main(["score", "baseline", str(path), "--draws", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "Overall: no final answer to score (1 provisional answer(s) left out)." in out
+    assert "how: Durable settlement" in out
+    assert main(["score", "baseline", str(path), "--draws", "500", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["overall"]["brier"] is None and payload["skill"] == []
+    assert payload["questions"][0]["brier_uniform"] == 0.5
+    assert payload["questions"][0]["brier_base_rate"] is None

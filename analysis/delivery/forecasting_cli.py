@@ -119,9 +119,11 @@ def _score(args) -> int:
         averages = over_time.drop_duplicates("question").set_index("question")["time_averaged"]
         table["brier_time_averaged"] = table["question"].map(averages)
     open_rows = forecasts[forecasts["status"] == "open"]
-    overall = {"questions": int(summary["questions"]), "brier": float(summary["brier"]),
-               "log_score": float(summary["log_score"]),
-               "log_score_total": float(summary["log_score_total"]),
+    scored = int(summary["questions"]) > 0
+    overall = {"questions": int(summary["questions"]),
+               "brier": float(summary["brier"]) if scored else None,
+               "log_score": float(summary["log_score"]) if scored else None,
+               "log_score_total": float(summary["log_score_total"]) if scored else None,
                "provisional_left_out": int(summary["provisional"])}
     if over_time is not None:
         kept = table if include else table[~table["provisional"]]
@@ -174,9 +176,13 @@ def _print_scores(scenario, resolutions, args, table, overall, skill, calibratio
     print()
     rule = ("provisional answers counted" if args.include_provisional else
             f"{overall['provisional_left_out']} provisional answer(s) left out")
-    print(f"Overall: {overall['questions']} questions ({rule}), mean Brier "
-          f"{overall['brier']:.3f} (0 best, 2 worst), mean log score "
-          f"{overall['log_score']:.3f}, total {overall['log_score_total']:.3f} (-ln p, 0 best)")
+    if overall["brier"] is None:
+        print(f"Overall: no final answer to score ({rule}).")
+    else:
+        print(f"Overall: {overall['questions']} questions ({rule}), mean Brier "
+              f"{overall['brier']:.3f} (0 best, 2 worst), mean log score "
+              f"{overall['log_score']:.3f}, total {overall['log_score_total']:.3f} "
+              "(-ln p, 0 best)")
     if overall.get("brier_time_averaged") is not None:
         print(f"Brier averaged over each question's life (evidence {args.evidence}): "
               f"{overall['brier_time_averaged']:.3f}")

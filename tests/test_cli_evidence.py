@@ -62,7 +62,7 @@ def test_score_table_json_and_csv(capsys):
     assert [q["brier"] for q in payload["questions"]] == pytest.approx(scores["brier"])
     # the rule: the provisional answer is listed but left out of the overall scores
     assert payload["overall"]["questions"] == 3 and payload["sequential"] is True
-    assert payload["overall"]["provisional_left_out"] == 1
+    assert payload["overall"]["provisional_left_out"] == 2
     assert payload["questions"][0]["resolved_on"] == "2025-11-21"
     assert {s["baseline"] for s in payload["skill"]} >= {"base_rate", "uniform"}
     assert payload["calibration"]["shown"] is False
@@ -77,7 +77,7 @@ def test_score_table_json_and_csv(capsys):
     assert len(lines) == 4  # the provisional question left out
     assert main(["score", "disarmament_impasse", "gaza_2025", "--include-provisional"]) == 0
     out = capsys.readouterr().out
-    assert "withdrawal_stalled *" in out and "Overall: 4 questions" in out
+    assert "withdrawal_stalled *" in out and "Overall: 5 questions" in out
 
 
 @pytest.mark.parametrize("kind", ["evidence", "resolutions"])

@@ -25,7 +25,8 @@ def test_score_defaults_to_the_scenarios_resolutions_and_reports_skill(capsys):
     assert "forecasts of gaza_2025" in out
     assert "Skill against base rate:" in out and "Skill against uniform:" in out
     assert "Calibration not shown: 3 final answer(s), fewer than the 20" in out
-    assert "1 provisional answer(s) left out" in out
+    assert "2 provisional answer(s) left out" in out
+    assert "ends_in_war *" in out  # the main outcome, provisionally answered
     assert "Open questions (current forecast):" in out and "how_the_deal_ends" in out
 
 

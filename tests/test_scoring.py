@@ -431,3 +431,11 @@ def test_survival_needs_durations(write_yaml, write_resolutions):
 def test_unknown_file_name():
     with pytest.raises(ScenarioError, match="no resolutions file of that name"):
         load_resolutions("gaza_2024")
+
+
+def test_provisional_answers_condition_nothing(two, write_resolutions):
+    provisional = phase_q("start", "go", date="2025-02-01",
+                          extra="\n        provisional: true")
+    path = write_resolutions(provisional, phase_q("middle", "badly", date="2025-03-01"))
+    row = scores_of(two, path).set_index("question").loc["middle"]
+    assert row["given"] == "" and row["probability"] == pytest.approx(0.12)

@@ -26,8 +26,9 @@ Forecasts and scores
 :func:`forecast_resolutions` gives each scenario's forecast of each
 question. With ``sequential=True`` (the default) each question is forecast
 as the scenario would have forecast it when it resolved: conditional on the
-phase and outcome questions resolved strictly earlier (``given=``), so a
-question is not penalised again for an earlier one. With
+final answers of the phase and outcome questions resolved strictly earlier
+(``given=``), so a question is not penalised again for an earlier one;
+provisional answers may still change and condition nothing. With
 ``sequential=False`` every forecast is the scenario's marginal one.
 
 :func:`score_forecasts` scores them:
@@ -231,13 +232,14 @@ def forecast_resolutions(scenarios: Scenario | Sequence[Scenario],
         The forecasters (posteriors too).
     resolutions : Resolutions, str or Path
     sequential : bool
-        Condition each forecast on the phase and outcome questions resolved
-        strictly before it (see the module docstring); else marginal forecasts.
+        Condition each forecast on the final answers of the phase and outcome
+        questions resolved strictly before it (see the module docstring);
+        else marginal forecasts. Provisional answers condition nothing.
     include_provisional : bool
         Include questions whose answer is provisional.
     include_open : bool
         Include open questions (no answer: ``observed`` is False throughout;
-        conditioned on every answer known, when sequential).
+        conditioned on every final answer, when sequential).
     n_draws : int
         Draws of the durations for survival questions.
     rng : None, int, SeedSequence or Generator
@@ -278,7 +280,7 @@ def forecast_resolutions(scenarios: Scenario | Sequence[Scenario],
     problems = [p for s in scenarios for p in _scenario_problems(s, resolutions, every)]
     if problems:
         raise ScenarioError(problems)
-    answered = [q for _, q in questions if q.answer is not None]
+    answered = [q for _, q in questions if q.answer is not None and not q.answer.provisional]
     rows = []
     for scenario in scenarios:
         probabilities = scenario.tree.path_probabilities()

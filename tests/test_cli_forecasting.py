@@ -150,3 +150,13 @@ def test_score_with_no_final_answer(tmp_path, capsys):
     assert payload["overall"]["brier"] is None and payload["skill"] == []
     assert payload["questions"][0]["brier_uniform"] == 0.5
     assert payload["questions"][0]["brier_base_rate"] is None
+
+
+def test_schema_of_watchlists(capsys, tmp_path):
+    from analysis.formats.signposts_file import signposts_json_schema
+
+    assert main(["schema", "signposts"]) == 0
+    assert capsys.readouterr().out == signposts_json_schema()
+    target = tmp_path / "schema.json"
+    assert main(["schema", "signposts", "--output", str(target)]) == 0
+    assert target.read_text() == signposts_json_schema()

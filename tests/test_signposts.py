@@ -179,6 +179,9 @@ def test_the_flagship_watchlist():
     assert largest == sorted(largest, reverse=True) and largest[0] > 0.05
     phases = set(table["phase"])
     assert phases == set(baseline.phases)
+    after = watch_table(baseline, watchlist, evidence="gaza_2025").drop_duplicates("signpost")
+    assert after.set_index("signpost").loc["weekly_deaths_above_100", "seen_in"] == \
+        "strikes_october_28"
 
 
 def test_json_schema_file_is_current():

@@ -70,3 +70,21 @@ def test_charts_check_their_frames(function):
         function([1, 2, 3])
     with pytest.raises(ValueError, match="missing column"):
         function(pd.DataFrame({"x": [1]}))
+
+
+def test_brier_over_time_steps_and_averages():
+    baseline = analysis.load_scenario("baseline")
+    steps = analysis.brier_over_time(baseline, "gaza_2025", "gaza_2025", n_draws=500, rng=1)
+    fig = plotting.plot_brier_over_time(steps, resolutions=analysis.load_resolutions("gaza_2025"))
+    lines = by_role(fig, "life")
+    assert [t.meta["question"] for t in lines] == list(pd.unique(steps["question"]))
+    first = steps[steps["question"] == lines[0].meta["question"]]
+    assert list(lines[0].y) == pytest.approx([*first["brier"], first["brier"].iloc[-1]])
+    assert lines[0].x[-1] == str(first["end"].iloc[-1]) and lines[0].line.shape == "hv"
+    averages = by_role(fig, "life_average")
+    assert averages[0].y[0] == pytest.approx(first["time_averaged"].iloc[0])
+    assert any(t.name.endswith("(provisional)") for t in lines)
+    assert "take effect" in lines[0].hovertemplate  # the question's text
+    assert fig.layout.yaxis.title.text == "Brier score (0 best, 2 worst)"
+    with pytest.raises(ValueError, match="missing column"):
+        plotting.plot_brier_over_time(pd.DataFrame({"x": [1]}))

@@ -16,7 +16,7 @@ when you need charts. The charts live in one module per family:
 - :mod:`~analysis.plotting.decisions`: decisions, sensitivity, value of information;
 - :mod:`~analysis.plotting.evidence`: evidence, timing, scores, analysts;
 - :mod:`~analysis.plotting.explorer`: the what-if explorer;
-- :mod:`~analysis.plotting.forecasting`: the watchlist of signposts, calibration;
+- :mod:`~analysis.plotting.forecasting`: signposts, scores over time, calibration;
 - :mod:`~analysis.plotting.robustness`: sweeps' regret, robustness and discovered boxes;
 
 and :mod:`~analysis.plotting.style` holds what they share.
@@ -49,7 +49,7 @@ from .evidence import (
     plot_survival,
 )
 from .explorer import plot_what_if
-from .forecasting import plot_reliability, plot_watchlist
+from .forecasting import plot_brier_over_time, plot_reliability, plot_watchlist
 from .outcomes import (
     plot_attribute_distribution,
     plot_expected_attributes,
@@ -76,6 +76,7 @@ __all__ = [
     "plot_attribute_distribution",
     "plot_belief_timeline",
     "plot_box_limits",
+    "plot_brier_over_time",
     "plot_evppi",
     "plot_expected_attributes",
     "plot_global_sensitivity",

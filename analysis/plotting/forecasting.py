@@ -1,7 +1,8 @@
-"""Forecasting: the watchlist of signposts, and the calibration of forecasts.
+"""Forecasting: the watchlist of signposts, scores over time, and calibration.
 
 How far each signpost would move the outcomes if seen (the mediator's
-early-warning list), and how often forecasts of each probability came true.
+early-warning list), how each question's score moved as the evidence came
+in, and how often forecasts of each probability came true.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .style import (
     wrap_text,
 )
 
-__all__ = ["plot_reliability", "plot_watchlist"]
+__all__ = ["plot_brier_over_time", "plot_reliability", "plot_watchlist"]
 
 _DIAGONAL_COLOUR = "#888888"
 
@@ -136,4 +137,67 @@ def plot_reliability(calibration: pd.DataFrame, *, title: str | None = None) -> 
            legend={"title": {"text": "Scenario"}}, margin={"t": 100})
     fig.update_xaxes(title_text="Forecast probability", range=[0, 1], tickformat=".0%")
     fig.update_yaxes(title_text="Observed frequency", range=[0, 1], tickformat=".0%")
+    return fig
+
+
+def plot_brier_over_time(over_time: pd.DataFrame, *, resolutions=None,
+                         title: str | None = None) -> go.Figure:
+    """Draw each question's Brier score over its life, as the evidence came in.
+
+    One step line per question: the score of the forecast standing on each
+    day, from the question's opening to its close; a dotted line at the same
+    height marks its time-averaged score. Provisional answers are marked in
+    the legend.
+
+    Parameters
+    ----------
+    over_time : DataFrame
+        :func:`analysis.brier_over_time` output.
+    resolutions : Resolutions, optional
+        To name the questions by their text in the hover.
+    title : str, optional
+        Default: ``"Scores over each question's life — <scenario>"``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    check_frame(over_time, ("question", "provisional", "start", "end", "item", "probability",
+                            "brier", "time_averaged"), "over_time",
+                made_by="analysis.brier_over_time(scenario, resolutions, evidence)")
+    over_time = plain_frame(over_time)
+    texts = ({q.id: q.question for q in resolutions.questions}
+             if resolutions is not None else {})
+    questions = list(pd.unique(over_time["question"]))
+    fig = go.Figure()
+    for colour, question in zip(palette(len(questions)), questions, strict=True):
+        part = over_time[over_time["question"] == question]
+        name = question.replace("_", " ") + (" (provisional)" if part["provisional"].iloc[0]
+                                             else "")
+        x = [*part["start"].astype(str), str(part["end"].iloc[-1])]
+        y = [*part["brier"], part["brier"].iloc[-1]]
+        hover = wrap_text(texts.get(question, question), 50)
+        fig.add_scatter(
+            x=x, y=y, mode="lines+markers", line={"shape": "hv", "color": colour}, name=name,
+            legendgroup=question,
+            customdata=[[i, p] for i, p in zip([*part["item"], part["item"].iloc[-1]],
+                                               [*part["probability"],
+                                                part["probability"].iloc[-1]], strict=True)],
+            hovertemplate=(f"<b>{hover}</b><br>From %{{x}}: Brier %{{y:.3f}}, forecast "
+                           "%{customdata[1]:.1%} for what happened<br>After: "
+                           "%{customdata[0]}<extra></extra>"),
+            meta={"role": "life", "question": question})
+        fig.add_scatter(
+            x=[x[0], x[-1]], y=[part["time_averaged"].iloc[0]] * 2, mode="lines",
+            line={"color": colour, "dash": "dot"}, legendgroup=question, showlegend=False,
+            name=f"{name}: averaged", hovertemplate=(f"<b>{hover}</b><br>Averaged over its "
+                                                     "life: %{y:.3f}<extra></extra>"),
+            meta={"role": "life_average", "question": question})
+    layout(fig, title=frame_title("Scores over each question's life", over_time, title),
+           height=460, subtitle="Brier score of the forecast standing on each day (0 best, 2 "
+                                "worst); dotted: its average over the days",
+           changes=frame_changes(over_time), legend={"title": {"text": "Question"}},
+           margin={"t": 100})
+    fig.update_xaxes(title_text="Date")
+    fig.update_yaxes(title_text="Brier score (0 best, 2 worst)", rangemode="tozero")
     return fig

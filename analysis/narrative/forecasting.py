@@ -167,12 +167,14 @@ def watchlist_summary(scenario: Scenario, watch: pd.DataFrame,
                      f"**{md(big['watch'].rstrip('.'))}**: if seen, {md(big['label'])} would "
                      f"go from {percent(big['before'])} to {percent(big['after'])} "
                      f"({100 * big['change']:+.1f} points).")
-    for outcome in before.index:
-        rises = watch[(watch["outcome"] == outcome) & (watch["change"] > 0.005)]
-        if len(rises) and outcome == before["before"].idxmax():
-            lines.append(f"{len(rises)} of the signposts would make "
-                         f"{md(before.loc[outcome, 'label'])}, now the likeliest outcome, "
-                         "likelier still; the others would make it less likely.")
+    likeliest = before["before"].idxmax()
+    moves = watch[watch["outcome"] == likeliest]["change"]
+    rises, falls = int((moves >= 0.005).sum()), int((moves <= -0.005).sum())
+    flat = len(moves) - rises - falls
+    lines.append(f"For {md(before.loc[likeliest, 'label'])}, now the likeliest outcome: "
+                 f"{rises} signpost{'s' if rises != 1 else ''} would raise it and {falls} "
+                 f"lower it by half a point or more"
+                 + (f"; {flat} would barely move it." if flat else "."))
     if later is not None and not later.empty:
         top = later[later["rank"] == 1]
         big = top.loc[top["change"].abs().idxmax()]

@@ -1,5 +1,6 @@
 """The analyses: tidy tables computed from the engines.
 
 Outcomes, uncertainty, decisions, sensitivity and thresholds, global
-sensitivity, the value of information, evidence, timing, scores and pools.
+sensitivity, the value of information, evidence, timing, scores and their skill,
+signposts and pools.
 """

@@ -342,6 +342,8 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
     (target_q("outcome: all", None).replace("deadline: 2025-12-31",
                                             "deadline: 2025-01-01  # <-"),
      "questions[0].deadline", ["deadline 2025-01-01 is before the question opens (2025-01-10)"]),
+    (target_q("outcome: all", None).replace("      resolver: The test.\n", "").replace(
+        "- id: q", "- id: q  # <-"), "questions[0].resolver", ["missing required key"]),
     (target_q("survival: {event: renewed_war, day: 0}  # <-", None),
      "questions[0].survival.day", ["expected a number > 0"]),
     (target_q("survival: {event: renewed_war, day: 30, held: true}  # <-", None),

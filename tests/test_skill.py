@@ -201,6 +201,10 @@ def test_the_flagship_scores_have_skill_and_cover_the_main_outcome():
     survival = baselines.set_index(["question", "baseline"]).loc[
         ("truce_held_265_days", "base_rate")]
     assert survival["baseline_probability"] == pytest.approx(5 / 9)
+    # the main outcome, war by the end of 2027 (day 812): 3 of the 9 lasted beyond it, and
+    # the answer (provisional) is no war, so the base rate gave it 3 / 9
+    war = baselines.set_index(["question", "baseline"]).loc[("ends_in_war", "base_rate")]
+    assert war["baseline_probability"] == pytest.approx(3 / 9) and war["provisional"]
 
 
 def test_survival_questions_take_the_scenarios_reference_class(write_yaml, write_resolutions):

@@ -61,9 +61,11 @@ from .analyses.sensitivity import (
 from .analyses.sweep import SweepResult, load_sweep, sweep, sweep_parameters
 from .analyses.thresholds import find_switches, find_threshold
 from .analyses.timing import (
+    collapse_by_date,
     completion_curve,
     kaplan_meier,
     phase_completion,
+    reference_gap,
     reference_truces,
     survival_curve,
 )
@@ -118,6 +120,7 @@ __all__ = [
     "beta_from_range",
     "beta_mean",
     "claims_table",
+    "collapse_by_date",
     "compare_outcomes",
     "compare_rules",
     "completion_curve",
@@ -156,6 +159,7 @@ __all__ = [
     "pool_paths",
     "prior_densities",
     "prior_marginals",
+    "reference_gap",
     "reference_truces",
     "regret_table",
     "resolutions_table",

@@ -48,6 +48,9 @@ __all__ = [
     "Duration",
     "FixedPrior",
     "FormulaPrior",
+    "HAZARD_UNITS",
+    "Hazard",
+    "HazardPiece",
     "MeanSdPrior",
     "NotebookSettings",
     "Outcome",
@@ -55,7 +58,9 @@ __all__ = [
     "Phase",
     "Prior",
     "PRIOR_KINDS",
+    "OUTCOME_ROLES",
     "RangePrior",
+    "RatePrior",
     "Rule",
     "ScenarioFile",
     "ScenarioVariant",
@@ -265,12 +270,141 @@ _PriorUnion = Annotated[
 Prior = Annotated[_PriorUnion, BeforeValidator(_number_as_fixed)]
 
 
+#: Days in each unit a hazard's rate and pieces may be written in (a year is 365.25 days).
+HAZARD_UNITS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+#: What an outcome means for the deal: it ended it (``collapse``) or completed it (``success``).
+OUTCOME_ROLES = ("collapse", "success")
+
+
+class RatePrior(_Cited):
+    """A prior on a rate of collapse (events per the hazard's unit), a gamma distribution.
+
+    Written as a known ``value``; a ``mean`` and ``sd`` (a gamma matched by
+    moments: shape ``(mean / sd)**2``, rate ``mean / sd**2``); or ``events``
+    counted over an ``exposure`` (in the hazard's unit), which update a
+    Gamma(``prior_shape``, ``prior_rate``) prior (default 0.5 and 0, Jeffreys'
+    prior for a Poisson rate) into Gamma(shape + events, rate + exposure).
+    """
+
+    value: Annotated[float, Field(ge=0, le=1e4, allow_inf_nan=False)] | None = None
+    mean: Annotated[float, Field(gt=0, le=1e4, allow_inf_nan=False)] | None = None
+    sd: Positive | None = None
+    events: Count | None = Field(default=None, description="Events counted in the exposure.")
+    exposure: Positive | None = Field(
+        default=None, description="Time at risk in which the events were counted, in unit.")
+    prior_shape: Positive = Field(default=0.5, description="The gamma prior's shape (0.5).")
+    prior_rate: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
+        default=0, description="The gamma prior's rate, in unit (0).")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> RatePrior:
+        forms = {"value": self.value is not None,
+                 "mean and sd": self.mean is not None or self.sd is not None,
+                 "events and exposure": self.events is not None or self.exposure is not None}
+        given = [name for name, present in forms.items() if present]
+        if len(given) != 1:
+            raise ValueError(f"a rate takes one of: value; mean and sd; events and exposure; "
+                             f"got {', '.join(given) or 'none'}")
+        if forms["mean and sd"] and (self.mean is None or self.sd is None):
+            raise ValueError("a rate's mean goes with its sd (a gamma by moments): give both")
+        if forms["events and exposure"] and (self.events is None or self.exposure is None):
+            raise ValueError("events go with the exposure they were counted in: give both")
+        return self
+
+    @property
+    def gamma_parameters(self) -> tuple[float, float] | None:
+        """The gamma's (shape, rate), rate in the hazard's unit; None for a known value."""
+        if self.value is not None:
+            return None
+        if self.mean is not None:
+            return (self.mean / self.sd) ** 2, self.mean / self.sd**2
+        return self.prior_shape + self.events, self.prior_rate + self.exposure
+
+    @property
+    def rate_mean(self) -> float:
+        """The prior's mean rate, per the hazard's unit."""
+        gamma = self.gamma_parameters
+        return float(self.value) if gamma is None else gamma[0] / gamma[1]
+
+
+class HazardPiece(StrictModel):
+    """One piece of a piecewise-constant hazard: its rate, until a time since day 0."""
+
+    until: Annotated[float, Field(gt=0, le=1e4, allow_inf_nan=False)] | None = Field(
+        default=None, description="Where the piece ends, in the hazard's unit since day 0; "
+        "omit on the last piece (it lasts for ever).")
+    rate: RatePrior
+
+
+class Hazard(StrictModel):
+    """A hazard of collapse for a state that has not ended the deal.
+
+    A path ending in the outcome at day T collapses at T plus a waiting time
+    with this hazard (constant, or piecewise constant in time since day 0).
+    """
+
+    unit: Literal["days", "weeks", "months", "years"] = Field(
+        default="years", description="Rates are events per unit; pieces end in unit since day 0.")
+    rate: RatePrior | None = Field(default=None, description="A constant rate (or give pieces).")
+    pieces: Annotated[tuple[HazardPiece, ...], Field(min_length=1, max_length=24)] | None = (
+        Field(default=None, description="Piecewise-constant rates, in order of time."))
+
+    @model_validator(mode="after")
+    def _rate_or_pieces(self) -> Hazard:
+        if (self.rate is None) == (self.pieces is None):
+            raise ValueError("a hazard takes either rate: (constant) or pieces: (piecewise), "
+                             "not both or neither")
+        if self.pieces is not None:
+            ends = [p.until for p in self.pieces]
+            if ends[-1] is not None:
+                raise ValueError(f"the last piece ends at {ends[-1]:g}; expected no 'until' on "
+                                 "the last piece (it lasts for ever)")
+            if any(e is None for e in ends[:-1]):
+                raise ValueError("every piece but the last needs 'until'")
+            inner = ends[:-1]
+            if any(b <= a for a, b in zip(inner, inner[1:], strict=False)):
+                raise ValueError(f"pieces end at {', '.join(f'{e:g}' for e in inner)}; "
+                                 "expected increasing times")
+        return self
+
+    @property
+    def breaks_days(self) -> tuple[float, ...]:
+        """Where the pieces change, in days since day 0 (empty for a constant rate)."""
+        if self.pieces is None:
+            return ()
+        return tuple(p.until * HAZARD_UNITS[self.unit] for p in self.pieces[:-1])
+
+    @property
+    def rates(self) -> tuple[RatePrior, ...]:
+        """One rate prior per piece, in order."""
+        return (self.rate,) if self.rate is not None else tuple(p.rate for p in self.pieces)
+
+    @property
+    def days_per_unit(self) -> float:
+        """Days in the hazard's unit: divide a rate by it for a rate per day."""
+        return HAZARD_UNITS[self.unit]
+
+
 class Outcome(StrictModel):
     """A category that every path of the tree ends in."""
 
     label: Text
     colour: Colour
     description: Text = ""
+    role: Literal["collapse", "success"] | None = Field(
+        default=None, description="collapse: the deal has ended (e.g. renewed war); success: "
+        "it is complete. Omit for a state that has not ended (it may carry a hazard).")
+    hazard: Hazard | None = Field(
+        default=None, description="For an outcome without a role: its hazard of collapse "
+        "after the path ends in it.")
+
+    @model_validator(mode="after")
+    def _hazard_on_open(self) -> Outcome:
+        if self.hazard is not None and self.role is not None:
+            raise ValueError(f"an outcome with role {self.role!r} has ended the deal and "
+                             "carries no hazard; expected a hazard only on an outcome "
+                             "without a role")
+        return self
 
 
 class Attribute(StrictModel):
@@ -415,6 +549,11 @@ class Phase(StrictModel):
         description="On a decision: the earlier chance phases whose results are known when "
         "deciding (default: every earlier phase). Earlier decisions are always known.",
     )
+    after: Annotated[tuple[Id, ...], Field(max_length=24)] | None = Field(
+        default=None,
+        description="The earlier phases this one starts after (it starts when all have "
+        "ended); [] starts it on day 0. Default: the phase before it.",
+    )
 
     @model_validator(mode="after")
     def _durations_on_all_or_none(self) -> Phase:
@@ -518,6 +657,14 @@ class NotebookSettings(StrictModel):
     ``resolutions/``, the scenario's own folder); a path is relative to the file.
     """
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_event(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "event" in data:
+            raise ValueError("notebooks.event is replaced by the outcomes' roles: remove it "
+                             "and write 'role: collapse' on the outcome(s) that end the deal")
+        return data
+
     evidence: FileRef | None = Field(
         default=None, description="An evidence log: a name in evidence/ or a path.")
     resolutions: FileRef | None = Field(
@@ -527,8 +674,6 @@ class NotebookSettings(StrictModel):
         "(names in analysts/ or paths).")
     compare: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
         default=(), description="Other scenarios to compare with (names beside it or paths).")
-    event: Id | None = Field(
-        default=None, description="The outcome that ends the deal, for survival curves.")
     decision_maker: Id | None = Field(
         default=None, description="Whose decisions the decisions notebook optimises "
         "(default: the first decision's).")
@@ -542,6 +687,9 @@ class ScenarioFile(StrictModel):
     title: Text
     description: Text = ""
     as_of: dt.date = Field(description="The date the priors reflect (ISO, YYYY-MM-DD).")
+    day_zero: dt.date | None = Field(
+        default=None, description="The calendar date of day 0, where durations start "
+        "(default: as_of).")
     outcomes: Annotated[dict[Id, Outcome], Field(min_length=1, max_length=32)]
     attributes: Annotated[dict[Id, Attribute], Field(max_length=32)] = Field(default_factory=dict)
     phases: Annotated[tuple[Phase, ...], Field(min_length=1, max_length=24)]

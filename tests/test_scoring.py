@@ -249,7 +249,7 @@ def test_resolutions_table():
     assert list(table.columns) == ["question", "resolved_on", "kind", "answer", "text",
                                    "provisional", "cite", "rationale"]
     assert table.set_index("question").loc["truce_held_265_days", "answer"] == (
-        "held to day 265 (event: renewed_war)")
+        "held to day 265 (event: collapse)")
 
 
 def test_json_schema_file_is_current():

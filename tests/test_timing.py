@@ -170,14 +170,36 @@ def test_same_seed_same_curve_other_seed_other_curve(one):
         survival_curve(one, horizon=50, n_draws=2000, rng=generator))
 
 
-def test_baseline_curve_levels_off_at_the_peaceful_outcomes():
+def test_baseline_curve_levels_off_at_its_success_outcomes():
     baseline = analysis.load_scenario("baseline")
-    curve = survival_curve(baseline, horizon=3000, step=100, n_draws=5000,
-                           rng=1)
-    war = analysis.outcome_distribution(baseline).set_index("outcome")["probability"]
-    assert curve["survival"].iloc[-1] == pytest.approx(1 - war["renewed_war"], abs=0.01)
-    assert curve.attrs["never"] == pytest.approx(1 - war["renewed_war"])
+    curve = survival_curve(baseline, horizon=20_000, step=1000, n_draws=5000, rng=1)
+    shares = analysis.outcome_distribution(baseline).set_index("outcome")["probability"]
+    success = shares[list(baseline.success_outcomes)].sum()
+    # the open outcomes carry hazards: only the success outcomes never collapse
+    assert curve.attrs["never"] == pytest.approx(success)
+    assert curve.attrs["hazards"] == list(baseline.open_outcomes)
+    assert curve["survival"].iloc[-1] == pytest.approx(success, abs=0.01)
     assert (np.diff(curve["survival"]) <= 1e-12).all()
+    assert curve["by_branches"].iloc[-1] == pytest.approx(
+        shares[list(baseline.collapse_outcomes)].sum(), abs=0.01)
+
+
+def test_baseline_hazard_counts_follow_the_claims_they_cite():
+    """The open outcomes' rates are counts over the cited truces: first year, then after."""
+    baseline = analysis.load_scenario("baseline")
+    truces = reference_truces().set_index("claim")
+    for name in baseline.open_outcomes:
+        hazard = baseline.model.outcomes[name].hazard
+        (first, later), year = hazard.rates, 365.25
+        assert hazard.breaks_days == (year,)
+        cases = truces.loc[list(first.cite)]
+        assert cases["ended_in_war"].all() and cases.index.tolist() == list(later.cite)
+        days = cases["days"].to_numpy()
+        assert first.events == (days <= year).sum()
+        assert first.exposure == pytest.approx(np.minimum(days, year).sum() / year, abs=0.01)
+        assert later.events == (days > year).sum()
+        assert later.exposure == pytest.approx(np.maximum(days - year, 0).sum() / year,
+                                               abs=0.01)
 
 
 def test_survival_errors(one, write_yaml):

@@ -12,9 +12,11 @@ questions that have been settled, each of one kind:
 ``outcome: O``
     The scenario ended in outcome ``O``. The forecast is the outcome
     distribution.
-``survival: {event: O, day: D, held: true}``
-    Whether the truce held to day ``D`` (counted from the file's
-    ``day_zero``) without reaching the event outcome(s). The forecast is
+``survival: {day: D, held: true}`` (optionally ``event: O``)
+    Whether the deal held to day ``D`` (counted from the file's
+    ``day_zero``) without collapsing: reaching the scenario's collapse
+    outcomes, or through the hazards of its open outcomes (or reaching the
+    outcome(s) ``O``). The forecast is
     :func:`analysis.survival_curve` at day ``D``: it needs durations.
 
 Forecasts and scores
@@ -86,7 +88,8 @@ def _detail(question: Question) -> str:
     if question.kind == "outcome":
         return f"outcome = {question.outcome}"
     s = question.survival
-    events = s.event if isinstance(s.event, str) else " or ".join(s.event)
+    events = ("collapse" if s.event is None else s.event if isinstance(s.event, str)
+              else " or ".join(s.event))
     return f"{'held' if s.held else 'ended'} to day {s.day:g} (event: {events})"
 
 
@@ -139,7 +142,12 @@ def _scenario_problems(scenario: Scenario, resolutions: Resolutions,
                     f"phase {q.phase!r} has no branch {q.branch!r}"
                     f"{did_you_mean(q.branch, branches)}; expected one of: {', '.join(branches)}"))
         named = ([q.outcome] if q.kind == "outcome" else [] if q.kind == "phase" else
+                 [] if q.survival.event is None else
                  [q.survival.event] if isinstance(q.survival.event, str) else q.survival.event)
+        if q.kind == "survival" and q.survival.event is None and not scenario.collapse_outcomes:
+            yield resolutions.problem(i, "survival", message=(
+                f"scenario {scenario.id!r} names no outcome that ends the deal; expected "
+                "'role: collapse' on one of its outcomes, or 'event:' here"))
         where = ("outcome",) if q.kind == "outcome" else ("survival", "event")
         for name in named:
             if name not in outcomes:

@@ -30,10 +30,11 @@ __all__ = [
 
 
 class Survival(StrictModel):
-    """A survival question: whether the truce held to ``day`` without reaching ``event``."""
+    """A survival question: whether the deal held to ``day`` without collapsing."""
 
-    event: Id | Annotated[list[Id], Field(min_length=1)] = Field(
-        description="The outcome(s) that end the truce, e.g. renewed_war.")
+    event: Id | Annotated[list[Id], Field(min_length=1)] | None = Field(
+        default=None, description="The outcome(s) that end the deal; default: the "
+        "scenario's collapse outcomes (role: collapse), with its hazards.")
     day: Annotated[float, Field(gt=0, le=1e5, allow_inf_nan=False)] = Field(
         description="Days since the file's day_zero.")
     held: bool = Field(description="true: the truce held to that day; false: it had ended.")

@@ -336,7 +336,8 @@ def _answer(question, scenario: Scenario, phases: dict, branches: dict) -> str:
         outcome = scenario.model.outcomes.get(question.outcome)
         return f"Outcome: {outcome.label if outcome else question.outcome}"
     survival = question.survival
-    events = [survival.event] if isinstance(survival.event, str) else list(survival.event)
+    events = (list(scenario.collapse_outcomes) if survival.event is None else
+              [survival.event] if isinstance(survival.event, str) else list(survival.event))
     names = listing((scenario.model.outcomes[e].label if e in scenario.model.outcomes else e)
                     for e in events)
     return (f"{'held' if survival.held else 'ended'} to day {survival.day:,.0f}"

@@ -104,19 +104,23 @@ def comparisons_for(scenario: Scenario, compare: Sequence[str | Path] | None = N
     return _scenarios(values, scenario, ".")
 
 
-def event_for(scenario: Scenario, event: str | None = None) -> str | None:
-    """Return the outcome that ends the deal: ``event``, else the file's ``notebooks.event``.
+def event_for(scenario: Scenario, event: str | Sequence[str] | None = None) -> list[str]:
+    """Return the outcomes that end the deal: ``event``, else the scenario's collapse outcomes.
+
+    Empty when the scenario marks no outcome ``role: collapse`` and none is given.
 
     Raises
     ------
     QueryError
-        If it names no outcome of the scenario.
+        If ``event`` names no outcome of the scenario.
     """
-    value = event if event is not None else scenario.model.notebooks.event
-    if value is not None and value not in scenario.model.outcomes:
-        raise QueryError(f"event {value!r} is not an outcome of {scenario.id!r}; expected "
-                         f"one of: {', '.join(scenario.model.outcomes)}")
-    return value
+    values = (list(scenario.collapse_outcomes) if event is None else
+              [event] if isinstance(event, str) else list(event))
+    for value in values:
+        if value not in scenario.model.outcomes:
+            raise QueryError(f"event {value!r} is not an outcome of {scenario.id!r}; expected "
+                             f"one of: {', '.join(scenario.model.outcomes)}")
+    return values
 
 
 def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) -> str | None:

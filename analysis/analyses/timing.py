@@ -256,8 +256,9 @@ def reference_gap(collapse: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFra
         One row per day of ``collapse`` up to the reference class's last
         time: ``day``, ``model``, ``model_lower``, ``model_upper``,
         ``reference`` (``1 - S_KM``), ``reference_lower``,
-        ``reference_upper`` (its confidence band, the point itself where the
-        band is undefined), ``gap`` (how far the model lies outside the band,
+        ``reference_upper`` (its confidence band; before any case has ended,
+        0 to the exact bound ``1 - (alpha / 2)^(1 / n)`` for no event among
+        ``n``), ``gap`` (how far the model lies outside the band,
         in probability: positive above it, negative below, 0 inside) and
         ``overlap`` (whether the model's interval meets the band). ``attrs``:
         the model's ``interval``, the reference's ``reference_interval``,
@@ -266,9 +267,16 @@ def reference_gap(collapse: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFra
     steps = reference.sort_values("day")
     rows = collapse[collapse["day"] <= steps["day"].max()]
     at = np.searchsorted(steps["day"].to_numpy(), rows["day"].to_numpy(), side="right") - 1
-    point = 1 - steps["survival"].to_numpy()[at]
+    level = reference.attrs.get("interval", 0.95)
+    survival = steps["survival"].to_numpy()[at]
+    point = 1 - survival
     low = 1 - steps["upper"].fillna(steps["survival"]).to_numpy()[at]
     high = 1 - steps["lower"].fillna(steps["survival"]).to_numpy()[at]
+    # Before any case has ended the log-log band is undefined: use the exact upper bound
+    # for no event among the n at risk, 1 - (alpha / 2)^(1 / n) (Clopper-Pearson).
+    at_risk = steps["at_risk"].to_numpy()[at].astype(float)
+    none_yet = survival >= 1
+    high = np.where(none_yet, 1 - ((1 - level) / 2) ** (1 / np.maximum(at_risk, 1)), high)
     model = rows["probability"].to_numpy()
     gap = np.where(model > high, model - high, np.where(model < low, model - low, 0.0))
     frame = pd.DataFrame({"day": rows["day"].to_numpy(), "model": model,

@@ -69,11 +69,13 @@ from .run import (
     event_for,
     evidence_for,
     not_applicable,
+    outcome_of_concern,
     reference_cases,
     require,
     resolutions_for,
 )
 from .table import ReaderTable, reader_table
+from .timing import collapse_table, reference_gap_summary
 
 __all__ = [
     "NotApplicable",
@@ -84,6 +86,7 @@ __all__ = [
     "attribute_intervals_table",
     "attributes_table",
     "comparison_table",
+    "collapse_table",
     "comparisons_for",
     "completion_table",
     "conditional_outcomes",
@@ -104,6 +107,7 @@ __all__ = [
     "marginals_table",
     "md",
     "not_applicable",
+    "outcome_of_concern",
     "options_table",
     "outcomes_summary",
     "outcomes_table",
@@ -116,6 +120,7 @@ __all__ = [
     "ranks_table",
     "reader_table",
     "reference_cases",
+    "reference_gap_summary",
     "require",
     "resolutions_for",
     "resolutions_reader_table",

@@ -36,6 +36,7 @@ __all__ = [
     "comparisons_for",
     "decision_maker_for",
     "event_for",
+    "outcome_of_concern",
     "evidence_for",
     "not_applicable",
     "reference_cases",
@@ -123,6 +124,19 @@ def event_for(scenario: Scenario, event: str | Sequence[str] | None = None) -> l
     return values
 
 
+def outcome_of_concern(scenario: Scenario, outcome: str | None = None) -> str:
+    """Return one outcome to watch: ``outcome``, else the first collapse outcome, else the last.
+
+    Raises
+    ------
+    QueryError
+        If ``outcome`` names no outcome of the scenario.
+    """
+    if outcome is not None:
+        return event_for(scenario, outcome)[0]
+    return (list(scenario.collapse_outcomes) or list(scenario.model.outcomes)[-1:])[0]
+
+
 def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) -> str | None:
     """Return whose decisions to optimise: ``decision_maker``, the file's, or the first's.
 
@@ -143,7 +157,7 @@ def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) ->
 
 
 def cited_documents(scenario: Scenario) -> set[str]:
-    """Return the ids of the source documents the scenario's priors and durations cite."""
+    """Return the ids of the source documents the scenario's priors, durations and hazards cite."""
     cited = set()
     for phase in scenario.model.phases:
         specs = [b.prior for b in phase.branches.values()]
@@ -151,6 +165,9 @@ def cited_documents(scenario: Scenario) -> set[str]:
         specs += [p for rule in phase.rules for p in rule.priors.values()]
         for spec in specs:
             cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
+    for outcome in scenario.model.outcomes.values():
+        for rate in outcome.hazard.rates if outcome.hazard is not None else ():
+            cited |= {claim.split(".", 1)[0] for claim in rate.cite}
     return cited
 
 

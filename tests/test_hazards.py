@@ -7,6 +7,7 @@ import textwrap
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -285,3 +286,69 @@ def test_after_must_name_earlier_phases(write_yaml):
             load(write_yaml, TRACKS.replace("question: A?\n    after: [start]",
                                             f"question: A?\n    after: {after}"), "bad.yaml")
         assert "bad.yaml:15" in str(raised.value)
+
+
+# ---------------------------------------------------------------- Kaplan-Meier's band
+
+
+def test_kaplan_meier_band_matches_the_textbook_greenwood_example():
+    """The 6-MP arm of Freireich's leukaemia trial (Klein & Moeschberger, table 4.1A).
+
+    Published: S(6) = 0.857 (se 0.076), S(7) = 0.807 (0.087), S(10) = 0.753 (0.096),
+    S(13) = 0.690 (0.107), S(16) = 0.627 (0.114), S(22) = 0.538 (0.128), S(23) = 0.448
+    (0.135); the log-log 95% interval at week 6 is 0.620 to 0.952.
+    """
+    weeks = [6, 6, 6, 7, 10, 13, 16, 22, 23, 6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35]
+    ended = [True] * 9 + [False] * 12
+    table = analysis.kaplan_meier(weeks, ended).set_index("day")
+    published = {6: (0.857, 0.076), 7: (0.807, 0.087), 10: (0.753, 0.096),
+                 13: (0.690, 0.107), 16: (0.627, 0.114), 22: (0.538, 0.128),
+                 23: (0.448, 0.135)}
+    for week, (survival, se) in published.items():
+        assert table.loc[week, "survival"] == pytest.approx(survival, abs=5e-4)
+        assert table.loc[week, "std_error"] == pytest.approx(se, abs=5e-4)
+    assert (table.loc[6, "lower"], table.loc[6, "upper"]) == pytest.approx((0.620, 0.952),
+                                                                           abs=1.5e-3)
+
+
+def test_reference_gap_against_a_hand_made_band():
+    reference = analysis.kaplan_meier([10, 20, 30, 40], [True, True, True, False])
+    collapse = pd.DataFrame({"day": [0.0, 5, 15, 25], "probability": [0, 0.5, 0.01, 0.5],
+                             "lower": [0, 0.4, 0.005, 0.45], "upper": [0, 0.6, 0.02, 0.55]})
+    gap = analysis.reference_gap(collapse, reference).set_index("day")
+    # before any case ended (day 5, 4 at risk): 0 to 1 - 0.025^(1/4) = 0.602
+    assert gap.loc[5, "reference_upper"] == pytest.approx(1 - 0.025 ** 0.25)
+    assert gap.loc[5, "gap"] == 0
+    # day 15: S = 3/4, the band's lower edge of collapse 1 - 0.96 = 0.04: 0.01 is below it
+    band = reference.set_index("day").loc[10]
+    assert gap.loc[15, "reference"] == pytest.approx(0.25)
+    assert 1 - band["upper"] > 0.02
+    assert gap.loc[15, "gap"] == pytest.approx(0.01 - (1 - band["upper"]))
+    assert not gap.loc[15, "overlap"]
+    assert gap.loc[25, "gap"] == 0 and gap.loc[25, "overlap"]
+
+
+def test_collapse_chart_and_its_computed_text(write_yaml):
+    from analysis import narrative, plotting
+
+    scenario = with_hazard(write_yaml, "{unit: days, rate: {value: 0.01}}")
+    collapse = collapse_by_date(scenario, horizon=60, step=1, n_draws=2000, rng=1)
+    reference = analysis.kaplan_meier([3, 20, 50, 90], [True, True, True, False])
+    fig = plotting.plot_collapse_by_date(collapse, reference)
+    roles = [t.meta.get("role") for t in fig.data if t.meta]
+    assert {"model", "hazards", "reference", "band"} <= set(roles)
+    model = next(t for t in fig.data if (t.meta or {}).get("role") == "model")
+    assert list(model.y) == pytest.approx(collapse["probability"].tolist())
+    assert str(model.x[0])[:10] == "2025-01-02"
+    assert fig.layout.xaxis.title.text == "Date (day 0 = 2025-01-02)"
+    assert "Probability of collapse by date — haz" == fig.layout.title.text
+    gap = analysis.reference_gap(collapse, reference)
+    text = str(narrative.reference_gap_summary(gap, collapse, scenario))
+    worst = gap.loc[gap["gap"].abs().idxmax()]
+    if (gap["gap"] != 0).any():
+        assert f"on day {worst['day']:,.0f}" in text and "outside" in text
+    else:
+        assert "inside the earlier cases' band" in text
+    assert "4 cases, 3 of which ended" in text and "war by then" in text
+    summary = str(narrative.collapse_summary(collapse, scenario, days=[30, 60]))
+    assert "Frozen" in summary and "by day 60" in summary

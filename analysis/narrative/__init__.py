@@ -75,7 +75,7 @@ from .run import (
     resolutions_for,
 )
 from .table import ReaderTable, reader_table
-from .timing import collapse_table, reference_gap_summary
+from .timing import collapse_summary, collapse_table, event_label, reference_gap_summary
 
 __all__ = [
     "NotApplicable",
@@ -86,6 +86,7 @@ __all__ = [
     "attribute_intervals_table",
     "attributes_table",
     "comparison_table",
+    "collapse_summary",
     "collapse_table",
     "comparisons_for",
     "completion_table",
@@ -97,6 +98,7 @@ __all__ = [
     "discovered_box_table",
     "discovery_summary",
     "event_for",
+    "event_label",
     "evidence_for",
     "evidence_items_table",
     "evidence_summary",

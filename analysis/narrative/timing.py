@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..model.scenario import Scenario
 from .outcomes import md
 from .prose import Prose, listing, percent
 from .table import ReaderTable, reader_table
 
-__all__ = ["collapse_table", "reference_gap_summary"]
+__all__ = ["collapse_summary", "collapse_table", "event_label", "reference_gap_summary"]
 
 
 def collapse_table(collapse: pd.DataFrame, days: list[float],
@@ -38,6 +39,36 @@ def collapse_table(collapse: pd.DataFrame, days: list[float],
                                                     if "band" in label or "interval" in label))
 
 
+def event_label(scenario: Scenario, collapse: pd.DataFrame) -> str:
+    """Return the event's outcomes in the scenario's words: ``"Renewed war"``."""
+    events = collapse.attrs.get("event") or list(scenario.collapse_outcomes)
+    return listing((scenario.model.outcomes[e].label if e in scenario.model.outcomes else e
+                    for e in events), conjunction="or")
+
+
+def collapse_summary(collapse: pd.DataFrame, scenario: Scenario, *, days: list[float]) -> Prose:
+    """Say how likely collapse is by a few dates, and what never collapses."""
+    at = collapse.set_index("day")
+    label = event_label(scenario, collapse)
+    parts = [f"{percent(at.loc[d, 'probability'])} by day {d:,.0f} "
+             f"({pd.Timestamp(at.loc[d, 'date']):%Y-%m-%d}; interval "
+             f"{percent(at.loc[d, 'lower'])} to {percent(at.loc[d, 'upper'])})"
+             for d in days if d in at.index]
+    lines = [f"**{md(label)}**: the model gives " + listing(parts) + "."]
+    hazards = collapse.attrs.get("hazards") or []
+    if hazards:
+        names = listing(md(scenario.model.outcomes[h].label) for h in hazards)
+        lines.append(f"Paths ending in {names} may still collapse later, at the rate their "
+                     f"hazard gives: {percent(at['by_hazards'].iloc[-1])} of the paths have "
+                     f"done so by day {at.index[-1]:,.0f}.")
+    never = collapse.attrs.get("never")
+    if never is not None:
+        lines.append(f"The deal never collapses with probability {percent(never)} (the "
+                     "outcomes that complete it, and open ones without a hazard): the curve "
+                     f"cannot rise above {percent(1 - never)}.")
+    return Prose("\n".join(f"- {line}" for line in lines))
+
+
 def _runs(days: np.ndarray, flags: np.ndarray) -> list[tuple[float, float]]:
     """Return the first and last day of each run of consecutive flagged days."""
     runs, start = [], None
@@ -55,8 +86,8 @@ def _points(p: float) -> str:
     return f"{100 * abs(p):.0f} points"
 
 
-def reference_gap_summary(gap: pd.DataFrame, collapse: pd.DataFrame, *,
-                          event_label: str) -> Prose:
+def reference_gap_summary(gap: pd.DataFrame, collapse: pd.DataFrame,
+                          scenario: Scenario) -> Prose:
     """Say where the model's collapse curve lies against the earlier cases' band, and why.
 
     Parameters
@@ -65,8 +96,8 @@ def reference_gap_summary(gap: pd.DataFrame, collapse: pd.DataFrame, *,
         :func:`analysis.reference_gap` output.
     collapse : DataFrame
         :func:`analysis.collapse_by_date` output (for the routes to collapse).
-    event_label : str
-        What collapse means in the scenario's words, e.g. "Renewed war".
+    scenario : Scenario
+        For the event's name in its own words.
     """
     if not len(gap):
         return Prose("- No day of the model's curve falls within the earlier cases' record.")
@@ -78,7 +109,8 @@ def reference_gap_summary(gap: pd.DataFrame, collapse: pd.DataFrame, *,
              f"estimate has {percent(last['reference'])} ended by day {last['day']:,.0f} "
              f"({level:.0%} band {percent(last['reference_lower'])} to "
              f"{percent(last['reference_upper'])}); the model gives "
-             f"{md(event_label.lower())} by then {percent(last['model'])}."]
+             f"{md(event_label(scenario, collapse).lower())} by then "
+             f"{percent(last['model'])}."]
     outside = values != 0
     if not outside.any():
         focus = gap.iloc[int(np.argmax(np.abs(gap["model"] - gap["reference"])))]

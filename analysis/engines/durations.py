@@ -31,7 +31,8 @@ from ..core.arguments import check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_sequence
 from ..core.text import did_you_mean
-from ..formats.scenario_file import Duration, Hazard
+from ..formats.hazard_section import Hazard
+from ..formats.scenario_file import Duration
 from ..model.scenario import Scenario
 
 __all__ = [

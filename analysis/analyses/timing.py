@@ -3,8 +3,9 @@
 A branch may carry a ``duration`` (see ``scenarios/README.md``): how long its
 phase takes when the phase resolves on that branch (the rules are in
 :mod:`analysis.engines.durations`). A path's **completion time of phase k**
-is the sum of the durations of the branches it takes up to and including
-phase k.
+is when phase k ends on it: its start (the end of the phase before it, or
+the latest end of the phases it starts ``after``) plus its branch's duration;
+with phases in sequence, the sum of the durations up to and including k.
 
 Semantics
 ---------

@@ -352,3 +352,25 @@ def test_collapse_chart_and_its_computed_text(write_yaml):
     assert "4 cases, 3 of which ended" in text and "war by then" in text
     summary = str(narrative.collapse_summary(collapse, scenario, days=[30, 60]))
     assert "Frozen" in summary and "by day 60" in summary
+
+
+def test_a_survival_question_without_event_scores_the_collapse_with_its_hazards(write_yaml):
+    scenario = with_hazard(write_yaml, "{unit: days, rate: {value: 0.01}}")
+    resolutions = write_yaml(textwrap.dedent("""\
+        id: held
+        title: Held
+        day_zero: 2025-01-02
+        questions:
+          - id: held_30
+            question: Still holding on day 30?
+            resolved_on: 2025-02-01
+            cite: [ceasefire-facts.truce-2008-06]
+            survival: {day: 30, held: true}
+        """), "resolutions.yaml")
+    forecasts = analysis.forecast_resolutions([scenario], resolutions, n_draws=40_000, rng=1)
+    held = forecasts[forecasts["category"] == "held"]["probability"].iloc[0]
+    assert held == pytest.approx(0.75 * np.exp(-0.2) + war_branch(30), abs=0.006)
+    roleless = load(write_yaml, HAZARD_SCENARIO.replace("hazard: HAZARD", "role: success")
+                    .replace("role: collapse", "role: success"), "roleless.yaml")
+    with pytest.raises(ScenarioError, match="names no outcome that ends the deal"):
+        analysis.forecast_resolutions([roleless], resolutions, rng=1)

@@ -165,7 +165,8 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = No
     hazards = hazard_outcomes(scenario, wanted)
     by_hazard = np.isin(scenario.tree.outcome_index, list(hazards))
     probabilities, holds = condition(scenario, given)
-    fine = min(float(step), max(1.0, float(horizon) / 2000))  # the hazards' bins: see hazard_cdf
+    # the hazards' bins (see hazard_cdf): at most a day apart, or 2,000 over the horizon
+    fine = min(float(step), max(1.0, float(horizon) / 2000)) if hazards else float(step)
     grid = np.unique(np.concatenate([_check_days(max(horizon, start), fine), [start], days]))
     asked = np.searchsorted(grid, np.concatenate([[start], days]))
     times = completion_times(scenario, n_draws, seed)
@@ -179,14 +180,14 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = No
               (("by_branches", is_event), ("by_hazards", by_hazard))}
     per_path, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM),
                                    holds.astype(float))
-    draws = 1 - per_path[:, ~by_hazard] @ cdf[~by_hazard]
+    draws = 1 - per_path[:, ~by_hazard] @ cdf[~by_hazard][:, asked]
     ends = path_ends(scenario, times) if hazards else None
     for o, hazard in hazards.items():
         rates = rate_draws(hazard, n_draws,
                            np.random.default_rng(child_sequence(seed, RATE_STREAM, o)))
         for p in np.flatnonzero(scenario.tree.outcome_index == o):
-            draws -= per_path[:, p, None] * hazard_cdf(ends[p], grid, rates, hazard.breaks_days)
-    draws = draws[:, asked]
+            draws -= per_path[:, p, None] * hazard_cdf(ends[p], grid, rates,
+                                                       hazard.breaks_days, keep=asked)
     weights = weights * draws[:, 0]
     draws = draws / np.where(draws[:, :1] > 0, draws[:, :1], 1.0)
     bounds = weighted_quantiles(draws[:, 1:], weights,

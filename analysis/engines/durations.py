@@ -277,7 +277,7 @@ def path_event_cdf(scenario: Scenario, days: np.ndarray, *,
 
 
 def hazard_cdf(ends: np.ndarray, days: np.ndarray, rates: np.ndarray,
-               breaks: Iterable[float]) -> np.ndarray:
+               breaks: Iterable[float], keep: np.ndarray | None = None) -> np.ndarray:
     """Return ``P(collapse by day t | rates)`` for one path, for each row of ``rates``.
 
     ``ends`` are draws of the path's end time; ``rates`` (n_rates, K) per day.
@@ -285,9 +285,11 @@ def hazard_cdf(ends: np.ndarray, days: np.ndarray, rates: np.ndarray,
     counts from ``d[n]``, so the result errs low by at most one grid step of
     hazard); then ``H(d[n]) = H(d[n-1]) exp(-(Lambda(d[n]) - Lambda(d[n-1]))) +
     w[n]`` gives the mass that entered and has not collapsed, and
-    ``F(t) = P(end <= t) - H(t)``. Shape (n_rates, n_days).
+    ``F(t) = P(end <= t) - H(t)``. Shape (n_rates, len(keep)): the columns
+    ``keep`` of the grid (default: all).
     """
     days = np.asarray(days, dtype=float)
+    keep = np.arange(len(days)) if keep is None else np.asarray(keep)
     edges = np.concatenate([[0.0], np.asarray(list(breaks), dtype=float), [np.inf]])
     bins = np.searchsorted(days, ends, side="left").clip(max=len(days))
     weights = np.bincount(bins, minlength=len(days) + 1)[: len(days)] / len(ends)
@@ -295,10 +297,13 @@ def hazard_cdf(ends: np.ndarray, days: np.ndarray, rates: np.ndarray,
     lower = np.concatenate([[days[0]], days[:-1]])
     overlap = np.clip(np.minimum(days[:, None], edges[None, 1:])
                       - np.maximum(lower[:, None], edges[None, :-1]), 0, None)
-    decay = np.exp(-(rates @ overlap.T))  # (n_rates, n_days): survival over each step
-    held = np.empty((len(rates), len(days)))
+    held = np.empty((len(rates), len(keep)))
+    slots: dict[int, list[int]] = {}
+    for j, n in enumerate(keep):
+        slots.setdefault(int(n), []).append(j)
     current = np.zeros(len(rates))
-    for n in range(len(days)):
-        current = current * decay[:, n] + weights[n]
-        held[:, n] = current
-    return entered[None, :] - held
+    for n in range(int(keep.max()) + 1 if len(keep) else 0):
+        current = current * np.exp(-(rates @ overlap[n])) + weights[n]
+        for j in slots.get(n, ()):
+            held[:, j] = current
+    return entered[keep][None, :] - held

@@ -15,7 +15,10 @@ __all__ = ["collapse_summary", "collapse_table", "event_label", "reference_gap_s
 
 def collapse_table(collapse: pd.DataFrame, days: list[float],
                    gap: pd.DataFrame | None = None) -> ReaderTable:
-    """Return the probability of collapse at a few days, its interval and the earlier cases'."""
+    """Return the probability of collapse at a few days, its interval and the earlier cases'.
+
+    The part from open states' hazards is shown when the scenario has any.
+    """
     rows = collapse.set_index("day").loc[days].reset_index()
     rows["date"] = pd.to_datetime(rows["date"]).dt.strftime("%Y-%m-%d")
     rows["band"] = [f"{percent(lo)} to {percent(hi)}" for lo, hi in
@@ -23,8 +26,9 @@ def collapse_table(collapse: pd.DataFrame, days: list[float],
     interval = collapse.attrs.get("interval", 0.9)
     columns = {"day": ("Day", "integer"), "date": ("Date", "text"),
                "probability": ("Collapsed by then", "percent"),
-               "band": (f"{interval:.0%} interval", "text"),
-               "by_hazards": ("Of which from open states", "percent")}
+               "band": (f"{interval:.0%} interval", "text")}
+    if collapse.attrs.get("hazards"):
+        columns["by_hazards"] = ("Of which from open states", "percent")
     if gap is not None and len(gap):
         at = gap.set_index("day")
         known = [d in at.index for d in rows["day"]]

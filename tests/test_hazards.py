@@ -374,3 +374,20 @@ def test_a_survival_question_without_event_scores_the_collapse_with_its_hazards(
                     .replace("role: collapse", "role: success"), "roleless.yaml")
     with pytest.raises(ScenarioError, match="names no outcome that ends the deal"):
         analysis.forecast_resolutions([roleless], resolutions, rng=1)
+
+
+def test_with_priors_replaces_a_hazard_and_says_so(write_yaml):
+    scenario = with_hazard(write_yaml, "{unit: days, rate: {value: 0.01}}")
+    faster = scenario.with_priors({"outcomes.frozen.hazard": {"unit": "days",
+                                                              "rate": {"value": 0.02}}})
+    assert faster.changes == ("outcomes.frozen.hazard = {unit: days, rate: {value: 0.02}}",)
+    curve = survival_curve(faster, horizon=110, step=50, n_draws=20_000, rng=1)
+    t = curve["day"].to_numpy()
+    exact = 0.75 * np.where(t < 10, 1, np.exp(-0.02 * (t - 10))) + war_branch(t)
+    assert curve["survival"].to_numpy() == pytest.approx(exact, abs=0.006)
+    assert scenario.model.outcomes["frozen"].hazard.rate.value == 0.01  # unchanged
+    with pytest.raises(ScenarioError, match="outcomes.war.hazard: names no outcome without a"):
+        scenario.with_priors({"outcomes.war.hazard": {"rate": {"value": 1}}})
+    with pytest.raises(ScenarioError, match="outcomes.frozen.hazard.rate: a rate takes one of"):
+        scenario.with_priors({"outcomes.frozen.hazard": {"rate": {"value": 1, "mean": 1,
+                                                                  "sd": 1}}})

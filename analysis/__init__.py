@@ -63,6 +63,7 @@ from .analyses.thresholds import find_switches, find_threshold
 from .analyses.timing import (
     collapse_by_date,
     completion_curve,
+    hazard_table,
     kaplan_meier,
     phase_completion,
     reference_gap,
@@ -135,6 +136,7 @@ __all__ = [
     "find_threshold",
     "forecast_resolutions",
     "global_sensitivity",
+    "hazard_table",
     "kaplan_meier",
     "load_analysts",
     "load_evidence",

@@ -391,3 +391,18 @@ def test_with_priors_replaces_a_hazard_and_says_so(write_yaml):
     with pytest.raises(ScenarioError, match="outcomes.frozen.hazard.rate: a rate takes one of"):
         scenario.with_priors({"outcomes.frozen.hazard": {"rate": {"value": 1, "mean": 1,
                                                                   "sd": 1}}})
+
+
+def test_hazard_table_gives_each_piece_its_gamma_interval(write_yaml):
+    scenario = with_hazard(write_yaml, "{unit: years, pieces: [{until: 1, rate: {events: 3, "
+                                       "exposure: 2, cite: [ceasefire-facts.truce-2008-06]}}, "
+                                       "{rate: {value: 0.5}}]}")
+    table = analysis.hazard_table(scenario, interval=0.9)
+    first, last = table.iloc[0], table.iloc[1]
+    assert (first["from_day"], first["until_day"]) == (0, 365.25)
+    assert (last["from_day"], last["until_day"]) == (365.25, np.inf)
+    assert first["mean"] == pytest.approx(3.5 / 2)
+    assert (first["lower"], first["upper"]) == pytest.approx(
+        tuple(stats.gamma.ppf([0.05, 0.95], 3.5, scale=0.5)))
+    assert (last["lower"], last["mean"], last["upper"]) == (0.5, 0.5, 0.5)
+    assert first["cite"] == ["ceasefire-facts.truce-2008-06"]

@@ -75,6 +75,7 @@ from ..model.scenario import Scenario
 __all__ = [
     "collapse_by_date",
     "completion_curve",
+    "hazard_table",
     "kaplan_meier",
     "phase_completion",
     "reference_gap",
@@ -239,6 +240,42 @@ def collapse_by_date(scenario: Scenario, *, event: str | Iterable[str] | None = 
                           "upper": 1 - curve["lower"], "by_branches": curve["by_branches"],
                           "by_hazards": curve["by_hazards"]})
     frame.attrs = {**curve.attrs, "day_zero": scenario.day_zero.isoformat()}
+    return frame
+
+
+def hazard_table(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFrame:
+    """Return the hazards of collapse the scenario's open outcomes carry, piece by piece.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome and piece: ``outcome``, ``label``, ``from_day``,
+        ``until_day`` (inf for the last piece), ``unit``, ``mean`` (the
+        rate's prior mean, per unit), ``lower`` and ``upper`` (its central
+        ``interval``; the value itself for a known rate), ``cite``,
+        ``rationale``. Empty when no outcome carries a hazard.
+    """
+    from scipy import stats  # slow to import; only needed here
+
+    interval = check_interval(interval)
+    rows = []
+    for name, outcome in scenario.model.outcomes.items():
+        hazard = outcome.hazard
+        if hazard is None:
+            continue
+        edges = [0.0, *hazard.breaks_days, np.inf]
+        for k, rate in enumerate(hazard.rates):
+            gamma = rate.gamma_parameters
+            low, high = ((rate.value, rate.value) if gamma is None else
+                         stats.gamma.ppf([(1 - interval) / 2, (1 + interval) / 2], gamma[0],
+                                         scale=1 / gamma[1]))
+            rows.append({"outcome": name, "label": outcome.label, "from_day": edges[k],
+                         "until_day": edges[k + 1], "unit": hazard.unit,
+                         "mean": rate.rate_mean, "lower": float(low), "upper": float(high),
+                         "cite": list(rate.cite), "rationale": rate.rationale or ""})
+    frame = pd.DataFrame(rows, columns=["outcome", "label", "from_day", "until_day", "unit",
+                                        "mean", "lower", "upper", "cite", "rationale"])
+    frame.attrs = {**scenario.metadata(), "interval": interval}
     return frame
 
 

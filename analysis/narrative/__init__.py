@@ -75,7 +75,13 @@ from .run import (
     resolutions_for,
 )
 from .table import ReaderTable, reader_table
-from .timing import collapse_summary, collapse_table, event_label, reference_gap_summary
+from .timing import (
+    collapse_summary,
+    collapse_table,
+    event_label,
+    hazards_reader_table,
+    reference_gap_summary,
+)
 
 __all__ = [
     "NotApplicable",
@@ -102,6 +108,7 @@ __all__ = [
     "evidence_for",
     "evidence_items_table",
     "evidence_summary",
+    "hazards_reader_table",
     "global_sensitivity_table",
     "informative_phase",
     "intervals_table",

@@ -10,7 +10,8 @@ from .outcomes import md
 from .prose import Prose, listing, percent
 from .table import ReaderTable, reader_table
 
-__all__ = ["collapse_summary", "collapse_table", "event_label", "reference_gap_summary"]
+__all__ = ["collapse_summary", "collapse_table", "event_label", "hazards_reader_table",
+           "reference_gap_summary"]
 
 
 def collapse_table(collapse: pd.DataFrame, days: list[float],
@@ -41,6 +42,22 @@ def collapse_table(collapse: pd.DataFrame, days: list[float],
         columns["reference_band"] = ("Their band", "text")
     return reader_table(rows, columns, nowrap=tuple(label for label, _ in columns.values()
                                                     if "band" in label or "interval" in label))
+
+
+def hazards_reader_table(hazards: pd.DataFrame) -> ReaderTable:
+    """Return the open outcomes' rates of collapse, piece by piece, with their intervals."""
+    rows = hazards.copy()
+    rows["when"] = [f"from day {a:,.0f}" + ("" if np.isinf(b) else f" to day {b:,.0f}")
+                    for a, b in zip(rows["from_day"], rows["until_day"], strict=True)]
+    rows["rate"] = [f"{m:.2f} a {unit[:-1]} ({lo:.2f} to {hi:.2f})" for m, lo, hi, unit in
+                    zip(rows["mean"], rows["lower"], rows["upper"], rows["unit"], strict=True)]
+    rows["sources"] = [", ".join(c) for c in rows["cite"]]
+    interval = hazards.attrs.get("interval", 0.9)
+    return reader_table(rows, {"label": ("State", "text"), "when": ("When", "text"),
+                               "rate": (f"Rate of collapse (mean, {interval:.0%} interval)",
+                                        "text"),
+                               "rationale": ("Why", "text"),
+                               "sources": ("Sources", "text")})
 
 
 def event_label(scenario: Scenario, collapse: pd.DataFrame) -> str:

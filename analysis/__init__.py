@@ -68,9 +68,12 @@ from .analyses.skill import (
 from .analyses.sweep import SweepResult, load_sweep, sweep, sweep_parameters
 from .analyses.thresholds import find_switches, find_threshold
 from .analyses.timing import (
+    collapse_by_date,
     completion_curve,
+    hazard_table,
     kaplan_meier,
     phase_completion,
+    reference_gap,
     reference_truces,
     survival_curve,
 )
@@ -129,6 +132,7 @@ __all__ = [
     "beta_mean",
     "calibration_table",
     "claims_table",
+    "collapse_by_date",
     "compare_outcomes",
     "compare_rules",
     "completion_curve",
@@ -143,6 +147,7 @@ __all__ = [
     "find_threshold",
     "forecast_resolutions",
     "global_sensitivity",
+    "hazard_table",
     "kaplan_meier",
     "load_analysts",
     "load_evidence",
@@ -168,6 +173,7 @@ __all__ = [
     "pool_paths",
     "prior_densities",
     "prior_marginals",
+    "reference_gap",
     "reference_truces",
     "regret_table",
     "resolutions_table",

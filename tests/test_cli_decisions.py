@@ -64,7 +64,7 @@ def test_decide_json_matches_the_api(capsys):
 def test_decide_table_and_csv(capsys):
     assert main(["decide", "mediation", "--for", "mediators"]) == 0
     out = capsys.readouterr().out
-    assert "Expected utility of the optimal policy for Mediators: 20.23 points" in out
+    assert "Expected utility of the optimal policy for Mediators: 23.51 points" in out
     assert "* Stabilization force" in out
     assert "Best for each: Israel: Stabilization force; Hamas: Monitoring mission" in out
     assert main(["decide", "mediation", "--for", "mediators", "--given", "exchanges=partial",

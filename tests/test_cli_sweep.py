@@ -19,10 +19,10 @@ def test_table_names_each_state_and_marks_the_minimax_regret_option(tmp_path, ca
                  str(tmp_path / "s"), "--scheduler", "synchronous", "--satisficing", "30"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "128 variants (sobol design over 23 parameters, seed 4) and 3 analysts" in out
-    assert out.count("At international_presence |") == 3
+    assert "128 variants (sobol design over 27 parameters, seed 4) and 3 analysts" in out
+    assert out.count("At international_presence |") == 2  # after a complete, a partial exchange
     marked = [line for line in out.splitlines() if line.strip().startswith("* ")]
-    assert len(marked) == 3 and ">= 30" in out
+    assert len(marked) == 2 and ">= 30" in out
     assert "robustness of the options of Mediators" in out
 
 
@@ -36,7 +36,7 @@ def test_json_and_a_resumed_run_give_the_same_numbers(tmp_path, capsys):
     assert first == again
     assert first["seed"] == 8 and first["analysts"] == 0
     rows = first["robustness"]
-    assert len(rows) == 9 and {"max_regret", "share_best"} <= set(rows[0])
+    assert len(rows) == 6 and {"max_regret", "share_best"} <= set(rows[0])
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -160,28 +160,30 @@ def test_the_deal_policy_by_hand():
     """The mediators' choice, from the file's concentrations (means) and costs.
 
     Mediators value durable 100, partial 65, frozen 35, war 0; the force costs 8,
-    the mission 3. After a phased withdrawal (durable, partial, war):
-    force .5(100) + .4(65) - 8 = 68, mission .3(100) + .5(65) - 3 = 59.5,
-    none .2(100) + .4(65) = 46. At the line (partial, frozen, war): force
-    .2(65) + .5(35) - 8 = 22.5, mission .1(65) + .6(35) - 3 = 24.5, none
-    .05(65) + .5(35) = 20.75. After a partial exchange: force .15(65) + .5(35)
-    - 8 = 19.25, mission .1(65) + .5(35) - 3 = 21, none .05(65) + .45(35) = 19.
+    the mission 3. The decision comes before the withdrawal, whose probabilities
+    (phased, stalls, reversed) it sets: force (.5, .35, .15), mission (.3, .5, .2),
+    none (.2, .55, .25). Governance after a phased withdrawal (durable, partial,
+    war): force .5(100) + .4(65) = 76, mission .3(100) + .5(65) = 62.5, none
+    .2(100) + .4(65) = 46; at the line (partial, frozen, war): force .2(65) +
+    .5(35) = 30.5, mission .1(65) + .6(35) = 27.5, none .05(65) + .5(35) = 20.75.
+    After a complete exchange: force .5(76) + .35(30.5) - 8 = 40.675, mission
+    .3(62.5) + .5(27.5) - 3 = 29.5, none .2(46) + .55(20.75) = 20.6125. After a
+    partial exchange (no withdrawal): force .15(65) + .5(35) - 8 = 19.25, mission
+    .1(65) + .5(35) - 3 = 21, none .05(65) + .45(35) = 19.
     """
     mediation = analysis.load_scenario("mediation")
     result = analysis.rollback(mediation, decision_maker="mediators")
     mine = result.option_values[result.option_values["stakeholder"] == "mediators"]
     table = mine.pivot(index="information", columns="option", values="expected_utility")
     expected = {
-        "ceasefire=holds > exchanges=complete > withdrawal=phased": (68, 59.5, 46),
-        "ceasefire=holds > exchanges=complete > withdrawal=stalls": (22.5, 24.5, 20.75),
+        "ceasefire=holds > exchanges=complete": (40.675, 29.5, 20.6125),
         "ceasefire=holds > exchanges=partial": (19.25, 21, 19),
     }
     for info, values in expected.items():
         assert table.loc[info, ["stabilization_force", "monitoring_mission",
                                 "no_presence"]].tolist() == pytest.approx(values)
     assert result.chosen_options() == {
-        "ceasefire=holds > exchanges=complete > withdrawal=phased": "stabilization_force",
-        "ceasefire=holds > exchanges=complete > withdrawal=stalls": "monitoring_mission",
+        "ceasefire=holds > exchanges=complete": "stabilization_force",
         "ceasefire=holds > exchanges=partial": "monitoring_mission",
     }
     # Hamas prefers the mission everywhere (the force costs it 10 and disarms it more).
@@ -309,10 +311,10 @@ def test_given_conditions_on_what_is_known_before_deciding():
     mediation = analysis.load_scenario("mediation")
     whole = analysis.rollback(mediation, decision_maker="mediators")
     given = analysis.rollback(mediation, decision_maker="mediators", given={"exchanges": "partial"})
-    assert given.policy["node"].unique().tolist() == [2]
+    assert given.policy["node"].unique().tolist() == [1]
     assert given.policy["reach_probability"].iloc[0] == pytest.approx(1.0)
     assert given.value == pytest.approx(21.0)  # the mission's value after a partial exchange
-    same = whole.option_values[whole.option_values["node"] == 2].reset_index(drop=True)
+    same = whole.option_values[whole.option_values["node"] == 1].reset_index(drop=True)
     pd.testing.assert_frame_equal(given.option_values.reset_index(drop=True), same)
 
 
@@ -345,7 +347,7 @@ def test_rollback_at_another_theta_agrees_with_changed_priors():
     assert via_theta.value == pytest.approx(direct.value)
     assert via_theta.chosen_options() == direct.chosen_options()
     assert direct.chosen_options()[
-        "ceasefire=holds > exchanges=complete > withdrawal=stalls"] == "stabilization_force"
+        "ceasefire=holds > exchanges=complete"] == "stabilization_force"
 
 
 def test_result_is_frozen_and_to_frame_is_option_values(data_dir):

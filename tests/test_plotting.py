@@ -178,7 +178,7 @@ def test_plotting_lists_exactly_the_charts():
     charts = [name for module in PLOTTING_MODULES for name in module.__all__
               if name.startswith("plot_")]
     assert sorted(plotting.__all__) == sorted(charts)
-    assert len(charts) == len(set(charts)) == 30
+    assert len(charts) == len(set(charts)) == 31
     assert all(callable(getattr(plotting, name)) for name in plotting.__all__)
     style = importlib.import_module("analysis.plotting.style")
     assert not any(name.startswith("plot_") for name in style.__all__)

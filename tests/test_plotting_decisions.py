@@ -48,7 +48,7 @@ def test_tornado_of_a_utility_names_its_unit(mediation):
 
 def test_two_way_heatmap_holds_the_grid(mediation):
     x = "governance.force_after_withdrawal.implemented"
-    y = "governance.force_at_the_line.implemented"
+    y = "withdrawal.with_force.phased"
     frame = analysis.two_way_sensitivity(mediation, output="utility:mediators", x=x, y=y,
                                          n_points=6,
                                          decision_maker="mediators")
@@ -81,7 +81,7 @@ def test_two_way_of_a_probability_without_policy(mediation):
 def test_option_values_panels_bars_and_marks(result):
     fig = plotting.plot_option_values(result.option_values)
     bars = [t for t in fig.data if t.type == "bar"]
-    assert len(bars) == 3 * 3  # three information states, three options
+    assert len(bars) == 2 * 3  # two information states, three options
     values = result.option_values
     for bar in bars:
         rows = values[(values["node"] == bar.meta["node"])
@@ -91,7 +91,7 @@ def test_option_values_panels_bars_and_marks(result):
         assert list(bar.text) == ["★" if b else "" for b in rows["best"]]
         assert list(bar.marker.line.width) == [2.5 if c else 0.5 for c in rows["chosen"]]
     titles = [a.text for a in fig.layout.annotations]
-    assert titles[0] == "Ceasefire: Holds → Exchanges: Complete → Withdrawal: Phased withdrawal"
+    assert titles[0] == "Ceasefire: Holds → Exchanges: Complete"
     assert fig.layout.yaxis.title.text == "Expected utility (points)"
     assert fig.layout.title.text == ("Expected utility of each option, Mediators deciding "
                                      "— mediation")

@@ -23,7 +23,7 @@ def test_regret_chart_draws_the_tables_quantiles(result):
     table = analysis.robustness_table(result, percentile=0.8)
     fig = plotting.plot_regret(table)
     boxes = _roles(fig, "regret")
-    assert len(boxes) == len(table) == 9
+    assert len(boxes) == len(table) == 6  # two information states, three options
     first = table.iloc[0]
     assert boxes[0].q1 == (first["regret_p25"],) and boxes[0].upperfence == (
         first["max_regret"],)
@@ -35,7 +35,7 @@ def test_regret_chart_draws_the_tables_quantiles(result):
 
 def test_robustness_chart_shows_satisficing_only_with_a_threshold(result):
     with_threshold = plotting.plot_robustness(analysis.robustness_table(result, satisficing=30))
-    assert len(_roles(with_threshold, "share_satisficing")) == 3
+    assert len(_roles(with_threshold, "share_satisficing")) == 2  # one per information state
     without = plotting.plot_robustness(analysis.robustness_table(result))
     assert not _roles(without, "share_satisficing")
     assert list(_roles(without, "share_best")[0].x) == pytest.approx(

@@ -294,7 +294,7 @@ def test_resolutions_table():
                                    "cite", "rationale"]
     rows = table.set_index("question")
     assert rows.loc["truce_held_265_days", "answer"] == "held"
-    assert rows.loc["truce_held_265_days", "target"] == "no renewed_war to the deadline"
+    assert rows.loc["truce_held_265_days", "target"] == "no collapse to the deadline"
     assert rows.loc["withdrawal_stalled", "status"] == "provisional"
     assert rows.loc["how_the_deal_ends", "status"] == "open"
     assert rows.loc["how_the_deal_ends", "resolved_on"] is None

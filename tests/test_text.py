@@ -31,7 +31,7 @@ PLANTED = ('<img src=x onerror="window.__pwned=1"><i>it</i><script>1</script> '
 #: would make of the rest).
 TAGS = re.compile(r"<(img|i|script|em|a)\b", re.IGNORECASE)
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
-DURATION_UNITS = {"days", "weeks", "months"}  # a duration's unit is a keyword, not text
+DURATION_UNITS = {"days", "weeks", "months", "years"}  # a duration's or hazard's unit is a keyword
 
 
 def test_escape_html_leaves_no_tag_and_keeps_quotes():

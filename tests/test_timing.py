@@ -28,8 +28,8 @@ ONE = textwrap.dedent("""\
     title: One phase
     as_of: 2025-01-01
     outcomes:
-      peace: {label: Peace, colour: "#1b9e77"}
-      renewed_war: {label: War, colour: "#d95f02"}
+      peace: {label: Peace, colour: "#1b9e77", role: success}
+      renewed_war: {label: War, colour: "#d95f02", role: collapse}
     phases:
       - id: truce
         question: Does it hold?
@@ -51,8 +51,8 @@ TWO = textwrap.dedent("""\
     title: Two phases
     as_of: 2025-01-01
     outcomes:
-      peace: {label: Peace, colour: "#1b9e77"}
-      renewed_war: {label: War, colour: "#d95f02"}
+      peace: {label: Peace, colour: "#1b9e77", role: success}
+      renewed_war: {label: War, colour: "#d95f02", role: collapse}
     phases:
       - id: first
         question: First?
@@ -91,17 +91,23 @@ def hypoexponential_cdf(t, mean1, mean2):
 
 
 def test_one_phase_survival_matches_the_closed_form(one):
-    curve = survival_curve(one, event="renewed_war", horizon=300, step=5, n_draws=20_000, rng=1)
+    curve = survival_curve(one, horizon=300, step=5, n_draws=20_000, rng=1)
     expected = 0.75 + 0.25 * np.exp(-curve["day"] / 50)
     # each F_path(t) has standard error <= 0.0036; times 0.25, about 0.001
     assert curve["survival"].to_numpy() == pytest.approx(expected, abs=0.005)
     assert curve.attrs["never"] == pytest.approx(0.75)
-    assert list(curve.columns) == ["day", "survival", "lower", "upper"]
+    assert list(curve.columns) == ["day", "survival", "lower", "upper", "by_branches",
+                                   "by_hazards"]
+    assert curve["by_hazards"].eq(0).all()
+    assert curve["by_branches"].to_numpy() == pytest.approx(1 - curve["survival"].to_numpy())
+    # the override names the same outcome: the same curve
+    assert survival_curve(one, event="renewed_war", horizon=300, step=5, n_draws=20_000,
+                          rng=1).equals(curve)
 
 
 def test_one_phase_band_matches_the_prior_quantiles(one):
     # S_theta(t) = theta + (1 - theta) exp(-t / 50) increases with theta ~ Beta(3, 1)
-    curve = survival_curve(one, event="renewed_war", horizon=200, step=50, n_draws=40_000, rng=2)
+    curve = survival_curve(one, horizon=200, step=50, n_draws=40_000, rng=2)
     low, high = stats.beta.ppf([0.05, 0.95], 3, 1)
     decay = np.exp(-curve["day"].to_numpy() / 50)
     assert curve["lower"].to_numpy() == pytest.approx(low + (1 - low) * decay, abs=0.01)
@@ -109,7 +115,7 @@ def test_one_phase_band_matches_the_prior_quantiles(one):
 
 
 def test_two_phase_survival_matches_the_hypoexponential(two):
-    curve = survival_curve(two, event="renewed_war", horizon=400, step=10, n_draws=40_000, rng=3)
+    curve = survival_curve(two, horizon=400, step=10, n_draws=40_000, rng=3)
     t = curve["day"].to_numpy()
     expected = 1 - (0.3 * exponential_cdf(t, 10) + 0.7 * 0.4 * hypoexponential_cdf(t, 20, 40))
     assert curve["survival"].to_numpy() == pytest.approx(expected, abs=0.006)
@@ -118,7 +124,7 @@ def test_two_phase_survival_matches_the_hypoexponential(two):
 
 
 def test_held_until_conditions_on_surviving(one):
-    curve = survival_curve(one, event="renewed_war", horizon=200, step=10, held_until=60,
+    curve = survival_curve(one, horizon=200, step=10, held_until=60,
                            n_draws=20_000, rng=4)
     assert curve["day"].iloc[0] == 60 and curve["survival"].iloc[0] == 1
     closed = 0.75 + 0.25 * np.exp(-curve["day"].to_numpy() / 50)
@@ -127,7 +133,7 @@ def test_held_until_conditions_on_surviving(one):
 
 
 def test_given_conditions_the_paths(two):
-    curve = survival_curve(two, event="renewed_war", horizon=100, step=20,
+    curve = survival_curve(two, horizon=100, step=20,
                            given={"first": "holds"}, rng=5)
     t = curve["day"].to_numpy()
     assert curve["survival"].to_numpy() == pytest.approx(
@@ -148,46 +154,68 @@ def test_posterior_survival_uses_the_posterior_paths(one, write_yaml):
         """), "log.yaml")
     posterior = analysis.update_scenario(one, log)
     p = 0.75 / (0.75 + 0.25 * 3)
-    curve = survival_curve(posterior, event="renewed_war", horizon=100, step=25, rng=6)
+    curve = survival_curve(posterior, horizon=100, step=25, rng=6)
     assert curve["survival"].to_numpy() == pytest.approx(
         p + (1 - p) * np.exp(-curve["day"].to_numpy() / 50), abs=0.006)
 
 
 def test_same_seed_same_curve_other_seed_other_curve(one):
-    first = survival_curve(one, event="renewed_war", horizon=50, n_draws=2000, rng=7)
-    assert first.equals(survival_curve(one, event="renewed_war", horizon=50, n_draws=2000, rng=7))
-    assert not first.equals(survival_curve(one, event="renewed_war", horizon=50, n_draws=2000,
+    first = survival_curve(one, horizon=50, n_draws=2000, rng=7)
+    assert first.equals(survival_curve(one, horizon=50, n_draws=2000, rng=7))
+    assert not first.equals(survival_curve(one, horizon=50, n_draws=2000,
                                            rng=8))
     generator = np.random.default_rng(9)
-    assert not survival_curve(one, event="renewed_war", horizon=50, n_draws=2000,
+    assert not survival_curve(one, horizon=50, n_draws=2000,
                               rng=generator).equals(
-        survival_curve(one, event="renewed_war", horizon=50, n_draws=2000, rng=generator))
+        survival_curve(one, horizon=50, n_draws=2000, rng=generator))
 
 
-def test_baseline_curve_levels_off_at_the_peaceful_outcomes():
+def test_baseline_curve_levels_off_at_its_success_outcomes():
     baseline = analysis.load_scenario("baseline")
-    curve = survival_curve(baseline, event="renewed_war", horizon=3000, step=100, n_draws=5000,
-                           rng=1)
-    war = analysis.outcome_distribution(baseline).set_index("outcome")["probability"]
-    assert curve["survival"].iloc[-1] == pytest.approx(1 - war["renewed_war"], abs=0.01)
-    assert curve.attrs["never"] == pytest.approx(1 - war["renewed_war"])
+    curve = survival_curve(baseline, horizon=20_000, step=1000, n_draws=5000, rng=1)
+    shares = analysis.outcome_distribution(baseline).set_index("outcome")["probability"]
+    success = shares[list(baseline.success_outcomes)].sum()
+    # the open outcomes carry hazards: only the success outcomes never collapse
+    assert curve.attrs["never"] == pytest.approx(success)
+    assert curve.attrs["hazards"] == list(baseline.open_outcomes)
+    assert curve["survival"].iloc[-1] == pytest.approx(success, abs=0.01)
     assert (np.diff(curve["survival"]) <= 1e-12).all()
+    assert curve["by_branches"].iloc[-1] == pytest.approx(
+        shares[list(baseline.collapse_outcomes)].sum(), abs=0.01)
+
+
+def test_baseline_hazard_counts_follow_the_claims_they_cite():
+    """The open outcomes' rates are counts over the cited truces: first year, then after."""
+    baseline = analysis.load_scenario("baseline")
+    truces = reference_truces().set_index("claim")
+    for name in baseline.open_outcomes:
+        hazard = baseline.model.outcomes[name].hazard
+        (first, later), year = hazard.rates, 365.25
+        assert hazard.breaks_days == (year,)
+        cases = truces.loc[list(first.cite)]
+        assert cases["ended_in_war"].all() and cases.index.tolist() == list(later.cite)
+        days = cases["days"].to_numpy()
+        assert first.events == (days <= year).sum()
+        assert first.exposure == pytest.approx(np.minimum(days, year).sum() / year, abs=0.01)
+        assert later.events == (days > year).sum()
+        assert later.exposure == pytest.approx(np.maximum(days - year, 0).sum() / year,
+                                               abs=0.01)
 
 
 def test_survival_errors(one, write_yaml):
     with pytest.raises(QueryError, match="no outcome 'renewed_wat'.*did you mean 'renewed_war'"):
-        survival_curve(one, event="renewed_wat")
+        survival_curve(one, event="renewed_wat")  # an explicit event: checked
     timeless = analysis.load_scenario(write_yaml(
         ONE.replace("duration: {distribution: fixed, mean: 10}", "")
         .replace("duration: {distribution: exponential, mean: 50}", ""), "timeless.yaml"))
     with pytest.raises(QueryError, match="gives no branch a duration"):
-        survival_curve(timeless, event="renewed_war")
+        survival_curve(timeless)
     with pytest.raises(ValueError, match="horizon == -1"):
-        survival_curve(one, event="renewed_war", horizon=-1)
+        survival_curve(one, horizon=-1)
     with pytest.raises(ValueError, match="held_until"):
-        survival_curve(one, event="renewed_war", held_until=-5)
+        survival_curve(one, held_until=-5)
     with pytest.raises(QueryError, match="given"):
-        survival_curve(one, event="renewed_war", given={"truce": "maybe"})
+        survival_curve(one, given={"truce": "maybe"})
 
 
 # ------------------------------------------------------------------- phase completion

@@ -152,10 +152,11 @@ def test_the_deal_value_of_information_lies_in_governance():
     mediation = analysis.load_scenario("mediation")
     table = analysis.evppi(mediation, decision_maker="mediators", n_draws=2000,
                            rng=5).set_index("group")
-    # The mediators decide after the earlier phases: only governance priors can change it.
-    assert table.loc[["ceasefire", "exchanges", "withdrawal"], "evppi"].tolist() == [0, 0, 0]
-    assert table.loc["governance", "evppi"] > 0
-    assert table.loc["governance", "evppi"] == pytest.approx(table.attrs["evpi"], rel=0.05)
+    # The mediators decide after the ceasefire and the exchanges, before the withdrawal and
+    # governance: only those two phases' priors can change the choice.
+    assert table.loc[["ceasefire", "exchanges"], "evppi"].tolist() == [0, 0]
+    assert 0 < table.loc["withdrawal", "evppi"] < table.loc["governance", "evppi"]
+    assert table.loc["governance", "evppi"] <= table.attrs["evpi"] + 1e-9
     # Not defined for phases whose results the decision changes; the note says why.
     outcomes = analysis.evppi(mediation, decision_maker="mediators",
                               about="outcomes").set_index("group")

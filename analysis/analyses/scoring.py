@@ -15,10 +15,11 @@ settled) a dated, cited answer. Each question has one target:
     distribution.
 ``outcome: [O, ...]``
     Whether the scenario ends in one of these outcomes (``yes`` / ``no``).
-``survival: {event: O, day: D}``
-    Whether the truce lasted to day ``D`` (counted from the file's
-    ``day_zero``; default: the deadline's) without reaching the event
-    outcome(s). The forecast is :func:`analysis.survival_curve` at day
+``survival: {day: D}`` (optionally ``event: O``)
+    Whether the deal held to day ``D`` (counted from the file's
+    ``day_zero``; default: the deadline's) without collapsing: reaching the
+    scenario's collapse outcomes, or through the hazards of its open
+    outcomes (or reaching the outcome(s) ``O``). The forecast is :func:`analysis.survival_curve` at day
     ``D``: it needs durations.
 
 Forecasts and scores
@@ -100,7 +101,7 @@ def _target(question: Question) -> str:
         return "which outcome"
     if question.kind == "outcomes":
         return f"outcome in {' or '.join(question.outcome)}"
-    events = " or ".join(question.survival.events)
+    events = " or ".join(question.survival.events) or "collapse"
     day = f"day {question.survival.day:g}" if question.survival.day else "the deadline"
     return f"no {events} to {day}"
 
@@ -195,6 +196,10 @@ def _scenario_problems(scenario: Scenario, resolutions: Resolutions,
                         f"{', '.join(values)}"))
         named = (q.outcome if q.kind == "outcomes" else
                  q.survival.events if q.kind == "survival" else [])
+        if q.kind == "survival" and q.survival.event is None and not scenario.collapse_outcomes:
+            yield resolutions.problem(i, "survival", message=(
+                f"scenario {scenario.id!r} names no outcome that ends the deal; expected "
+                "'role: collapse' on one of its outcomes, or 'event:' here"))
         where = ("outcome",) if q.kind == "outcomes" else ("survival", "event")
         for j, name in enumerate(named):
             if name not in outcomes:
@@ -352,7 +357,7 @@ def survival_cdf(scenario: Scenario, resolutions: Resolutions, q: Question, *, n
                  seed: np.random.SeedSequence) -> np.ndarray:
     """Each path's probability of a survival question's event by its day."""
     day = resolutions.survival_day(q)
-    return path_event_cdf(scenario, np.array([day]), event=q.survival.events,
+    return path_event_cdf(scenario, np.array([day]), event=q.survival.events or None,
                           n_draws=n_draws, seed=seed)[:, 0]
 
 

@@ -3,25 +3,32 @@
 A branch may carry a ``duration`` (see ``scenarios/README.md``): how long its
 phase takes when the phase resolves on that branch (the rules are in
 :mod:`analysis.engines.durations`). A path's **completion time of phase k**
-is the sum of the durations of the branches it takes up to and including
-phase k.
+is when phase k ends on it: its start (the end of the phase before it, or
+the latest end of the phases it starts ``after``) plus its branch's duration;
+with phases in sequence, the sum of the durations up to and including k.
 
 Semantics
 ---------
-- The **event** is reaching one of the given outcomes (``event=``, for
-  example the outcome in which the truce has ended). On a path ending in
-  it, the event happens when the path's last branch completes: for a branch
-  that ends the scenario that is the moment its phase resolves on it, drawn
-  from that branch's duration. Paths ending in
-  any other outcome never have the event: the outcomes are final states,
-  so the survival curve levels off at the probability of those outcomes.
+- The **event** is the deal's collapse: reaching one of the outcomes the
+  scenario marks ``role: collapse`` (or the outcomes given as ``event=``).
+  On a path ending in one, it happens when the branch that ended the path
+  completes (or, for a path through every phase, when its last phase ends;
+  phases may run side by side: see :mod:`analysis.engines.durations`).
+- A path ending in an **open** outcome (no role) with a ``hazard`` collapses
+  later, at a piecewise-exponential time after its end; open outcomes
+  without a hazard, and success outcomes, never collapse, so the curve
+  levels off at their probability.
 
 The **survival curve** ``S(t) = P(T > t)`` is
-``1 - sum over event paths of P(path) F_path(t)``: path probabilities are
-exact (a posterior's too), and each path's distribution function ``F_path``
-is estimated from ``n_draws`` draws of its durations. Its credible band
-comes from draws of the priors, each giving ``S_i(t)`` with the same
-``F_path``, importance-weighted for a posterior or a condition.
+``1 - sum over paths of P(path) F_path(t)``: path probabilities are exact
+(a posterior's too), and each path's distribution function ``F_path`` is
+estimated from ``n_draws`` draws of its durations and hazards' rates. Its
+credible band comes from draws of the priors, branch probabilities and
+hazard rates together, each giving ``S_i(t)`` (the hazard's part in closed
+form given the rates: :func:`~analysis.engines.durations.hazard_cdf`),
+importance-weighted for a posterior or a condition.
+:func:`collapse_by_date` gives ``1 - S`` by date, and :func:`reference_gap`
+compares it with the reference class's Kaplan-Meier band.
 
 The reference class (:func:`reference_truces`) is read from the claims of the
 seeds digest tagged as such; :func:`kaplan_meier` estimates their survival,
@@ -31,7 +38,7 @@ Examples
 --------
 >>> import analysis
 >>> baseline = analysis.load_scenario("baseline")
->>> curve = analysis.survival_curve(baseline, event="renewed_war", horizon=365, rng=1)
+>>> curve = analysis.survival_curve(baseline, horizon=365, n_draws=2000, rng=1)
 >>> float(curve["survival"].iloc[0])
 1.0
 """
@@ -50,15 +57,28 @@ from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_of, seed_sequence
 from ..core.text import display_label
 from ..engines.draws import path_draws, weighted_quantiles
-from ..engines.durations import THETA_STREAM, completion_times, event_paths, path_event_cdf
+from ..engines.durations import (
+    RATE_STREAM,
+    THETA_STREAM,
+    completion_times,
+    event_paths,
+    event_times,
+    hazard_cdf,
+    hazard_outcomes,
+    path_ends,
+    rate_draws,
+)
 from ..engines.exact import condition
 from ..formats.seeds import load_seeds
 from ..model.scenario import Scenario
 
 __all__ = [
+    "collapse_by_date",
     "completion_curve",
+    "hazard_table",
     "kaplan_meier",
     "phase_completion",
+    "reference_gap",
     "reference_truces",
     "survival_curve",
 ]
@@ -74,29 +94,44 @@ def _check_days(horizon: object, step: object) -> np.ndarray:
     return np.arange(count) * float(step)
 
 
-def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
+def _grid(horizon: object, step: object, held_until: object) -> tuple[np.ndarray, float]:
+    """Return the days asked for (from ``held_until`` if given) and where the curve starts."""
+    days = _check_days(horizon, step)
+    if held_until is None:
+        return days, 0.0
+    if isinstance(held_until, bool) or not isinstance(held_until, Real) or held_until < 0:
+        raise ValueError(f"held_until == {held_until!r}, expected a number of days >= 0")
+    start = float(held_until)
+    days = days[days >= start] if (days >= start).any() else np.array([start])
+    if days[0] > start:
+        days = np.concatenate([[start], days])
+    return days, start
+
+
+def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = None,
                    horizon: float = 730, step: float = 1, given: Given = None,
                    held_until: float | None = None, n_draws: int = 20_000,
                    interval: float = 0.9, rng: RNGLike = None) -> pd.DataFrame:
-    """Return the probability that the truce still holds, day by day.
+    """Return the probability that the deal has not collapsed, day by day.
 
     Parameters
     ----------
     scenario : Scenario
         A scenario (or a posterior) whose branches carry durations.
-    event : str or sequence of str
-        The outcome(s) that end the deal (required: the engine assumes no
-        outcome of its own).
+    event : str or sequence of str, optional
+        The outcome(s) whose arrival ends the deal; default: the scenario's
+        collapse outcomes (``role: collapse``), with the hazards of its open
+        outcomes.
     horizon, step : float
         Days from 0 to ``horizon``, every ``step`` days.
     given : mapping, optional
         Condition on phases' branches, as in :func:`analysis.outcome_distribution`.
     held_until : float, optional
-        Condition on the truce having held until this day: the curve is
+        Condition on the deal having held until this day: the curve is
         ``S(t) / S(held_until)`` from that day on (and the band's draws are
         weighted by ``S_i(held_until)``).
     n_draws : int
-        Draws of the durations, and of the priors for the band.
+        Draws of the durations (and hazards), and of the priors for the band.
     interval : float
         The band's central credible interval.
     rng : None, int, SeedSequence or Generator
@@ -105,52 +140,194 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
     Returns
     -------
     DataFrame
-        One row per day: ``day``, ``survival`` (``P(T > day)``), ``lower``
-        and ``upper`` (the band over the priors). ``attrs``: ``scenario``,
-        ``event``, ``given``, ``held_until``, ``never`` (the probability
-        that the event never happens, the curve's floor), ``n_draws``,
-        ``interval``, ``seed``.
+        One row per day: ``day``, ``survival`` (``P(T > day)``, the Monte
+        Carlo mean over durations and hazards' rates, with exact path
+        probabilities), ``lower`` and ``upper`` (the band over the priors:
+        branch probabilities and hazards' rates), ``by_branches`` and
+        ``by_hazards`` (the probability of the event by that day through a
+        branch that ends the deal, or through the hazard of an open
+        outcome). ``attrs``: ``scenario``, ``event``, ``hazards`` (the open
+        outcomes whose hazard counts), ``given``, ``held_until``, ``never``
+        (the probability that the event never comes: the curve's floor),
+        ``n_draws``, ``interval``, ``seed``.
 
     Raises
     ------
     QueryError
-        If the scenario has no durations, ``event`` names no outcome,
-        ``given`` is invalid, or the truce cannot hold until ``held_until``.
+        If the scenario has no durations, ``event`` names no outcome (or is
+        None and no outcome has ``role: collapse``), ``given`` is invalid, or
+        the deal cannot hold until ``held_until``.
     """
     n_draws = check_n_draws(n_draws)
     interval = check_interval(interval)
-    days = _check_days(horizon, step)
-    start = 0.0
-    if held_until is not None:
-        if isinstance(held_until, bool) or not isinstance(held_until, Real) or held_until < 0:
-            raise ValueError(f"held_until == {held_until!r}, expected a number of days >= 0")
-        start = float(held_until)
-        days = days[days >= start] if (days >= start).any() else np.array([start])
-        if days[0] > start:
-            days = np.concatenate([[start], days])
+    days, start = _grid(horizon, step, held_until)
     seed = seed_sequence(rng)
-    wanted, _ = event_paths(scenario, event)
+    wanted, is_event = event_paths(scenario, event)
+    hazards = hazard_outcomes(scenario, wanted)
+    by_hazard = np.isin(scenario.tree.outcome_index, list(hazards))
     probabilities, holds = condition(scenario, given)
-    cdf = path_event_cdf(scenario, np.concatenate([[start], days]), event=event,
-                         n_draws=n_draws, seed=seed)
-    survival = 1 - probabilities @ cdf
+    # the hazards' bins (see hazard_cdf): at most a day apart, or 2,000 over the horizon
+    fine = min(float(step), max(1.0, float(horizon) / 2000)) if hazards else float(step)
+    grid = np.unique(np.concatenate([_check_days(max(horizon, start), fine), [start], days]))
+    asked = np.searchsorted(grid, np.concatenate([[start], days]))
+    times = completion_times(scenario, n_draws, seed)
+    ordered = np.sort(event_times(scenario, times, event=wanted, seed=seed), axis=1)
+    cdf = np.stack([np.searchsorted(row, grid, side="right") / n_draws for row in ordered])
+    survival = (1 - probabilities @ cdf)[asked]
     if survival[0] <= 0:
-        raise QueryError(f"held_until: the truce cannot hold until day {start:g} in scenario "
+        raise QueryError(f"held_until: the deal cannot hold until day {start:g} in scenario "
                          f"{scenario.id!r}")
+    routes = {name: ((probabilities * mask) @ cdf)[asked] for name, mask in
+              (("by_branches", is_event), ("by_hazards", by_hazard))}
     per_path, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM),
-                                          holds.astype(float))
-    draws = 1 - per_path @ cdf
+                                   holds.astype(float))
+    draws = 1 - per_path[:, ~by_hazard] @ cdf[~by_hazard][:, asked]
+    ends = path_ends(scenario, times) if hazards else None
+    for o, hazard in hazards.items():
+        rates = rate_draws(hazard, n_draws,
+                           np.random.default_rng(child_sequence(seed, RATE_STREAM, o)))
+        for p in np.flatnonzero(scenario.tree.outcome_index == o):
+            draws -= per_path[:, p, None] * hazard_cdf(ends[p], grid, rates,
+                                                       hazard.breaks_days, keep=asked)
     weights = weights * draws[:, 0]
     draws = draws / np.where(draws[:, :1] > 0, draws[:, :1], 1.0)
     bounds = weighted_quantiles(draws[:, 1:], weights,
-                                       [(1 - interval) / 2, (1 + interval) / 2])
+                                [(1 - interval) / 2, (1 + interval) / 2])
     frame = pd.DataFrame({"day": days, "survival": survival[1:] / survival[0],
-                          "lower": bounds[0], "upper": bounds[1]})
-    _, is_event = event_paths(scenario, event)
-    frame.attrs = {**scenario.metadata(), "event": wanted, "given": dict(given or {}),
-                   "held_until": held_until,
-                   "never": float(probabilities[~is_event].sum() / survival[0]),
+                          "lower": bounds[0], "upper": bounds[1],
+                          **{name: (value[1:] - value[0]) / survival[0]
+                             for name, value in routes.items()}})
+    frame.attrs = {**scenario.metadata(), "event": wanted,
+                   "hazards": [list(scenario.model.outcomes)[o] for o in hazards],
+                   "given": dict(given or {}), "held_until": held_until,
+                   "never": float(probabilities[~is_event & ~by_hazard].sum() / survival[0]),
                    "n_draws": n_draws, "interval": interval, "seed": seed_of(seed)}
+    return frame
+
+
+def collapse_by_date(scenario: Scenario, *, event: str | Iterable[str] | None = None,
+                     horizon: float = 730, step: float = 1, given: Given = None,
+                     held_until: float | None = None, n_draws: int = 20_000,
+                     interval: float = 0.9, rng: RNGLike = None) -> pd.DataFrame:
+    """Return the probability that the deal has collapsed by each day, and by each date.
+
+    The complement of :func:`survival_curve` (same parameters), dated from the
+    scenario's day zero (its ``day_zero``, else its ``as_of``).
+
+    Returns
+    -------
+    DataFrame
+        One row per day: ``day``, ``date``, ``probability`` (of collapse by
+        that day: the Monte Carlo mean), ``lower`` and ``upper`` (the
+        interval over the priors' draws), ``by_branches`` and ``by_hazards``
+        (the two routes to collapse, summing to ``probability``). ``attrs``
+        as :func:`survival_curve`'s, with ``day_zero``.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> war = analysis.collapse_by_date(analysis.load_scenario("baseline"), horizon=60,
+    ...                                 step=30, n_draws=2000, rng=1)
+    >>> list(war.columns)
+    ['day', 'date', 'probability', 'lower', 'upper', 'by_branches', 'by_hazards']
+    """
+    curve = survival_curve(scenario, event=event, horizon=horizon, step=step, given=given,
+                           held_until=held_until, n_draws=n_draws, interval=interval, rng=rng)
+    day_zero = pd.Timestamp(scenario.day_zero)
+    frame = pd.DataFrame({"day": curve["day"],
+                          "date": day_zero + pd.to_timedelta(curve["day"], unit="D"),
+                          "probability": 1 - curve["survival"], "lower": 1 - curve["upper"],
+                          "upper": 1 - curve["lower"], "by_branches": curve["by_branches"],
+                          "by_hazards": curve["by_hazards"]})
+    frame.attrs = {**curve.attrs, "day_zero": scenario.day_zero.isoformat()}
+    return frame
+
+
+def hazard_table(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFrame:
+    """Return the hazards of collapse the scenario's open outcomes carry, piece by piece.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome and piece: ``outcome``, ``label``, ``from_day``,
+        ``until_day`` (inf for the last piece), ``unit``, ``mean`` (the
+        rate's prior mean, per unit), ``lower`` and ``upper`` (its central
+        ``interval``; the value itself for a known rate), ``cite``,
+        ``rationale``. Empty when no outcome carries a hazard.
+    """
+    from scipy import stats  # slow to import; only needed here
+
+    interval = check_interval(interval)
+    rows = []
+    for name, outcome in scenario.model.outcomes.items():
+        hazard = outcome.hazard
+        if hazard is None:
+            continue
+        edges = [0.0, *hazard.breaks_days, np.inf]
+        for k, rate in enumerate(hazard.rates):
+            gamma = rate.gamma_parameters
+            low, high = ((rate.value, rate.value) if gamma is None else
+                         stats.gamma.ppf([(1 - interval) / 2, (1 + interval) / 2], gamma[0],
+                                         scale=1 / gamma[1]))
+            rows.append({"outcome": name, "label": outcome.label, "from_day": edges[k],
+                         "until_day": edges[k + 1], "unit": hazard.unit,
+                         "mean": rate.rate_mean, "lower": float(low), "upper": float(high),
+                         "cite": list(rate.cite), "rationale": rate.rationale or ""})
+    frame = pd.DataFrame(rows, columns=["outcome", "label", "from_day", "until_day", "unit",
+                                        "mean", "lower", "upper", "cite", "rationale"])
+    frame.attrs = {**scenario.metadata(), "interval": interval}
+    return frame
+
+
+def reference_gap(collapse: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Compare the model's probability of collapse with the reference class's, day by day.
+
+    Parameters
+    ----------
+    collapse : DataFrame
+        :func:`collapse_by_date` output.
+    reference : DataFrame
+        :func:`kaplan_meier` output over the reference class.
+
+    Returns
+    -------
+    DataFrame
+        One row per day of ``collapse`` up to the reference class's last
+        time: ``day``, ``model``, ``model_lower``, ``model_upper``,
+        ``reference`` (``1 - S_KM``), ``reference_lower``,
+        ``reference_upper`` (its confidence band; before any case has ended,
+        0 to the exact bound ``1 - (alpha / 2)^(1 / n)`` for no event among
+        ``n``), ``gap`` (how far the model lies outside the band,
+        in probability: positive above it, negative below, 0 inside) and
+        ``overlap`` (whether the model's interval meets the band). ``attrs``:
+        the model's ``interval``, the reference's ``reference_interval``,
+        ``cases``, ``events``, ``scenario``.
+    """
+    steps = reference.sort_values("day")
+    rows = collapse[collapse["day"] <= steps["day"].max()]
+    at = np.searchsorted(steps["day"].to_numpy(), rows["day"].to_numpy(), side="right") - 1
+    level = reference.attrs.get("interval", 0.95)
+    survival = steps["survival"].to_numpy()[at]
+    point = 1 - survival
+    low = 1 - steps["upper"].fillna(steps["survival"]).to_numpy()[at]
+    high = 1 - steps["lower"].fillna(steps["survival"]).to_numpy()[at]
+    # Before any case has ended the log-log band is undefined: use the exact upper bound
+    # for no event among the n at risk, 1 - (alpha / 2)^(1 / n) (Clopper-Pearson).
+    at_risk = steps["at_risk"].to_numpy()[at].astype(float)
+    none_yet = survival >= 1
+    high = np.where(none_yet, 1 - ((1 - level) / 2) ** (1 / np.maximum(at_risk, 1)), high)
+    model = rows["probability"].to_numpy()
+    gap = np.where(model > high, model - high, np.where(model < low, model - low, 0.0))
+    frame = pd.DataFrame({"day": rows["day"].to_numpy(), "model": model,
+                          "model_lower": rows["lower"].to_numpy(),
+                          "model_upper": rows["upper"].to_numpy(), "reference": point,
+                          "reference_lower": low, "reference_upper": high, "gap": gap,
+                          "overlap": (rows["upper"].to_numpy() >= low)
+                          & (rows["lower"].to_numpy() <= high)})
+    frame.attrs = {"scenario": collapse.attrs.get("scenario"),
+                   "interval": collapse.attrs.get("interval"),
+                   "reference_interval": reference.attrs.get("interval"),
+                   "cases": reference.attrs.get("cases"), "events": reference.attrs.get("events")}
     return frame
 
 
@@ -297,8 +474,10 @@ def kaplan_meier(days: Iterable[float], ended: Iterable[bool], *,
     -------
     DataFrame
         One row for day 0 and one per distinct time: ``day``, ``at_risk``,
-        ``events``, ``censored``, ``survival``, ``lower``, ``upper`` (NaN
-        where the interval is undefined: where the estimate is 1 or 0).
+        ``events``, ``censored``, ``survival``, ``std_error`` (Greenwood's:
+        ``S(t) sqrt(sum d_j / (n_j (n_j - d_j)))``), ``lower``, ``upper`` (the
+        log-log interval ``S^exp(+-z se / (S log S))``; NaN where it is
+        undefined: where the estimate is 1 or 0).
 
     Raises
     ------
@@ -338,13 +517,16 @@ def kaplan_meier(days: Iterable[float], ended: Iterable[bool], *,
     else:  # nothing ended: the estimate stays at 1
         survival = np.ones(len(times))
         lower = upper = np.full(len(times), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0)
+    std_error = survival * np.sqrt(np.cumsum(terms))  # Greenwood's formula
     frame = pd.DataFrame({"day": times, "at_risk": at_risk, "events": events,
-                          "censored": censored, "survival": survival,
+                          "censored": censored, "survival": survival, "std_error": std_error,
                           "lower": lower, "upper": upper})
     if times[0] > 0:
         first = pd.DataFrame({"day": [0.0], "at_risk": [len(days)], "events": [0],
-                              "censored": [0], "survival": [1.0], "lower": [np.nan],
-                              "upper": [np.nan]})
+                              "censored": [0], "survival": [1.0], "std_error": [0.0],
+                              "lower": [np.nan], "upper": [np.nan]})
         frame = pd.concat([first, frame], ignore_index=True)
     frame.attrs = {"interval": interval, "cases": int(len(days)), "events": int(ended.sum())}
     return frame

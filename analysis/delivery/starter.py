@@ -27,11 +27,12 @@ description: >-
   over what horizon.
 
 outcomes:                         # where every path ends; colours are used in every chart
-  agreement: {{label: Agreement implemented, colour: "#1b9e77",
-              description: "Signed and carried out."}}
+  agreement: {{label: Agreement implemented, colour: "#1b9e77", role: success,
+              description: "Signed and carried out."}}   # role: the deal is complete
   partial: {{label: Partial deal, colour: "#7570b3",
-            description: "Signed, but only part of it is carried out."}}
-  no_deal: {{label: No deal, colour: "#d95f02", description: "Talks fail."}}
+            description: "Signed, but only part of it is carried out."}}   # no role: open
+  no_deal: {{label: No deal, colour: "#d95f02", role: collapse,
+            description: "Talks fail."}}   # role: the deal has ended
 
 attributes:                       # numbers carried along each path (summed by default)
   months: {{label: Months to the end, unit: months}}

@@ -48,16 +48,19 @@ Day = Annotated[float, Field(gt=0, le=1e5, allow_inf_nan=False)]
 
 
 class Survival(StrictModel):
-    """A survival target: whether the truce lasts to ``day`` without reaching ``event``."""
+    """A survival target: whether the deal lasts to ``day`` without collapsing."""
 
-    event: Id | Annotated[list[Id], Field(min_length=1)] = Field(
-        description="The outcome(s) that end the truce, e.g. renewed_war.")
+    event: Id | Annotated[list[Id], Field(min_length=1)] | None = Field(
+        default=None, description="The outcome(s) that end the deal; default: the "
+        "scenario's collapse outcomes (role: collapse), with its hazards.")
     day: Day | None = Field(
         default=None, description="Days since the file's day_zero (default: the deadline's).")
 
     @property
     def events(self) -> list[str]:
-        """The event outcome(s), as a list."""
+        """The event outcome(s) named here, as a list (empty: the scenario's collapse)."""
+        if self.event is None:
+            return []
         return [self.event] if isinstance(self.event, str) else list(self.event)
 
 

@@ -32,6 +32,7 @@ from .base import (
     Text,
     json_schema_text,
 )
+from .hazard_section import Hazard
 from .parameter_section import Amount, Formula, ParameterPrior
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Phase",
     "Prior",
     "PRIOR_KINDS",
+    "OUTCOME_ROLES",
     "RangePrior",
     "Rule",
     "ScenarioFile",
@@ -265,12 +267,30 @@ _PriorUnion = Annotated[
 Prior = Annotated[_PriorUnion, BeforeValidator(_number_as_fixed)]
 
 
+#: What an outcome means for the deal: it ended it (``collapse``) or completed it (``success``).
+OUTCOME_ROLES = ("collapse", "success")
+
+
 class Outcome(StrictModel):
     """A category that every path of the tree ends in."""
 
     label: Text
     colour: Colour
     description: Text = ""
+    role: Literal["collapse", "success"] | None = Field(
+        default=None, description="collapse: the deal has ended (e.g. renewed war); success: "
+        "it is complete. Omit for a state that has not ended (it may carry a hazard).")
+    hazard: Hazard | None = Field(
+        default=None, description="For an outcome without a role: its hazard of collapse "
+        "after the path ends in it.")
+
+    @model_validator(mode="after")
+    def _hazard_on_open(self) -> Outcome:
+        if self.hazard is not None and self.role is not None:
+            raise ValueError(f"an outcome with role {self.role!r} has ended the deal and "
+                             "carries no hazard; expected a hazard only on an outcome "
+                             "without a role")
+        return self
 
 
 class Attribute(StrictModel):
@@ -415,6 +435,11 @@ class Phase(StrictModel):
         description="On a decision: the earlier chance phases whose results are known when "
         "deciding (default: every earlier phase). Earlier decisions are always known.",
     )
+    after: Annotated[tuple[Id, ...], Field(max_length=24)] | None = Field(
+        default=None,
+        description="The earlier phases this one starts after (it starts when all have "
+        "ended); [] starts it on day 0. Default: the phase before it.",
+    )
 
     @model_validator(mode="after")
     def _durations_on_all_or_none(self) -> Phase:
@@ -518,6 +543,14 @@ class NotebookSettings(StrictModel):
     ``resolutions/``, the scenario's own folder); a path is relative to the file.
     """
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_event(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "event" in data:
+            raise ValueError("notebooks.event is replaced by the outcomes' roles: remove it "
+                             "and write 'role: collapse' on the outcome(s) that end the deal")
+        return data
+
     evidence: FileRef | None = Field(
         default=None, description="An evidence log: a name in evidence/ or a path.")
     resolutions: FileRef | None = Field(
@@ -529,8 +562,6 @@ class NotebookSettings(StrictModel):
         "(names in analysts/ or paths).")
     compare: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
         default=(), description="Other scenarios to compare with (names beside it or paths).")
-    event: Id | None = Field(
-        default=None, description="The outcome that ends the deal, for survival curves.")
     decision_maker: Id | None = Field(
         default=None, description="Whose decisions the decisions notebook optimises "
         "(default: the first decision's).")
@@ -544,6 +575,9 @@ class ScenarioFile(StrictModel):
     title: Text
     description: Text = ""
     as_of: dt.date = Field(description="The date the priors reflect (ISO, YYYY-MM-DD).")
+    day_zero: dt.date | None = Field(
+        default=None, description="The calendar date of day 0, where durations start "
+        "(default: as_of).")
     outcomes: Annotated[dict[Id, Outcome], Field(min_length=1, max_length=32)]
     attributes: Annotated[dict[Id, Attribute], Field(max_length=32)] = Field(default_factory=dict)
     phases: Annotated[tuple[Phase, ...], Field(min_length=1, max_length=24)]

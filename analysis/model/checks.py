@@ -20,7 +20,8 @@ from ..formats.seeds import load_seeds, unknown_claim
 from .formulas import build_parameter_space, plain_locate
 from .tree import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
 
-__all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario"]
+__all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario",
+           "role_warnings"]
 
 #: Column names of path tables, which ids may not take.
 RESERVED_COLUMNS = frozenset({"path", "probability", "outcome"})
@@ -73,7 +74,17 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
             for rule_number in range(len(phase.rules)):
                 yield from check_probability_set(rule_set(model, i, rule_number))
         yield from _check_citations(phase, loc, claims, seeds_dir)
+        yield from _check_after(phase, loc, phase_ids)
         phase_ids.append(phase.id)
+
+    for name, outcome in model.outcomes.items():
+        rates = outcome.hazard.rates if outcome.hazard is not None else ()
+        for piece, rate in enumerate(rates):
+            where = (("outcomes", name, "hazard", "rate") if outcome.hazard.rate is not None
+                     else ("outcomes", name, "hazard", "pieces", piece, "rate"))
+            for index, claim in enumerate(rate.cite):
+                if claim not in claims:
+                    yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
 
     for name, prior in model.parameters.items():
         for index, claim in enumerate(prior.cite):
@@ -96,6 +107,35 @@ def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None
         for index, claim in enumerate(prior.cite if prior is not None else ()):
             if claim not in claims:
                 yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
+
+
+def _check_after(phase, loc: tuple, earlier: list[str]) -> Iterable[tuple[tuple, str]]:
+    """``after`` names earlier phases, once each: the tree's order is the order of time."""
+    for index, name in enumerate(phase.after or ()):
+        if name == phase.id:
+            yield (*loc, "after", index), (f"phase {phase.id!r} cannot start after itself; "
+                                           "expected earlier phases")
+        elif name not in earlier:
+            yield (*loc, "after", index), (
+                f"unknown or later phase {name!r}{did_you_mean(name, earlier)}; a phase starts "
+                f"after earlier phases (file order is the order of conditioning): "
+                f"{', '.join(earlier) or '(none: write after: [] for day 0)'}")
+        elif name in phase.after[:index]:
+            yield (*loc, "after", index), f"phase {name!r} is named twice"
+
+
+def role_warnings(model: ScenarioFile) -> list[tuple[tuple, str]]:
+    """Return ``(location, message)`` for each open outcome without a hazard of collapse.
+
+    Only for a scenario that declares roles and gives durations (a timed deal).
+    """
+    timed = any(b.duration for p in model.phases for b in p.branches.values())
+    if not timed or not any(o.role for o in model.outcomes.values()):
+        return []
+    return [(("outcomes", name), f"outcome {name!r} has no role and no hazard, so a path "
+             "ending in it never collapses; expected 'hazard:' (its rate of collapse), or "
+             "'role: success' if it completes the deal") for name, o in model.outcomes.items()
+            if o.role is None and o.hazard is None]
 
 
 def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:

@@ -1,7 +1,8 @@
 """Changing a scenario's priors or assumed options in memory, on its typed model.
 
 An override names one branch's prior by key: ``"phase.branch"`` for the
-phase's own probabilities, ``"phase.rule.branch"`` for a rule's. In a
+phase's own probabilities, ``"phase.rule.branch"`` for a rule's; an open
+outcome's hazard of collapse is replaced whole, ``"outcomes.OUTCOME.hazard"``. In a
 two-branch question, setting one branch makes the other take the rest; a
 concentration replaces one share of a Dirichlet. Overrides change priors,
 never the shape of the tree, so a changed scenario keeps its compiled paths
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..core.text import did_you_mean
+from ..formats.hazard_section import Hazard
 from ..formats.parameter_section import DirichletParameter, ParameterPrior
 from ..formats.problems import problems_from_validation_error
 from ..formats.scenario_file import ConcentrationPrior, Phase, Prior, ScenarioFile
@@ -26,6 +28,17 @@ __all__ = ["describe_prior", "override_decisions", "override_parameters", "overr
 
 _PRIOR = TypeAdapter(Prior)
 _PARAMETER = TypeAdapter(ParameterPrior)
+_HAZARD = TypeAdapter(Hazard)
+
+
+def _hazard_key(key: object, model: ScenarioFile | None = None) -> str | None:
+    """Return the outcome an ``outcomes.OUTCOME.hazard`` key names (a phase id comes first)."""
+    parts = key.split(".") if isinstance(key, str) else []
+    if len(parts) != 3 or parts[0] != "outcomes" or parts[2] != "hazard":
+        return None
+    if model is not None and any(p.id == "outcomes" for p in model.phases):
+        return None
+    return parts[1]
 
 
 def prior_keys(model: ScenarioFile) -> list[str]:
@@ -45,7 +58,8 @@ def parse_priors(overrides: Mapping[str, Any], doc: Document) -> tuple[dict[str,
     """
     priors, problems = {}, []
     for key, value in overrides.items():
-        adapter = _PARAMETER if isinstance(key, str) and "." not in key else _PRIOR
+        adapter = (_PARAMETER if isinstance(key, str) and "." not in key else
+                   _HAZARD if _hazard_key(key) is not None else _PRIOR)
         try:
             priors[key] = adapter.validate_python(value)
         except ValidationError as exc:
@@ -62,15 +76,25 @@ def override_priors(model: ScenarioFile, priors: Mapping[str, Prior]
     named = {k: v for k, v in priors.items() if isinstance(k, str) and "." not in k}
     model, problems = override_parameters(model, named)
     phases = list(model.phases)
+    outcomes = dict(model.outcomes)
     for key, prior in priors.items():
         if key in named:
+            continue
+        if isinstance(prior, Hazard) and _hazard_key(key, model) is not None:
+            name = _hazard_key(key, model)
+            if name not in outcomes or outcomes[name].role is not None:
+                open_ = [o for o, v in outcomes.items() if v.role is None]
+                problems.append((key, f"names no outcome without a role{did_you_mean(name, open_)}"
+                                      f"; a hazard goes on one of: {', '.join(open_) or '(none)'}"))
+                continue
+            outcomes[name] = outcomes[name].model_copy(update={"hazard": prior})
             continue
         number, message = _find(phases, key, known)
         if message:
             problems.append((key, message))
             continue
         phases[number] = _with_prior(phases[number], key.split("."), prior)
-    return model.model_copy(update={"phases": tuple(phases)}), problems
+    return model.model_copy(update={"phases": tuple(phases), "outcomes": outcomes}), problems
 
 
 def override_parameters(model: ScenarioFile, parameters: Mapping[str, Any]
@@ -164,6 +188,9 @@ def describe_prior(value: Any) -> str:
     """Return an override's value in short words: ``0.9``, ``{alpha: 19, beta: 2}``."""
     if isinstance(value, Mapping):
         shown = {k: v for k, v in value.items() if k not in ("cite", "rationale")}
-        return "{" + ", ".join(f"{k}: {v:g}" if isinstance(v, float) else f"{k}: {v}"
+        return "{" + ", ".join(f"{k}: {v:g}" if isinstance(v, float) else
+                               f"{k}: {describe_prior(v)}" if isinstance(v, Mapping) else
+                               f"{k}: [{', '.join(describe_prior(i) for i in v)}]"
+                               if isinstance(v, list | tuple) else f"{k}: {v}"
                                for k, v in shown.items()) + "}"
     return f"{value:g}" if isinstance(value, float) else str(value)

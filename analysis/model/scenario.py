@@ -28,7 +28,7 @@ from ..core.paths import project_folder, resolve_named_file
 from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
-from .checks import check_scenario
+from .checks import check_scenario, role_warnings
 from .formulas import Locate, plain_locate
 from .overrides import (
     describe_prior,
@@ -154,6 +154,26 @@ class Scenario:
     def phases(self) -> tuple[str, ...]:
         """Phase ids, in order."""
         return self.tree.phases
+
+    @property
+    def collapse_outcomes(self) -> tuple[str, ...]:
+        """The outcomes that end the deal (``role: collapse``), in file order."""
+        return tuple(o for o, v in self.model.outcomes.items() if v.role == "collapse")
+
+    @property
+    def success_outcomes(self) -> tuple[str, ...]:
+        """The outcomes that complete the deal (``role: success``), in file order."""
+        return tuple(o for o, v in self.model.outcomes.items() if v.role == "success")
+
+    @property
+    def open_outcomes(self) -> tuple[str, ...]:
+        """The outcomes without a role: states that have not ended (they may carry a hazard)."""
+        return tuple(o for o, v in self.model.outcomes.items() if v.role is None)
+
+    @property
+    def day_zero(self):
+        """The calendar date of day 0: the file's ``day_zero``, else its ``as_of``."""
+        return self.model.day_zero or self.model.as_of
 
     @property
     def changes(self) -> tuple[str, ...]:
@@ -535,6 +555,8 @@ def build_scenario(doc: Document, seeds_dir: Path | None, *,
         raise ScenarioError([_located(doc, loc, message) for loc, message in tree_problems])
     for message in tree_warnings:
         warnings.warn(f"{doc.file}: {message}", ScenarioWarning, stacklevel=3)
+    for loc, message in role_warnings(model):
+        warnings.warn(f"{locate(loc)}: {message}", ScenarioWarning, stacklevel=3)
     return Scenario(model, tree, doc.file, seeds_dir, locate=locate)
 
 

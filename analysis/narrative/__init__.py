@@ -77,12 +77,20 @@ from .run import (
     event_for,
     evidence_for,
     not_applicable,
+    outcome_of_concern,
     reference_cases,
     require,
     resolutions_for,
     signposts_for,
 )
 from .table import ReaderTable, reader_table
+from .timing import (
+    collapse_summary,
+    collapse_table,
+    event_label,
+    hazards_reader_table,
+    reference_gap_summary,
+)
 
 __all__ = [
     "NotApplicable",
@@ -94,6 +102,8 @@ __all__ = [
     "attributes_table",
     "calibration_summary",
     "comparison_table",
+    "collapse_summary",
+    "collapse_table",
     "comparisons_for",
     "completion_table",
     "conditional_outcomes",
@@ -104,9 +114,11 @@ __all__ = [
     "discovered_box_table",
     "discovery_summary",
     "event_for",
+    "event_label",
     "evidence_for",
     "evidence_items_table",
     "evidence_summary",
+    "hazards_reader_table",
     "global_sensitivity_table",
     "informative_phase",
     "intervals_table",
@@ -115,6 +127,7 @@ __all__ = [
     "marginals_table",
     "md",
     "not_applicable",
+    "outcome_of_concern",
     "options_table",
     "outcomes_summary",
     "outcomes_table",
@@ -127,6 +140,7 @@ __all__ = [
     "ranks_table",
     "reader_table",
     "reference_cases",
+    "reference_gap_summary",
     "require",
     "resolutions_for",
     "resolutions_reader_table",

@@ -341,7 +341,8 @@ def _answer(question, scenario: Scenario, phases: dict, branches: dict) -> str:
     if question.kind == "outcomes":
         names = listing((outcomes[o].label if o in outcomes else o) for o in question.outcome)
         return f"{'Ends' if value == 'yes' else 'Does not end'} in {names}"
-    names = listing((outcomes[e].label if e in outcomes else e) for e in question.survival.events)
+    events = question.survival.events or list(scenario.collapse_outcomes)
+    names = listing((outcomes[e].label if e in outcomes else e) for e in events)
     by = f"day {question.survival.day:g}" if question.survival.day else str(question.deadline)
     return f"{'no' if value == 'held' else 'reached'} {names} by {by}"
 

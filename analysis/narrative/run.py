@@ -37,6 +37,7 @@ __all__ = [
     "comparisons_for",
     "decision_maker_for",
     "event_for",
+    "outcome_of_concern",
     "evidence_for",
     "not_applicable",
     "reference_cases",
@@ -115,19 +116,36 @@ def comparisons_for(scenario: Scenario, compare: Sequence[str | Path] | None = N
     return _scenarios(values, scenario, ".")
 
 
-def event_for(scenario: Scenario, event: str | None = None) -> str | None:
-    """Return the outcome that ends the deal: ``event``, else the file's ``notebooks.event``.
+def event_for(scenario: Scenario, event: str | Sequence[str] | None = None) -> list[str]:
+    """Return the outcomes that end the deal: ``event``, else the scenario's collapse outcomes.
+
+    Empty when the scenario marks no outcome ``role: collapse`` and none is given.
 
     Raises
     ------
     QueryError
-        If it names no outcome of the scenario.
+        If ``event`` names no outcome of the scenario.
     """
-    value = event if event is not None else scenario.model.notebooks.event
-    if value is not None and value not in scenario.model.outcomes:
-        raise QueryError(f"event {value!r} is not an outcome of {scenario.id!r}; expected "
-                         f"one of: {', '.join(scenario.model.outcomes)}")
-    return value
+    values = (list(scenario.collapse_outcomes) if event is None else
+              [event] if isinstance(event, str) else list(event))
+    for value in values:
+        if value not in scenario.model.outcomes:
+            raise QueryError(f"event {value!r} is not an outcome of {scenario.id!r}; expected "
+                             f"one of: {', '.join(scenario.model.outcomes)}")
+    return values
+
+
+def outcome_of_concern(scenario: Scenario, outcome: str | None = None) -> str:
+    """Return one outcome to watch: ``outcome``, else the first collapse outcome, else the last.
+
+    Raises
+    ------
+    QueryError
+        If ``outcome`` names no outcome of the scenario.
+    """
+    if outcome is not None:
+        return event_for(scenario, outcome)[0]
+    return (list(scenario.collapse_outcomes) or list(scenario.model.outcomes)[-1:])[0]
 
 
 def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) -> str | None:
@@ -150,7 +168,7 @@ def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) ->
 
 
 def cited_documents(scenario: Scenario) -> set[str]:
-    """Return the ids of the source documents the scenario's priors and durations cite."""
+    """Return the ids of the source documents the scenario's priors, durations and hazards cite."""
     cited = set()
     for phase in scenario.model.phases:
         specs = [b.prior for b in phase.branches.values()]
@@ -158,6 +176,9 @@ def cited_documents(scenario: Scenario) -> set[str]:
         specs += [p for rule in phase.rules for p in rule.priors.values()]
         for spec in specs:
             cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
+    for outcome in scenario.model.outcomes.values():
+        for rate in outcome.hazard.rates if outcome.hazard is not None else ():
+            cited |= {claim.split(".", 1)[0] for claim in rate.cite}
     return cited
 
 

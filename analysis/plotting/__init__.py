@@ -15,6 +15,7 @@ when you need charts. The charts live in one module per family:
 - :mod:`~analysis.plotting.uncertainty`: priors and Monte Carlo draws;
 - :mod:`~analysis.plotting.decisions`: decisions, sensitivity, value of information;
 - :mod:`~analysis.plotting.evidence`: evidence, timing, scores, analysts;
+- :mod:`~analysis.plotting.timing`: the probability of collapse by date;
 - :mod:`~analysis.plotting.explorer`: the what-if explorer;
 - :mod:`~analysis.plotting.forecasting`: signposts, scores over time, calibration;
 - :mod:`~analysis.plotting.robustness`: sweeps' regret, robustness and discovered boxes;
@@ -62,6 +63,7 @@ from .robustness import (
     plot_regret,
     plot_robustness,
 )
+from .timing import plot_collapse_by_date
 from .tree import plot_paths_sunburst, plot_tree
 from .uncertainty import (
     plot_attribute_cdf,
@@ -77,6 +79,7 @@ __all__ = [
     "plot_belief_timeline",
     "plot_box_limits",
     "plot_brier_over_time",
+    "plot_collapse_by_date",
     "plot_evppi",
     "plot_expected_attributes",
     "plot_global_sensitivity",

@@ -363,9 +363,12 @@ def test_a_survival_question_without_event_scores_the_collapse_with_its_hazards(
         questions:
           - id: held_30
             question: Still holding on day 30?
-            resolved_on: 2025-02-01
-            cite: [ceasefire-facts.truce-2008-06]
-            survival: {day: 30, held: true}
+            criteria: No collapse outcome reached and no collapse from an open state.
+            resolver: The test.
+            opens: 2025-01-02
+            deadline: 2025-02-01
+            survival: {day: 30}
+            answer: {value: held, resolved_on: 2025-02-01, cite: [ceasefire-facts.truce-2008-06]}
         """), "resolutions.yaml")
     forecasts = analysis.forecast_resolutions([scenario], resolutions, n_draws=40_000, rng=1)
     held = forecasts[forecasts["category"] == "held"]["probability"].iloc[0]

@@ -19,8 +19,8 @@ settled) a dated, cited answer. Each question has one target:
     Whether the deal held to day ``D`` (counted from the file's
     ``day_zero``; default: the deadline's) without collapsing: reaching the
     scenario's collapse outcomes, or through the hazards of its open
-    outcomes (or reaching the outcome(s) ``O``). The forecast is :func:`analysis.survival_curve` at day
-    ``D``: it needs durations.
+    outcomes (or reaching the outcome(s) ``O``). The forecast is
+    :func:`analysis.survival_curve` at day ``D``: it needs durations.
 
 Forecasts and scores
 --------------------

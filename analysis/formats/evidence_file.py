@@ -30,7 +30,7 @@ from .base import (
     json_schema_text,
     read_model,
 )
-from .seeds import load_seeds, unknown_claim
+from .seeds import claim_dates, known_by, late_claim, unknown_claim
 from .source import Document
 
 __all__ = [
@@ -174,15 +174,6 @@ def load_evidence(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
     return EvidenceLog(model, doc, str(path))
 
 
-def _claim_dates(seeds_dir: str | Path | None) -> dict[str, str | None]:
-    return {c.id: c.date for d in load_seeds(seeds_dir).values() for c in d.claims}
-
-
-def _period_start(text: str) -> dt.date:
-    """``2026-06`` -> 2026-06-01; ``2026-06-15`` -> itself."""
-    return dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
-
-
 def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_key: str
                 ) -> Iterable[Problem]:
     """Yield the problems a list of dated, cited entries can have on its own.
@@ -190,7 +181,7 @@ def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_k
     Duplicate ids, entries out of date order, unknown claims and claims dated
     after the entry that cites them. Shared with resolutions files.
     """
-    claims = _claim_dates(seeds_dir)
+    claims = claim_dates(seeds_dir)
     seen: dict[str, int] = {}
     previous: dt.date | None = None
     for i, item in enumerate(items):
@@ -208,10 +199,10 @@ def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_k
             if claim not in claims:
                 yield doc.problem((section, i, "cite", c),
                                   unknown_claim(claim, claims, seeds_dir))
-            elif claims[claim] and _period_start(claims[claim]) > when:
+            elif not known_by(claims[claim], when):
                 yield doc.problem((section, i, "cite", c),
-                                  f"claim {claim!r} is dated {claims[claim]}, after this "
-                                  f"entry's {when}; expected claims known by then")
+                                  late_claim(claim, claims[claim], when,
+                                             f"this entry's {date_key}"))
 
 
 @dataclass(frozen=True)

@@ -340,7 +340,9 @@ def test_reference_class_and_its_kaplan_meier():
     assert len(truces) == 10 and truces["ended_in_war"].sum() == 9
     open_truce = truces[~truces["ended_in_war"]].iloc[0]
     assert open_truce["claim"] == "ceasefire-facts.truce-2025-10" and open_truce["days"] == 265
-    assert truces["phased_exchange"].sum() == 2
+    # the two closed phased exchanges (2023-11, 2025-01) and the open one of 2025-10
+    assert truces.loc[truces["phased_exchange"], "claim"].str[-7:].tolist() == [
+        "2023-11", "2025-01", "2025-10"]
     table = kaplan_meier(truces["days"], truces["ended_in_war"]).set_index("day")
     # 10 at risk: 7, 58, 147, 191 end (0.9 ... 0.6); 265 is censored; then 5 at risk
     assert table.loc[191, "survival"] == pytest.approx(0.6)

@@ -181,3 +181,22 @@ def test_notebook_settings_name_the_flagship_classes():
 
     assert reference_classes_for(load_scenario("baseline")).id == "gaza_truces"
     assert reference_classes_for(load_scenario("mediation")) is None
+
+
+def test_summary_says_what_the_tables_hold(folder):
+    from analysis import narrative
+
+    spec = load_reference_classes(folder / "classes.yaml", seeds_dir=folder / "seeds")
+    rates = reference_class_rates(spec, seeds_dir=folder / "seeds")
+    text = str(narrative.reference_classes_summary(
+        rates, base_rate_by_class(spec, seeds_dir=folder / "seeds")))
+    assert "Weighted over 3 reference classes, 62.5% of comparable cases ended within 365 days" \
+        in text
+    assert "range from 50.0% (Three cases) to 66.7% (Phased cases)" in text
+    assert "moves the base rate by 17 points" in text
+    # without the study (weight 2 of 4): (0.5 + 2/3) / 2 = 58.3%, 4 points below 62.5%
+    assert "most when it is A study: to 58.3% (-4 points)" in text
+    assert "Phased cases, has 1 case with a known answer" in text
+    assert "1 case is still open short of the horizon" in text
+    table = narrative.reference_classes_table(rates)
+    assert "Weighted combination" in table.to_html()

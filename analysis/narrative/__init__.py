@@ -28,6 +28,7 @@ from .outcomes import (
     tornado_reader_table,
 )
 from .prose import Prose
+from .reference_classes import reference_classes_summary, reference_classes_table
 from .results import (
     attribute_intervals_table,
     completion_table,
@@ -70,6 +71,7 @@ from .run import (
     evidence_for,
     not_applicable,
     reference_cases,
+    reference_classes_for,
     require,
     resolutions_for,
 )
@@ -116,6 +118,9 @@ __all__ = [
     "ranks_table",
     "reader_table",
     "reference_cases",
+    "reference_classes_for",
+    "reference_classes_summary",
+    "reference_classes_table",
     "require",
     "resolutions_for",
     "resolutions_reader_table",

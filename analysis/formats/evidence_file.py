@@ -39,6 +39,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceLog",
     "check_dated_entries",
+    "check_favours",
     "evidence_dir",
     "evidence_json_schema",
     "evidence_names",
@@ -76,6 +77,9 @@ class EvidenceItem(StrictModel):
         "update (default: the phase's own priors).")
     counts: Annotated[dict[Id, Count], Field(min_length=1)] | None = Field(
         default=None, description="Count evidence: branch -> comparable cases that ended on it.")
+    favours: tuple[Id, ...] = Field(
+        default=(), description="With likelihoods: the branches the ratios favour, checked "
+        "against them (each above every other branch listed, or above 1 if no other is).")
 
     @model_validator(mode="after")
     def _one_kind(self) -> EvidenceItem:
@@ -92,6 +96,8 @@ class EvidenceItem(StrictModel):
             raise ValueError(f"item {self.id!r}: {kind} need a phase; add phase")
         if self.otherwise is not None and kind != "likelihoods":
             raise ValueError(f"item {self.id!r}: otherwise goes only with likelihoods")
+        if self.favours and kind != "likelihoods":
+            raise ValueError(f"item {self.id!r}: favours goes only with likelihoods")
         if self.rule is not None and kind != "counts":
             raise ValueError(f"item {self.id!r}: rule goes only with counts")
         if kind == "counts" and not any(self.counts.values()):
@@ -169,9 +175,36 @@ def load_evidence(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
                                   what="evidence log", keys="with id, title and items")
     problems = list(check_dated_entries(model.items, doc, seeds_dir, section="items",
                                         date_key="date"))
+    problems += check_favours(model.items, doc)
     if problems:
         raise ScenarioError(problems)
     return EvidenceLog(model, doc, str(path))
+
+
+def check_favours(items, doc: Document) -> list[Problem]:
+    """Return a problem for each item whose ``favours`` its likelihood ratios contradict.
+
+    A favoured branch must be listed, and its ratio must be above every
+    listed branch not favoured; if every listed branch is favoured, above 1
+    (the ratio of the branches not listed).
+    """
+    problems = []
+    for i, item in enumerate(items):
+        if not item.favours:
+            continue
+        ratios = item.likelihoods or {}
+        others = [v for b, v in ratios.items() if b not in item.favours] or [1.0]
+        for f, branch in enumerate(item.favours):
+            if branch not in ratios:
+                problems.append(doc.problem(("items", i, "favours", f), (
+                    f"favours {branch!r}, which has no likelihood; expected one of: "
+                    f"{', '.join(ratios)}")))
+            elif ratios[branch] <= max(others):
+                problems.append(doc.problem(("items", i, "favours", f), (
+                    f"favours {branch!r} but its ratio {ratios[branch]:g} is not above "
+                    f"{max(others):g}, the highest among the branches it does not favour; "
+                    "expected the favoured branches' ratios to be the highest")))
+    return problems
 
 
 def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_key: str

@@ -61,7 +61,7 @@ def test_score_table_json_and_csv(capsys):
     scores = analysis.score_forecasts(forecasts)
     assert [q["brier"] for q in payload["questions"]] == pytest.approx(scores["brier"])
     assert payload["overall"]["questions"] == 4 and payload["sequential"] is True
-    assert payload["questions"][0]["resolved_on"] == "2025-11-21"
+    assert payload["questions"][0]["resolved_on"] == "2025-10-13"
     assert main(["score", "baseline", "gaza_2025", "--format", "csv", "--marginal",
                  "--exclude-provisional"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -234,7 +234,7 @@ def test_gaza_resolutions_score_baseline_and_impasse():
     scenarios = [analysis.load_scenario(n) for n in ("baseline", "disarmament_impasse")]
     scores = scores_of(scenarios, "gaza_2025")
     table = scores.set_index(["scenario", "question"])
-    assert table.loc[("baseline", "ceasefire_held"), "probability"] == pytest.approx(9 / 11)
+    assert table.loc[("baseline", "ceasefire_held"), "probability"] == pytest.approx(10 / 11)
     assert table.loc[("baseline", "exchanges_completed"), "probability"] == pytest.approx(0.5)
     assert table.loc[("baseline", "withdrawal_stalled"), "probability"] == pytest.approx(0.5)
     assert table.loc[("disarmament_impasse", "withdrawal_stalled"), "probability"] == \
@@ -330,7 +330,7 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
       resolved_on: 2025-03-01
       cite: [ceasefire-facts.outcome-2026-01-26-last-remains]  # <-
       outcome: meh
-    """, "questions[0].cite[0]", ["dated 2026-01-26, after this entry's 2025-03-01"]),
+    """, "questions[0].cite[0]", ["dated 2026-01-26, after this entry's resolved_on 2025-03-01"]),
 ])
 def test_each_file_rule_is_reported(write_resolutions, body, location, fragments):
     expect_problem(write_resolutions, [body], location, *fragments)

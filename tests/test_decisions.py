@@ -159,10 +159,12 @@ def test_rollback_finds_the_best_of_all_policies(data_dir, name, decision_maker)
 def test_the_deal_policy_by_hand():
     """The mediators' choice, from the file's concentrations (means) and costs.
 
-    Mediators value durable 100, partial 65, frozen 35, war 0; the force costs 8,
-    the mission 3. After a phased withdrawal (durable, partial, war):
-    force .5(100) + .4(65) - 8 = 68, mission .3(100) + .5(65) - 3 = 59.5,
-    none .2(100) + .4(65) = 46. At the line (partial, frozen, war): force
+    Mediators value durable 100, withdrawal without disarmament 60, disarmament
+    with forces in place 65, frozen 35, war 0; the force costs 8, the mission 3.
+    After a phased withdrawal (durable, withdrawal without disarmament, war):
+    force .5(100) + .4(60) - 8 = 66, mission .3(100) + .5(60) - 3 = 57,
+    none .2(100) + .4(60) = 44. At the line (disarmament with forces in place,
+    frozen, war): force
     .2(65) + .5(35) - 8 = 22.5, mission .1(65) + .6(35) - 3 = 24.5, none
     .05(65) + .5(35) = 20.75. After a partial exchange: force .15(65) + .5(35)
     - 8 = 19.25, mission .1(65) + .5(35) - 3 = 21, none .05(65) + .45(35) = 19.
@@ -172,7 +174,7 @@ def test_the_deal_policy_by_hand():
     mine = result.option_values[result.option_values["stakeholder"] == "mediators"]
     table = mine.pivot(index="information", columns="option", values="expected_utility")
     expected = {
-        "ceasefire=holds > exchanges=complete > withdrawal=phased": (68, 59.5, 46),
+        "ceasefire=holds > exchanges=complete > withdrawal=phased": (66, 57, 44),
         "ceasefire=holds > exchanges=complete > withdrawal=stalls": (22.5, 24.5, 20.75),
         "ceasefire=holds > exchanges=partial": (19.25, 21, 19),
     }

@@ -65,3 +65,18 @@ def test_a_counts_prior_is_shown_with_its_mean_not_its_raw_share():
     html = narrative.priors_table(baseline).to_html()
     assert "90.9%" in html and "100.0%" not in html
     assert "1 in 11" in holds["rationale"]  # the rationale says what the mean says
+
+
+@pytest.mark.parametrize("share, words", [(0.62, "(62.0% of that value)"),
+                                          (1.003, "(about all of that value, within Monte "
+                                                  "Carlo error)")])
+def test_a_share_of_the_value_of_information_never_exceeds_the_whole(share, words):
+    mediation = analysis.load_scenario("mediation")
+    result = analysis.rollback(mediation, decision_maker="mediators")
+    by_group = pd.DataFrame({"label": ["Governance"], "evppi": [2.7], "standard_error": [0.04],
+                             "share_of_evpi": [share]})
+    text = str(narrative.decisions_summary(
+        result, who="Mediators", unit="points", best=result.best_options,
+        switches=NO_SWITCHES, n_priors=0, evpi=pd.Series({"evpi": 2.69, "standard_error": 0.04}),
+        by_group=by_group))
+    assert f"The priors most worth learning: Governance {words}." in text

@@ -135,6 +135,7 @@ def test_the_answer_by_class_chosen(folder):
     ("cases: [cases.a, cases.b, cases.c]", "classes[0].cases[1]", "unknown claim 'cases.x'"),
     ("cite: [cases.study]", "classes[2].cite[0]", "after the file's as_of 2024-06-01"),
     ("  - id: phased", "classes[1].id", "duplicate class id 'three'"),
+    ("cases: [cases.a, cases.b, cases.c]", "classes[0].cases[0]", "is not an earlier case"),
 ])
 def test_bad_files_are_refused_with_located_messages(folder, change, location, fragment):
     text = {
@@ -142,6 +143,7 @@ def test_bad_files_are_refused_with_located_messages(folder, change, location, f
         "classes[0].cases[1]": SPEC.replace(change, "cases: [cases.a, cases.x, cases.c]"),
         "classes[2].cite[0]": SPEC.replace(change, "cite: [cases.e]"),
         "classes[1].id": SPEC.replace(change, "  - id: three"),
+        "classes[0].cases[0]": SPEC.replace(change, "cases: [cases.study, cases.b]"),
     }[location]
     path = folder / "bad.yaml"
     path.write_text(text, encoding="utf-8")

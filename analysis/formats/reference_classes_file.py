@@ -42,7 +42,7 @@ from pydantic import Field, model_validator
 from ..core.errors import ScenarioError
 from ..core.paths import project_folder
 from .base import ClaimId, Id, StrictModel, Text, read_model
-from .seeds import claim_dates, known_by, late_claim, unknown_claim
+from .seeds import claim_dates, known_by, late_claim, load_seeds, unknown_claim
 
 __all__ = ["PublishedRate", "ReferenceClass", "ReferenceClassesFile", "load_reference_classes",
            "reference_classes_dir"]
@@ -121,6 +121,9 @@ def load_reference_classes(path_or_name: str | Path, *, seeds_dir: str | Path | 
                                folder=reference_classes_dir(), what="reference-class file",
                                keys="with id, title, horizon_days and classes")
     dates = claim_dates(seeds_dir)
+    cases = {c.id for d in load_seeds(seeds_dir).values() for c in d.claims
+             if "reference-class" in c.topics and "days" in c.data
+             and isinstance(c.data.get("ended", c.data.get("ended_in_war")), bool)}
     problems = []
     seen: set[str] = set()
     for i, klass in enumerate(model.classes):
@@ -136,6 +139,10 @@ def load_reference_classes(path_or_name: str | Path, *, seeds_dir: str | Path | 
                 elif model.as_of is not None and not known_by(dates[claim], model.as_of):
                     problems.append(doc.problem(where, late_claim(
                         claim, dates[claim], model.as_of, "the file's as_of")))
+                elif key == "cases" and claim not in cases:
+                    problems.append(doc.problem(where, (
+                        f"claim {claim!r} is not an earlier case; expected a claim tagged "
+                        "reference-class whose data has days and ended (or ended_in_war)")))
     if problems:
         raise ScenarioError(problems)
     return model

@@ -202,3 +202,13 @@ def test_summary_says_what_the_tables_hold(folder):
     assert "1 case is still open short of the horizon" in text
     table = narrative.reference_classes_table(rates)
     assert "Weighted combination" in table.to_html()
+
+
+def test_json_schema_file_is_current():
+    from analysis.formats.reference_classes_file import (
+        reference_classes_dir,
+        reference_classes_json_schema,
+    )
+
+    stored = (reference_classes_dir() / "reference_classes.schema.json").read_text()
+    assert stored == reference_classes_json_schema(), "run `make schema`"

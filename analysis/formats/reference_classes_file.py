@@ -41,11 +41,11 @@ from pydantic import Field, model_validator
 
 from ..core.errors import ScenarioError
 from ..core.paths import project_folder
-from .base import ClaimId, Id, StrictModel, Text, read_model
+from .base import ClaimId, Id, StrictModel, Text, json_schema_text, read_model
 from .seeds import claim_dates, known_by, late_claim, load_seeds, unknown_claim
 
 __all__ = ["PublishedRate", "ReferenceClass", "ReferenceClassesFile", "load_reference_classes",
-           "reference_classes_dir"]
+           "reference_classes_dir", "reference_classes_json_schema"]
 
 
 class PublishedRate(StrictModel):
@@ -100,6 +100,11 @@ class ReferenceClassesFile(StrictModel):
     horizon_days: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         description="The question: did a case end within this many days?")
     classes: Annotated[tuple[ReferenceClass, ...], Field(min_length=1, max_length=64)]
+
+
+def reference_classes_json_schema() -> str:
+    """Return the JSON Schema of reference-class files, as formatted JSON text."""
+    return json_schema_text(ReferenceClassesFile, "dealtree reference classes")
 
 
 def reference_classes_dir() -> Path:

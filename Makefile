@@ -84,6 +84,7 @@ schema: $(STAMP)
 	$(BIN)/dealtree schema evidence --output scenarios/evidence/evidence.schema.json
 	$(BIN)/dealtree schema resolutions --output scenarios/resolutions/resolutions.schema.json
 	$(BIN)/dealtree schema signposts --output scenarios/signposts/signposts.schema.json
+	$(BIN)/dealtree schema reference-classes --output scenarios/reference_classes/reference_classes.schema.json
 
 clean:
 	rm -rf $(VENV) reports .cache

@@ -42,6 +42,7 @@ from .analyses.pooling import (
     pool_outcomes,
     pool_paths,
 )
+from .analyses.reference_classes import base_rate_by_class, reference_class_rates
 from .analyses.robustness import regret_table, robustness_table
 from .analyses.rules import compare_rules
 from .analyses.scoring import (
@@ -101,6 +102,7 @@ from .core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from .core.version import VERSION as __version__
 from .engines.sampling import OutcomeSamples, sample_outcomes
 from .formats.evidence_file import load_evidence
+from .formats.reference_classes_file import load_reference_classes
 from .formats.resolutions_file import load_resolutions
 from .formats.seeds import claims_table, load_seeds
 from .formats.signposts_file import load_signposts
@@ -121,6 +123,7 @@ __all__ = [
     "attribute_distribution",
     "attribute_ecdf",
     "attribute_intervals",
+    "base_rate_by_class",
     "baseline_scores",
     "belief_timeline",
     "best_options",
@@ -151,6 +154,7 @@ __all__ = [
     "kaplan_meier",
     "load_analysts",
     "load_evidence",
+    "load_reference_classes",
     "load_resolutions",
     "load_scenario",
     "load_seeds",
@@ -173,6 +177,7 @@ __all__ = [
     "pool_paths",
     "prior_densities",
     "prior_marginals",
+    "reference_class_rates",
     "reference_gap",
     "reference_truces",
     "regret_table",

@@ -157,7 +157,7 @@ def test_path_steps_conditionals_are_the_branch_probabilities(baseline):
     steps = analysis.path_steps(baseline)
     taken = steps[steps["status"] == "taken"]
     holds = taken[(taken["phase"] == "ceasefire") & (taken["branch"] == "holds")]
-    assert holds["conditional"].tolist() == pytest.approx([9 / 11] * len(holds))
+    assert holds["conditional"].tolist() == pytest.approx([10 / 11] * len(holds))
     # a first phase's conditional and probability so far are its marginal probability
     marginals = analysis.phase_marginals(baseline).set_index(["phase", "branch"])
     for row in taken[taken["position"] == 0].itertuples():
@@ -212,11 +212,11 @@ def test_prior_densities_are_the_beta_densities(baseline):
         for column in ("lower", "upper", "mean"):
             assert curve[column].iat[0] in set(curve["value"])
         assert 121 <= len(curve) <= 124
-    # ceasefire.holds is 8 of 9 cases on a uniform prior: Beta(9, 2)
+    # ceasefire.holds is 9 of 9 cases on a uniform prior: Beta(10, 1)
     holds = densities[densities["key"] == "ceasefire.holds"]
-    assert (holds["alpha"].iat[0], holds["beta"].iat[0]) == (9, 2)
+    assert (holds["alpha"].iat[0], holds["beta"].iat[0]) == (10, 1)
     x = holds["value"].to_numpy()
-    np.testing.assert_allclose(holds["density"], 90 * x**8 * (1 - x))  # 1 / B(9, 2) = 90
+    np.testing.assert_allclose(holds["density"], 10 * x**9)  # 1 / B(10, 1) = 10
     assert (holds["phase_label"].iat[0], holds["branch_label"].iat[0]) == ("Ceasefire", "Holds")
 
 

@@ -159,24 +159,26 @@ def test_rollback_finds_the_best_of_all_policies(data_dir, name, decision_maker)
 def test_the_deal_policy_by_hand():
     """The mediators' choice, from the file's concentrations (means) and costs.
 
-    Mediators value durable 100, partial 65, frozen 35, war 0; the force costs 8,
-    the mission 3. The decision comes before the withdrawal, whose probabilities
-    (phased, stalls, reversed) it sets: force (.5, .35, .15), mission (.3, .5, .2),
-    none (.2, .55, .25). Governance after a phased withdrawal (durable, partial,
-    war): force .5(100) + .4(65) = 76, mission .3(100) + .5(65) = 62.5, none
-    .2(100) + .4(65) = 46; at the line (partial, frozen, war): force .2(65) +
-    .5(35) = 30.5, mission .1(65) + .6(35) = 27.5, none .05(65) + .5(35) = 20.75.
-    After a complete exchange: force .5(76) + .35(30.5) - 8 = 40.675, mission
-    .3(62.5) + .5(27.5) - 3 = 29.5, none .2(46) + .55(20.75) = 20.6125. After a
-    partial exchange (no withdrawal): force .15(65) + .5(35) - 8 = 19.25, mission
-    .1(65) + .5(35) - 3 = 21, none .05(65) + .45(35) = 19.
+    Mediators value durable 100, withdrawal without disarmament 60, disarmament
+    with forces in place 65, frozen 35, war 0; the force costs 8, the mission 3.
+    The decision comes before the withdrawal, whose probabilities (phased,
+    stalls, reversed) it sets: force (.5, .35, .15), mission (.3, .5, .2), none
+    (.2, .55, .25). Governance after a phased withdrawal (durable, withdrawal
+    without disarmament, war): force .5(100) + .4(60) = 74, mission .3(100) +
+    .5(60) = 60, none .2(100) + .4(60) = 44; at the line (disarmament with
+    forces in place, frozen, war): force .2(65) + .5(35) = 30.5, mission .1(65)
+    + .6(35) = 27.5, none .05(65) + .5(35) = 20.75. After a complete exchange:
+    force .5(74) + .35(30.5) - 8 = 39.675, mission .3(60) + .5(27.5) - 3 =
+    28.75, none .2(44) + .55(20.75) = 20.2125. After a partial exchange (no
+    withdrawal): force .15(65) + .5(35) - 8 = 19.25, mission .1(65) + .5(35) -
+    3 = 21, none .05(65) + .45(35) = 19.
     """
     mediation = analysis.load_scenario("mediation")
     result = analysis.rollback(mediation, decision_maker="mediators")
     mine = result.option_values[result.option_values["stakeholder"] == "mediators"]
     table = mine.pivot(index="information", columns="option", values="expected_utility")
     expected = {
-        "ceasefire=holds > exchanges=complete": (40.675, 29.5, 20.6125),
+        "ceasefire=holds > exchanges=complete": (39.675, 28.75, 20.2125),
         "ceasefire=holds > exchanges=partial": (19.25, 21, 19),
     }
     for info, values in expected.items():

@@ -56,7 +56,7 @@ def test_claim_ids_are_unique():
 def test_claims_table():
     table = claims_table()
     assert list(table.columns) == ["claim", "document", "date", "statement", "sources",
-                                   "confidence"]
+                                   "confidence", "note"]
     assert sorted(table["claim"]) == sorted(_raw_claim_ids())
     assert table["claim"].is_unique
     assert (table["claim"].str.split(".").str[0] == table["document"]).all()
@@ -92,9 +92,11 @@ date_context: Written for the tests.
 claims:
   - id: mydoc.first-claim
     statement: Something happened.
+    date: "2024-12-15"
     topics: [ceasefire]
   - id: mydoc.second-claim
     statement: Something else happened.
+    date: "2024-06"
     topics: [exchanges, politics]
     confidence: weak
 """

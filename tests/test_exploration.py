@@ -16,7 +16,7 @@ def baseline():
 def test_prior_controls_list_every_uncertain_branch_with_its_set_strength(baseline):
     controls = prior_controls(baseline)
     holds = controls.set_index("key").loc["ceasefire.holds"]
-    assert (holds["kind"], holds["mean"], holds["strength"]) == ("beta", pytest.approx(9 / 11), 11)
+    assert (holds["kind"], holds["mean"], holds["strength"]) == ("beta", pytest.approx(10 / 11), 11)
     assert "ceasefire.collapses" not in set(controls["key"])  # the rest beside a Beta
     shares = controls[controls["set"] == "exchanges"]
     assert shares["mean"].sum() == pytest.approx(1)
@@ -29,7 +29,7 @@ def test_beta_overrides_keep_the_strength_and_set_the_mean(baseline):
     overrides = explored_overrides(baseline, means={"ceasefire.holds": 0.9})
     assert overrides == {"ceasefire.holds": {"alpha": 9.9, "beta": 1.1}}
     stronger = explored_overrides(baseline, strengths={"ceasefire": 110})
-    assert stronger == {"ceasefire.holds": {"alpha": 90.0, "beta": 20.0}}
+    assert stronger == {"ceasefire.holds": {"alpha": 100.0, "beta": 10.0}}  # mean 10/11
     moved = baseline.with_priors(overrides)
     assert prior_controls(moved).set_index("key").at["ceasefire.holds", "mean"] == \
         pytest.approx(0.9)

@@ -132,7 +132,7 @@ def test_the_snapshot_says_it_is_static_and_carries_every_chart(panel):
     page = bundle["text/html"]
     assert 'class="dealtree-explore-snapshot"' in page
     assert "need a running kernel" in page and "the live panel's last state" in page
-    assert "<li>Ceasefire: Holds: mean 90.0% (the file: 81.8%)</li>" in page
+    assert "<li>Ceasefire: Holds: mean 90.0% (the file: 90.9%)</li>" in page
     assert "PRIOR_OVERRIDES" not in page  # readers see words, not code
     assert page.count('<script type="application/json">') == len(CHARTS)
     assert "</script>" not in page.split('<script type="application/json">')[1].split(

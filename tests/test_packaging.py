@@ -125,6 +125,7 @@ def test_the_notebooks_section_example_resolves_beside_the_scenario(tmp_path):
     assert [s.id for s in narrative.analysts_for(scenario)] == section["analysts"]
     assert [s.id for s in narrative.comparisons_for(scenario)] == section["compare"]
     assert narrative.event_for(scenario) == ["renewed_war"]  # the outcome with role: collapse
+    assert narrative.reference_classes_for(scenario).id == section["reference_classes"]
 
 
 def test_the_tutorial_and_the_sources_example_work_together(tmp_path, monkeypatch, capsys):

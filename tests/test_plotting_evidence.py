@@ -41,7 +41,7 @@ def test_belief_timeline_draws_each_outcome_with_its_band(baseline, timeline):
     assert war.customdata[2][1].startswith("All 20 living hostages freed")
     assert "Change:" in war.customdata[2][3]
     bands = by_role(fig, "band")
-    assert len(bands) == 4 and all(b.fill == "tonexty" for b in bands)
+    assert len(bands) == len(colours) and all(b.fill == "tonexty" for b in bands)
     assert bands[0].fillcolor == "rgba(27, 158, 119, 0.15)"
     symbols = war.marker.symbol
     assert symbols[0] == "star" and "diamond" in symbols and "circle" in symbols
@@ -121,11 +121,12 @@ def test_disagreement_chart_shows_the_most_disputed_first():
     frame = analysis.analyst_disagreement(analysis.load_analysts())
     fig = plotting.plot_analyst_disagreement(frame, top=4)
     [span] = by_role(fig, "range")
-    assert list(span.y)[0] == "Ceasefire: Holds" and len(span.y) == 4
+    assert list(span.y)[0] == "Withdrawal: Phased withdrawal" and len(span.y) == 4
     analysts = by_role(fig, "analyst")
     assert [t.meta["analyst"] for t in analysts] == ["base_rates", "mediator_lens",
+                                                     "palestinian_politics_lens",
                                                      "security_lens"]
-    first = frame[frame["key"] == "ceasefire.holds"].set_index("analyst")["mean"]
+    first = frame[frame["key"] == "withdrawal.phased"].set_index("analyst")["mean"]
     assert analysts[0].x[0] == pytest.approx(first["base_rates"])
     assert span.base[0] == pytest.approx(first.min())
     assert span.x[0] == pytest.approx(first.max() - first.min())
@@ -137,7 +138,8 @@ def test_disagreement_chart_shows_the_most_disputed_first():
 def test_pool_comparison_draws_with_the_outcome_chart():
     fig = plotting.plot_outcome_distribution(analysis.pool_comparison(analysis.load_analysts()))
     names = [t.meta["scenario"] for t in fig.data if t.meta["role"] == "bars"]
-    assert names == ["base_rates", "mediator_lens", "security_lens", "linear pool", "log pool"]
+    assert names == ["base_rates", "mediator_lens", "palestinian_politics_lens", "security_lens",
+                     "linear pool", "log pool"]
 
 
 @pytest.mark.parametrize("function", [plotting.plot_belief_timeline, plotting.plot_survival,

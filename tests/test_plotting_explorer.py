@@ -29,7 +29,7 @@ def test_what_if_starts_at_the_priors_means(baseline, sweep):
     np.testing.assert_allclose(bars.y, exact["probability"])
     np.testing.assert_allclose(marks.y, exact["probability"])
     slider = fig.layout.sliders[0]
-    assert slider.steps[slider.active].label == "81.8%"  # Beta(9, 2) mean
+    assert slider.steps[slider.active].label == "90.9%"  # Beta(10, 1) mean
     assert fig.layout.title.text.startswith("What if?")
     assert fig.layout.yaxis.title.text == "Probability"
     assert fig.layout.xaxis.title.text == "Outcome"

@@ -172,11 +172,13 @@ def test_pool_errors(pair, analyst, write_yaml):
 
 def test_project_analysts_load_and_pool():
     analysts = load_analysts()
-    assert [a.id for a in analysts] == ["base_rates", "mediator_lens", "security_lens"]
+    assert [a.id for a in analysts] == ["base_rates", "mediator_lens",
+                                        "palestinian_politics_lens", "security_lens"]
     for method in ("linear", "log"):
         assert pool_outcomes(analysts, method=method)["probability"].sum() == pytest.approx(1)
     top = analyst_disagreement(analysts).iloc[0]
-    assert top["key"] == "ceasefire.holds"
+    # withdrawal.phased: the mediator lens's 5 of 10 against the security lens's 1.5 of 10
+    assert top["key"] == "withdrawal.phased" and top["spread"] == pytest.approx(0.5 - 0.15)
 
 
 def test_load_analysts_from_an_empty_folder(tmp_path):

@@ -195,7 +195,7 @@ def test_prior_marginals_of_the_baseline():
     # the Beta-kind prior on one branch of a two-branch question; the other is not listed
     assert "ceasefire.collapses" not in rows.index
     holds = rows.loc["ceasefire.holds"]
-    assert (holds["alpha"], holds["beta"]) == (9, 2)
+    assert (holds["alpha"], holds["beta"]) == (10, 1)  # 9 of 9 cases on Beta(1, 1)
     # Dirichlet branches have marginal Beta(c_i, sum(c) - c_i)
     complete = rows.loc["exchanges.complete"]
     assert (complete["alpha"], complete["beta"]) == (5, 5)
@@ -242,7 +242,7 @@ def test_counts_form_in_a_scenario_file(write_yaml, scenario_text):
             question: Does it hold?
             branches:
               holds:
-                prior: {successes: 8, trials: 9, cite: [ceasefire-facts.truce-2025-01]}
+                prior: {successes: 8, trials: 9, cite: [ceasefire-facts.truce-2023-11]}
                 outcome: good
               fails: {outcome: bad}
           - id: never

@@ -215,15 +215,16 @@ def test_kept_draws_recompute_from_the_kept_parameters(baseline):
     paths = tree.path_probabilities(theta)
     outcomes = np.stack([paths[:, tree.outcome_index == o].sum(axis=1)
                          for o in range(len(tree.outcomes))], axis=1)
-    np.testing.assert_allclose(samples.values[:, :4], outcomes, atol=1e-14)
-    np.testing.assert_allclose(samples.values[:, 4:], paths @ tree.attribute_values, rtol=1e-13)
+    k = len(tree.outcomes)
+    np.testing.assert_allclose(samples.values[:, :k], outcomes, atol=1e-14)
+    np.testing.assert_allclose(samples.values[:, k:], paths @ tree.attribute_values, rtol=1e-13)
     # the streamed summaries agree with the kept draws
     np.testing.assert_allclose(samples.mean, samples.values.mean(axis=0), rtol=1e-11)
     np.testing.assert_allclose(samples.sd, samples.values.std(axis=0, ddof=1), rtol=1e-9)
     assert (samples.lowest == samples.values.min(axis=0)).all()
     assert (samples.highest == samples.values.max(axis=0)).all()
     table = analysis.outcome_intervals(samples)
-    exact = np.quantile(samples.values[:, :4], [0.5, 0.05, 0.95], axis=0)
+    exact = np.quantile(samples.values[:, :k], [0.5, 0.05, 0.95], axis=0)
     np.testing.assert_allclose(table[["median", "lower", "upper"]].to_numpy().T, exact,
                                atol=BIN)
     # every Beta and Dirichlet set sums to 1 in every draw
@@ -277,8 +278,9 @@ def test_given_conditions_each_draw(baseline):
     given = {"exchanges": "complete"}
     samples = sample_outcomes(baseline, n_draws=5000, rng=12, given=given, keep_draws=True)
     exact = analysis.outcome_distribution(baseline, given=given)["probability"].to_numpy()
-    np.testing.assert_allclose(samples.at_means[:4], exact, rtol=1e-12)
-    np.testing.assert_allclose(samples.values[:, :4].sum(axis=1), 1, atol=1e-12)
+    k = len(baseline.tree.outcomes)
+    np.testing.assert_allclose(samples.at_means[:k], exact, rtol=1e-12)
+    np.testing.assert_allclose(samples.values[:, :k].sum(axis=1), 1, atol=1e-12)
     tree = baseline.tree
     theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
     keys = {f"{s.key}.{b}": int(o) + i for s, o in zip(tree.sets, tree.offsets, strict=True)
@@ -402,7 +404,7 @@ def test_summary_frames(baseline):
     assert list(table.columns) == ["outcome", "label", "colour", "interval", "at_means", "mean",
                                    "sd", "mcse", "median", "lower", "upper"]
     assert table.attrs == {**meta, "interval": (0.5, 0.9)}
-    assert len(table) == 8
+    assert len(table) == 2 * len(baseline.model.outcomes)
     narrow, wide = table[table["interval"] == 0.5], table[table["interval"] == 0.9]
     assert (wide["lower"].to_numpy() <= narrow["lower"].to_numpy()).all()
     assert (narrow["upper"].to_numpy() <= wide["upper"].to_numpy()).all()
@@ -418,7 +420,7 @@ def test_summary_frames(baseline):
     np.testing.assert_allclose(ranks.groupby("rank")["probability"].sum(), 1)
 
     pairs = analysis.outcome_comparisons(samples).set_index(["outcome", "other"])["probability"]
-    assert len(pairs) == 12
+    assert len(pairs) == len(baseline.model.outcomes) * (len(baseline.model.outcomes) - 1)
     assert pairs["renewed_war", "frozen_conflict"] + pairs["frozen_conflict", "renewed_war"] \
         == pytest.approx(1)
     assert pairs["renewed_war", "frozen_conflict"] == pytest.approx(

@@ -277,7 +277,7 @@ def test_gaza_resolutions_score_baseline_and_impasse():
     scenarios = [analysis.load_scenario(n) for n in ("baseline", "disarmament_impasse")]
     scores = scores_of(scenarios, "gaza_2025")
     table = scores.set_index(["scenario", "question"])
-    assert table.loc[("baseline", "ceasefire_held"), "probability"] == pytest.approx(9 / 11)
+    assert table.loc[("baseline", "ceasefire_held"), "probability"] == pytest.approx(10 / 11)
     assert table.loc[("baseline", "exchanges_completed"), "probability"] == pytest.approx(0.5)
     assert table.loc[("baseline", "withdrawal_stalled"), "probability"] == pytest.approx(0.5)
     assert table.loc[("disarmament_impasse", "withdrawal_stalled"), "probability"] == \

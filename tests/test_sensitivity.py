@@ -108,10 +108,13 @@ def test_tornado_is_sorted_by_swing_and_matches_the_sweep():
         (table["result_high"] - table["result_low"]).abs().to_numpy())
     exact = analysis.outcome_distribution(baseline).set_index("outcome")["probability"]
     assert table["base"].to_numpy() == pytest.approx(np.full(len(table), exact["renewed_war"]))
+    # the top prior is the collapse share after a partial exchange: renewed war is, by
+    # hand, 1/11 (collapse in the window) + 10/11 (0.1 + 0.5 (0.2 + 0.3 0.2 + 0.5 0.3)
+    # + 0.4 c), linear in that share c
     top = table.iloc[0]
-    again = analysis.outcome_distribution(baseline.with_priors({top.parameter: top.high}))
-    assert again.set_index("outcome")["probability"]["renewed_war"] == pytest.approx(
-        top.result_high)
+    assert top.parameter == "governance.after_partial_exchange.collapses"
+    for share, result in ((top.low, top.result_low), (top.high, top.result_high)):
+        assert result == pytest.approx(1 / 11 + 10 / 11 * (0.305 + 0.4 * share))
     assert table.attrs["output"] == "renewed_war"
 
 

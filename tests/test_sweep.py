@@ -172,7 +172,8 @@ def test_exact_values_equal_rollback_and_analysts_are_their_own_priors(mediation
     result = _sync(mediation, decision_maker="mediators", n_variants=64, rng=5,
                    analysts="auto")
     analysts = result.variants[result.variants["kind"] == "analyst"]
-    assert sorted(analysts["name"]) == ["base_rates", "mediator_lens", "security_lens"]
+    assert sorted(analysts["name"]) == ["base_rates", "mediator_lens",
+                                        "palestinian_politics_lens", "security_lens"]
     space = parameter_space(mediation)
     names = list(result.parameters["parameter"])
     rows = result.variants.set_index("variant")

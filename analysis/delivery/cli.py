@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("kind", nargs="?", default="scenario",
-                        choices=["scenario", "evidence", "resolutions", "signposts"],
+                        choices=["scenario", "evidence", "resolutions", "signposts",
+                                 "reference-classes"],
                         help="which file format (default: scenario)")
     schema.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
@@ -365,6 +366,8 @@ def _schema(args) -> int:
         from ..formats.resolutions_file import resolutions_json_schema as make
     elif args.kind == "signposts":
         from ..formats.signposts_file import signposts_json_schema as make
+    elif args.kind == "reference-classes":
+        from ..formats.reference_classes_file import reference_classes_json_schema as make
     else:
         make = scenario_json_schema
     text = make()

@@ -30,7 +30,7 @@ from .base import (
     json_schema_text,
     read_model,
 )
-from .seeds import load_seeds, unknown_claim
+from .seeds import claim_dates, known_by, late_claim, unknown_claim
 from .source import Document
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceLog",
     "check_dated_entries",
+    "check_favours",
     "evidence_dir",
     "evidence_json_schema",
     "evidence_names",
@@ -79,6 +80,9 @@ class EvidenceItem(StrictModel):
     signpost: Id | None = Field(
         default=None, description="The id of the signpost (in the scenario's watchlist) "
         "that this item resolves.")
+    favours: tuple[Id, ...] = Field(
+        default=(), description="With likelihoods: the branches the ratios favour, checked "
+        "against them (each above every other branch listed, or above 1 if no other is).")
 
     @model_validator(mode="after")
     def _one_kind(self) -> EvidenceItem:
@@ -95,6 +99,8 @@ class EvidenceItem(StrictModel):
             raise ValueError(f"item {self.id!r}: {kind} need a phase; add phase")
         if self.otherwise is not None and kind != "likelihoods":
             raise ValueError(f"item {self.id!r}: otherwise goes only with likelihoods")
+        if self.favours and kind != "likelihoods":
+            raise ValueError(f"item {self.id!r}: favours goes only with likelihoods")
         if self.rule is not None and kind != "counts":
             raise ValueError(f"item {self.id!r}: rule goes only with counts")
         if kind == "counts" and not any(self.counts.values()):
@@ -172,18 +178,36 @@ def load_evidence(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
                                   what="evidence log", keys="with id, title and items")
     problems = list(check_dated_entries(model.items, doc, seeds_dir, section="items",
                                         date_key="date"))
+    problems += check_favours(model.items, doc)
     if problems:
         raise ScenarioError(problems)
     return EvidenceLog(model, doc, str(path))
 
 
-def _claim_dates(seeds_dir: str | Path | None) -> dict[str, str | None]:
-    return {c.id: c.date for d in load_seeds(seeds_dir).values() for c in d.claims}
+def check_favours(items, doc: Document) -> list[Problem]:
+    """Return a problem for each item whose ``favours`` its likelihood ratios contradict.
 
-
-def _period_start(text: str) -> dt.date:
-    """``2026-06`` -> 2026-06-01; ``2026-06-15`` -> itself."""
-    return dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    A favoured branch must be listed, and its ratio must be above every
+    listed branch not favoured; if every listed branch is favoured, above 1
+    (the ratio of the branches not listed).
+    """
+    problems = []
+    for i, item in enumerate(items):
+        if not item.favours:
+            continue
+        ratios = item.likelihoods or {}
+        others = [v for b, v in ratios.items() if b not in item.favours] or [1.0]
+        for f, branch in enumerate(item.favours):
+            if branch not in ratios:
+                problems.append(doc.problem(("items", i, "favours", f), (
+                    f"favours {branch!r}, which has no likelihood; expected one of: "
+                    f"{', '.join(ratios)}")))
+            elif ratios[branch] <= max(others):
+                problems.append(doc.problem(("items", i, "favours", f), (
+                    f"favours {branch!r} but its ratio {ratios[branch]:g} is not above "
+                    f"{max(others):g}, the highest among the branches it does not favour; "
+                    "expected the favoured branches' ratios to be the highest")))
+    return problems
 
 
 def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_key: str
@@ -193,7 +217,7 @@ def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_k
     Duplicate ids, entries out of date order, unknown claims and claims dated
     after the entry that cites them. Shared with resolutions files.
     """
-    claims = _claim_dates(seeds_dir)
+    claims = claim_dates(seeds_dir)
     seen: dict[str, int] = {}
     previous: dt.date | None = None
     for i, item in enumerate(items):
@@ -211,10 +235,10 @@ def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_k
             if claim not in claims:
                 yield doc.problem((section, i, "cite", c),
                                   unknown_claim(claim, claims, seeds_dir))
-            elif claims[claim] and _period_start(claims[claim]) > when:
+            elif not known_by(claims[claim], when):
                 yield doc.problem((section, i, "cite", c),
-                                  f"claim {claim!r} is dated {claims[claim]}, after this "
-                                  f"entry's {when}; expected claims known by then")
+                                  late_claim(claim, claims[claim], when,
+                                             f"this entry's {date_key}"))
 
 
 @dataclass(frozen=True)

@@ -565,6 +565,9 @@ class NotebookSettings(StrictModel):
     decision_maker: Id | None = Field(
         default=None, description="Whose decisions the decisions notebook optimises "
         "(default: the first decision's).")
+    reference_classes: FileRef | None = Field(
+        default=None, description="Reference classes weighted into a base rate: a name in "
+        "reference_classes/ or a path.")
 
 
 class ScenarioFile(StrictModel):

@@ -10,6 +10,7 @@ stable id that priors, evidence items and resolutions cite
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -24,8 +25,8 @@ from ..core.text import did_you_mean
 from .base import ClaimId, StrictModel, validate_document
 from .source import read_yaml
 
-__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds",
-           "unknown_claim"]
+__all__ = ["Claim", "SeedDocument", "claim_dates", "claims_table", "default_seeds_dir",
+           "known_by", "late_claim", "load_seeds", "unknown_claim"]
 
 DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
 #: A free tag; ``reference-class`` marks the cases :func:`analysis.reference_truces` reads.
@@ -33,15 +34,24 @@ Topic = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_lengt
 
 
 class Claim(StrictModel):
-    """One claim a source document makes, in the project's words."""
+    """One claim a source document makes, in the project's words.
+
+    ``date`` is when what it says became known (``YYYY-MM`` or ``YYYY-MM-DD``):
+    priors may cite it only if it is no later than the scenario's ``as_of``,
+    evidence items and resolutions only if no later than their own date.
+    ``note`` holds the analyst's own commentary, kept apart from the claim.
+    """
 
     id: ClaimId
     statement: str
+    date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                      description="When what the claim says became known: YYYY, YYYY-MM or "
+                                  "YYYY-MM-DD.")
     topics: tuple[Topic, ...] = ()
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     sources: tuple[str, ...] = ()
     confidence: Literal["weak"] | None = None
     data: dict[str, float | bool | str] = Field(default_factory=dict)
+    note: str = ""
 
 
 class SeedDocument(StrictModel):
@@ -83,6 +93,35 @@ def unknown_claim(claim: str, claims: Iterable[str], folder: str | Path | None) 
     found = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}" if claims else "no claims"
     return (f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected a claim id from "
             f"the sources in {where} ({found}; {listed} lists them)")
+
+
+def claim_dates(folder: str | Path | None = None) -> dict[str, str]:
+    """Return each claim's date by claim id, for the sources in ``folder``."""
+    return {c.id: c.date for d in load_seeds(folder).values() for c in d.claims}
+
+
+def _period_start(text: str) -> dt.date:
+    """``2026`` -> 2026-01-01; ``2026-06`` -> 2026-06-01; ``2026-06-15`` -> itself."""
+    return dt.date.fromisoformat(text + {4: "-01-01", 7: "-01"}.get(len(text), ""))
+
+
+def known_by(claim_date: str, limit: dt.date) -> bool:
+    """Return whether a claim dated ``claim_date`` was known on ``limit``.
+
+    A month or year counts from its first day: a claim dated ``2025-10`` may
+    be cited on 2025-10-01 or later.
+    """
+    return _period_start(claim_date) <= limit
+
+
+def late_claim(claim: str, claim_date: str, limit: dt.date, what: str) -> str:
+    """Return the message for a citation of a claim dated after ``limit``.
+
+    ``what`` names the limit: ``"the scenario's as_of"``, ``"this item's date"``.
+    """
+    return (f"claim {claim!r} is dated {claim_date}, after {what} {limit.isoformat()}; "
+            "expected a claim known by then (cite it from evidence or resolutions dated "
+            "later, or correct the claim's date)")
 
 
 def load_seeds(folder: str | Path | None = None) -> dict[str, SeedDocument]:
@@ -129,7 +168,7 @@ def _load_seeds_cached(folder: Path) -> dict[str, SeedDocument]:
 
 
 def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
-    """Return every claim as a row: id, document, date, statement, sources, confidence."""
+    """Return every claim as a row: id, document, date, statement, sources, confidence, note."""
     rows = [
         {
             "claim": claim.id,
@@ -138,9 +177,10 @@ def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
             "statement": claim.statement,
             "sources": "; ".join(claim.sources),
             "confidence": claim.confidence or "",
+            "note": claim.note,
         }
         for doc in load_seeds(folder).values()
         for claim in doc.claims
     ]
     return pd.DataFrame(rows, columns=["claim", "document", "date", "statement", "sources",
-                                       "confidence"])
+                                       "confidence", "note"])

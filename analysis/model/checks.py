@@ -16,12 +16,12 @@ from pathlib import Path
 
 from ..core.text import did_you_mean, unknown_name
 from ..formats.scenario_file import CONDITION_KEYWORDS, ScenarioFile
-from ..formats.seeds import load_seeds, unknown_claim
+from ..formats.seeds import claim_dates, known_by, late_claim, unknown_claim
 from .formulas import build_parameter_space, plain_locate
 from .tree import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
 
 __all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario",
-           "role_warnings"]
+           "check_variant_citations", "role_warnings"]
 
 #: Column names of path tables, which ids may not take.
 RESERVED_COLUMNS = frozenset({"path", "probability", "outcome"})
@@ -32,7 +32,7 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
     """Yield ``(location, message)`` for each whole-scenario problem."""
     phase_ids: list[str] = []
     outcomes, attributes = set(model.outcomes), set(model.attributes)
-    claims = {c.id for doc in load_seeds(seeds_dir).values() for c in doc.claims}
+    claims = claim_dates(seeds_dir)
     space, space_problems = build_parameter_space(model, plain_locate("<scenario>"))
     yield from space_problems
     if not space_problems:
@@ -73,7 +73,7 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
                 yield from check_probability_set(pset)
             for rule_number in range(len(phase.rules)):
                 yield from check_probability_set(rule_set(model, i, rule_number))
-        yield from _check_citations(phase, loc, claims, seeds_dir)
+        yield from _check_citations(phase, loc, claims, seeds_dir, model.as_of)
         yield from _check_after(phase, loc, phase_ids)
         phase_ids.append(phase.id)
 
@@ -88,16 +88,40 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
 
     for name, prior in model.parameters.items():
         for index, claim in enumerate(prior.cite):
-            if claim not in claims:
-                yield ("parameters", name, "cite", index), unknown_claim(claim, claims,
-                                                                         seeds_dir)
+            yield from _check_claim(("parameters", name, "cite", index), claim, claims,
+                                    seeds_dir, model.as_of)
     for r, rule in enumerate(model.outcome_rules):
         if rule.outcome not in outcomes:
             yield ("outcome_rules", r, "outcome"), unknown_name("outcome", rule.outcome, outcomes)
     yield from check_decisions(model)
 
 
-def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None):
+def _check_claim(where: tuple, claim: str, claims: dict[str, str], seeds_dir: Path | None,
+                 as_of) -> Iterable[tuple[tuple, str]]:
+    """Yield the problem with one citation in a prior, if any.
+
+    An unknown claim, or one dated after the scenario's ``as_of``: a prior may
+    rest only on what was known then.
+    """
+    if claim not in claims:
+        yield where, unknown_claim(claim, claims, seeds_dir)
+    elif not known_by(claims[claim], as_of):
+        yield where, late_claim(claim, claims[claim], as_of, "the scenario's as_of")
+
+
+def check_variant_citations(priors: dict, parameters: dict, as_of, seeds_dir: Path | None
+                            ) -> Iterable[tuple[tuple, str]]:
+    """Yield the problems of a variant's own citations against its ``as_of``."""
+    claims = claim_dates(seeds_dir)
+    for section, entries in (("priors", priors), ("parameters", parameters)):
+        for key, prior in entries.items():
+            for index, claim in enumerate(getattr(prior, "cite", ()) or ()):
+                yield from _check_claim((section, key, "cite", index), claim, claims,
+                                        seeds_dir, as_of)
+
+
+def _check_citations(phase, loc: tuple, claims: dict[str, str], seeds_dir: Path | None,
+                     as_of) -> Iterable[tuple[tuple, str]]:
     cited = [((*loc, "branches", b, "prior"), br.prior) for b, br in phase.branches.items()]
     cited += [((*loc, "rules", r, "priors", b), prior) for r, rule in enumerate(phase.rules)
               for b, prior in rule.priors.items()]
@@ -105,8 +129,7 @@ def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None
               for b, br in phase.branches.items()]
     for where, prior in cited:
         for index, claim in enumerate(prior.cite if prior is not None else ()):
-            if claim not in claims:
-                yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
+            yield from _check_claim((*where, "cite", index), claim, claims, seeds_dir, as_of)
 
 
 def _check_after(phase, loc: tuple, earlier: list[str]) -> Iterable[tuple[tuple, str]]:

@@ -28,7 +28,7 @@ from ..core.paths import project_folder, resolve_named_file
 from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
-from .checks import check_scenario, role_warnings
+from .checks import check_scenario, check_variant_citations, role_warnings
 from .formulas import Locate, plain_locate
 from .overrides import (
     describe_prior,
@@ -508,6 +508,11 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
         raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
                                                        "could not be loaded:"), *exc.problems]
                             ) from None
+    as_of = variant.as_of or base.model.as_of
+    late = [doc.problem(loc, message) for loc, message in check_variant_citations(
+        variant.priors, variant.parameters, as_of, seeds_dir or base.seeds_dir)]
+    if late:
+        raise ScenarioError(late)
     model, naming = override_priors(base.model, variant.priors)
     model, named = override_parameters(model, variant.parameters)
     if naming or named:
@@ -516,7 +521,7 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
                                for key, message in named])
     model = model.model_copy(update={"id": variant.id, "title": variant.title,
                                      "description": variant.description,
-                                     "as_of": variant.as_of or base.model.as_of,
+                                     "as_of": as_of,
                                      "notebooks": variant.notebooks or base.model.notebooks})
     source = f"{doc.file} (extends {base.source})"
     variant_of_base = replace(base, source=source, seeds_dir=seeds_dir or base.seeds_dir,

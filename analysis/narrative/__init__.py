@@ -36,6 +36,7 @@ from .outcomes import (
     tornado_reader_table,
 )
 from .prose import Prose
+from .reference_classes import reference_classes_summary, reference_classes_table
 from .results import (
     attribute_intervals_table,
     completion_table,
@@ -79,6 +80,7 @@ from .run import (
     not_applicable,
     outcome_of_concern,
     reference_cases,
+    reference_classes_for,
     require,
     resolutions_for,
     signposts_for,
@@ -140,6 +142,9 @@ __all__ = [
     "ranks_table",
     "reader_table",
     "reference_cases",
+    "reference_classes_for",
+    "reference_classes_summary",
+    "reference_classes_table",
     "reference_gap_summary",
     "require",
     "resolutions_for",

@@ -267,8 +267,11 @@ def decisions_summary(result, *, who: str, unit: str, best: pd.DataFrame,
                      f"to {md(who)}.")
     if by_group is not None and len(by_group):
         top = by_group.sort_values("evppi", ascending=False, kind="stable").iloc[0]
-        lines.append(f"The priors most worth learning: {md(top['label'])} "
-                     f"({percent(top['share_of_evpi'])} of that value).")
+        share = top["share_of_evpi"]
+        # a Monte Carlo estimate of a part can exceed the whole's estimate: never "103%"
+        worth = (f"{percent(share)} of that value" if share < 0.995 else
+                 "about all of that value, within Monte Carlo error")
+        lines.append(f"The priors most worth learning: {md(top['label'])} ({worth}).")
     return Prose("\n".join(f"- {line}" for line in lines))
 
 

@@ -25,6 +25,7 @@ from ..analyses.timing import reference_truces
 from ..analyses.updating import update_scenario
 from ..core.errors import QueryError
 from ..formats.evidence_file import EvidenceLog, load_evidence
+from ..formats.reference_classes_file import ReferenceClassesFile, load_reference_classes
 from ..formats.resolutions_file import Resolutions, load_resolutions
 from ..formats.signposts_file import Watchlist, load_signposts
 from ..model.scenario import Scenario, load_scenario
@@ -41,6 +42,7 @@ __all__ = [
     "evidence_for",
     "not_applicable",
     "reference_cases",
+    "reference_classes_for",
     "require",
     "resolutions_for",
     "signposts_for",
@@ -90,6 +92,17 @@ def signposts_for(scenario: Scenario, signposts: str | Path | None = None
     if value is None or value == "":
         return None
     return load_signposts(scenario.find_file(value, "signposts"), seeds_dir=scenario.seeds_dir)
+
+
+def reference_classes_for(scenario: Scenario, reference_classes: str | Path | None = None
+                          ) -> ReferenceClassesFile | None:
+    """Return the reference classes to use: ``reference_classes``, else the file's."""
+    value = (reference_classes if reference_classes is not None
+             else scenario.model.notebooks.reference_classes)
+    if value is None or value == "":
+        return None
+    return load_reference_classes(scenario.find_file(value, "reference_classes"),
+                                  seeds_dir=scenario.seeds_dir)
 
 
 def _scenarios(values: Iterable[str | Path], scenario: Scenario, subfolder: str

@@ -19,6 +19,7 @@ when you need charts. The charts live in one module per family:
 - :mod:`~analysis.plotting.explorer`: the what-if explorer;
 - :mod:`~analysis.plotting.forecasting`: signposts, scores over time, calibration;
 - :mod:`~analysis.plotting.robustness`: sweeps' regret, robustness and discovered boxes;
+- :mod:`~analysis.plotting.reference_classes`: base rates by reference class;
 
 and :mod:`~analysis.plotting.style` holds what they share.
 
@@ -57,6 +58,7 @@ from .outcomes import (
     plot_outcome_distribution,
     plot_phase_marginals,
 )
+from .reference_classes import plot_base_rate_by_class
 from .robustness import (
     plot_box_limits,
     plot_peeling_trajectory,
@@ -76,6 +78,7 @@ __all__ = [
     "plot_analyst_disagreement",
     "plot_attribute_cdf",
     "plot_attribute_distribution",
+    "plot_base_rate_by_class",
     "plot_belief_timeline",
     "plot_box_limits",
     "plot_brier_over_time",

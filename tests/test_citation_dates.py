@@ -164,12 +164,17 @@ id: res
 title: Planted resolutions
 questions:
   - id: q
-    question: Did x happen?
-    resolved_on: {date}
+    question: Will x happen?
+    criteria: The first phase takes branch x.
+    resolver: The planted notes.
+    opens: 2025-01-01
+    deadline: 2025-12-31
     phase: first
-    branch: x
-    cite: [notes.after]
-    rationale: It did.
+    answer:
+      value: x
+      resolved_on: {date}
+      cite: [notes.after]
+      rationale: It did.
 """
 
 

@@ -63,7 +63,7 @@ def test_score_table_json_and_csv(capsys):
     # the rule: the provisional answer is listed but left out of the overall scores
     assert payload["overall"]["questions"] == 3 and payload["sequential"] is True
     assert payload["overall"]["provisional_left_out"] == 2
-    assert payload["questions"][0]["resolved_on"] == "2025-11-21"
+    assert payload["questions"][0]["resolved_on"] == "2025-10-13"
     assert {s["baseline"] for s in payload["skill"]} >= {"base_rate", "uniform"}
     assert payload["calibration"]["shown"] is False
     assert {q["question"] for q in payload["open"]} == {"truce_held_two_years",

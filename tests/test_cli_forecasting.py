@@ -66,7 +66,7 @@ def test_watch_table_json_and_csv(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == ("rank,signpost,watch,phase,favours,written,outcome,label,before,after,"
                         "change,largest,seen_in")
-    assert len(lines) == 1 + 10 * 4
+    assert len(lines) == 1 + 10 * 5  # a row per signpost and outcome
 
 
 LINKED = textwrap.dedent("""\

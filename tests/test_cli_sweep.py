@@ -19,7 +19,7 @@ def test_table_names_each_state_and_marks_the_minimax_regret_option(tmp_path, ca
                  str(tmp_path / "s"), "--scheduler", "synchronous", "--satisficing", "30"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "128 variants (sobol design over 27 parameters, seed 4) and 3 analysts" in out
+    assert "128 variants (sobol design over 27 parameters, seed 4) and 4 analysts" in out
     assert out.count("At international_presence |") == 2  # after a complete, a partial exchange
     marked = [line for line in out.splitlines() if line.strip().startswith("* ")]
     assert len(marked) == 2 and ">= 30" in out

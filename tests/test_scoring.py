@@ -284,7 +284,11 @@ def test_gaza_resolutions_score_baseline_and_impasse():
         pytest.approx(0.65)
     assert 0.6 < table.loc[("baseline", "truce_held_265_days"), "probability"] < 0.95
     summary = score_summary(scores, include_provisional=True).set_index("scenario")
-    assert summary.loc["disarmament_impasse", "brier"] < summary.loc["baseline", "brier"]
+    # holds with 10/11: Brier (1/11)^2 + (1/11)^2 over holds and collapses
+    assert table.loc[("baseline", "ceasefire_held"), "brier"] == pytest.approx(2 / 121)
+    for name in ("baseline", "disarmament_impasse"):
+        assert summary.loc[name, "brier"] == pytest.approx(
+            scores[scores["scenario"] == name]["brier"].mean())
 
 
 def test_resolutions_table():
@@ -358,7 +362,7 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
     (target_q("outcome: all", "meh").replace("ceasefire-facts.truce-2008-06]",
                                              "ceasefire-facts.outcome-2026-01-26-last-remains]"
                                              "  # <-"),
-     "questions[0].answer.cite[0]", ["dated 2026-01-26, after this entry's 2025-03-01"]),
+     "questions[0].answer.cite[0]", ["dated 2026-01-26, after this entry's resolved_on 2025-03-01"]),
     (target_q("outcome: all", "meh", "2025-01-05"), "questions[0].answer.resolved_on",
      ["resolved on 2025-01-05, before the question opens (2025-01-10)"]),
     (target_q("outcome: [meh]", None, more="""
@@ -369,12 +373,12 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
      "questions[0].base_rate", ["exactly one of probability"]),
     (target_q("survival: {event: renewed_war}", None, more="""
       base_rate: {value: held, cases: [ceasefire-facts.truce-2008-06,
-                                       ceasefire-facts.reference-class-summary]}  # <-"""),
+                                       ceasefire-facts.study-fortna-2004]}  # <-"""),
      "questions[0].base_rate.cases[1]", ["has no numeric data.days"]),
     (target_q("survival: {event: renewed_war}", None, more="""
       base_rate: {value: held, cases: [ceasefire-facts.truce-2008-06,
                                        ceasefire-facts.outcome-2026-01-26-last-remains]}"""),
-     "questions[0].base_rate.cases[1]", ["dated 2026-01-26, after this entry's 2025-01-10"]),
+     "questions[0].base_rate.cases[1]", ["dated 2026-01-26, after this entry's opens 2025-01-10"]),
     (target_q("outcome: [meh]", None, more="""
       base_rate: {value: yes, cases: [ceasefire-facts.truce-2008-06]}"""),
      "questions[0].base_rate", ["cases need day"]),

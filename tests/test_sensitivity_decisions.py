@@ -87,19 +87,19 @@ def test_threshold_of_a_conditional_output_is_exact():
 
 
 def test_thresholds_of_the_deal_policy():
-    """After a complete exchange the force beats the mission (29.5) when its value is higher.
+    """After a complete exchange the force beats the mission (28.75) when its value is higher.
 
     The force's withdrawal (phased .5, stalls .35) leads to governance with the
-    force: after withdrawal 100 u + 65 (1 - u) 4/5 as its 'implemented' share u
-    moves (the others keep their 4:1 proportion), at the line 30.5. The force's
-    value .5 (52 + 48 u) + .35 (30.5) - 8 = 28.675 + 24 u passes 29.5 at
-    u = 0.825 / 24.
+    force: after withdrawal 100 u + 60 (1 - u) 4/5 (withdrawal without
+    disarmament) as its 'implemented' share u moves (the others keep their 4:1
+    proportion), at the line 30.5. The force's value .5 (48 + 52 u) + .35 (30.5)
+    - 8 = 26.675 + 26 u passes 28.75 at u = 2.075 / 26.
     """
     mediation = analysis.load_scenario("mediation")
     table = analysis.find_switches(mediation, "governance.force_after_withdrawal.implemented",
                                    decision_maker="mediators")
     row = table.iloc[0]
-    assert row.threshold == pytest.approx(0.825 / 24, abs=1e-10)
+    assert row.threshold == pytest.approx(2.075 / 26, abs=1e-10)
     assert (row.from_option, row.to_option) == ("monitoring_mission", "stabilization_force")
     assert row.information == "ceasefire=holds > exchanges=complete"
 

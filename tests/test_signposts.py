@@ -102,7 +102,7 @@ def expect_problem(path, location, *fragments, call=load_signposts):
 @pytest.mark.parametrize(("edit", "location", "fragments"), [
     (("cite: [ceasefire-facts.truce-2008-06]\n    rationale: Favours well.",
       "cite: [ceasefire-facts.truce-2025-10]  # <-\n    rationale: Favours well."),
-     "signposts[0].cite[0]", ["dated 2025-10-10, after this entry's 2025-01-01"]),
+     "signposts[0].cite[0]", ["dated 2026-07-02, after this entry's written 2025-01-01"]),
     (("likelihoods: {well: 3}", "likelihoods: {well: 0}  # <-"),
      "signposts[0].likelihoods.well", ["expected a number > 0"]),
     (("    rationale: Favours halt.\n", ""), "signposts[1].rationale",
@@ -178,7 +178,8 @@ def test_the_flagship_watchlist():
     largest = table.drop_duplicates("signpost")["largest"].tolist()
     assert largest == sorted(largest, reverse=True) and largest[0] > 0.05
     phases = set(table["phase"])
-    assert phases == set(baseline.phases)
+    # every phase but the ceasefire's 72-hour window, settled before a signpost could be seen
+    assert phases == set(baseline.phases) - {"ceasefire"}
     after = watch_table(baseline, watchlist, evidence="gaza_2025").drop_duplicates("signpost")
     assert after.set_index("signpost").loc["weekly_deaths_above_100", "seen_in"] == \
         "strikes_october_28"

@@ -173,7 +173,7 @@ def test_observation_of_alternatives_and_of_several_phases(two, write_log):
     - id: either
       date: 2025-02-01
       title: Not a failure
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       observed: {start: go, middle: [well, badly]}
     """
     posterior = update_scenario(two, write_log(alternatives))
@@ -399,7 +399,7 @@ def test_hard_evidence_intervals_match_the_closed_form(write_yaml, write_log):
     - id: not_c
       date: 2025-02-01
       title: Not c
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       observed: {p: [a, b]}
     """
     timeline = belief_timeline(scenario, write_log(alternatives), n_draws=40_000, rng=3)
@@ -488,7 +488,7 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x  # <-
       date: 2025-02-01
       title: Two kinds
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       observed: {start: go}
       phase: middle
       likelihoods: {well: 2}
@@ -498,13 +498,13 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x  # <-
       date: 2025-02-01
       title: No kind
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
     """, "items[0]", ["got none of them"]),
     ("""
     - id: x  # <-
       date: 2025-02-01
       title: Observation with phase
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       observed: {start: go}
     """, "items[0]", ["remove phase"]),
@@ -512,14 +512,14 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x  # <-
       date: 2025-02-01
       title: Report without phase
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       likelihoods: {go: 2}
     """, "items[0]", ["likelihoods need a phase"]),
     ("""
     - id: x  # <-
       date: 2025-02-01
       title: otherwise with counts
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       counts: {go: 1}
       otherwise: 2
@@ -528,7 +528,7 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x  # <-
       date: 2025-02-01
       title: rule with likelihoods
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       likelihoods: {go: 2}
       rule: r
@@ -537,7 +537,7 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x  # <-
       date: 2025-02-01
       title: zero counts
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       counts: {go: 0}
     """, "items[0]", ["every count is 0"]),
@@ -545,7 +545,7 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x
       date: 2025-02-01
       title: A report
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       likelihoods: {go: 0}  # <-
     """, "items[0].likelihoods.go", ["got 0", "> 0"]),
@@ -553,7 +553,7 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x
       date: 2025-02-01
       title: Counts
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       phase: start
       counts: {go: 1.5}  # <-
     """, "items[0].counts.go", ["1.5"]),
@@ -568,14 +568,14 @@ def expect_log_problem(write_log, items, location, *fragments, head=LOG_HEAD):
     - id: x
       date: "2025-02-30"  # <-
       title: Bad date
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       observed: {start: go}
     """, "items[0].date", []),
     ("""
     - id: x
       date: 2025-02-01
       title: Typo
-      cite: [ceasefire-facts.truce-2025-01]
+      cite: [ceasefire-facts.truce-2008-06]
       observd: {start: go}  # <-
     """, "items[0].observd", ["unknown key 'observd'", "did you mean 'observed'"]),
     ("""

@@ -15,10 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import resolve_named_file
+from ..core.text import first_control, short_repr
 from .problems import problems_from_validation_error
 from .source import Document, read_yaml
 
@@ -29,6 +38,7 @@ __all__ = [
     "Id",
     "LoadedFile",
     "Positive",
+    "Printable",
     "Probability",
     "StrictModel",
     "Text",
@@ -48,8 +58,24 @@ ClaimId = Annotated[
     StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$", max_length=96),
     Field(description="A claim id from seeds/, e.g. 'ceasefire-facts.truce-2008-06'."),
 ]
-Text = Annotated[str, StringConstraints(max_length=2000)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _printable(value: str) -> str:
+    """Refuse characters that would steer a terminal or reorder text where it is shown."""
+    found = first_control(value)
+    if found is not None:
+        raise ValueError(f"got {short_repr(value)}, which holds the control character "
+                         f"{found.encode('unicode_escape').decode('ascii')}; expected "
+                         "printable text (tabs and newlines are fine)")
+    return value
+
+
+#: Text without control characters (see :func:`analysis.core.text.first_control`).
+Printable = Annotated[str, AfterValidator(_printable)]
+#: Free text shown to readers: labels, titles, questions, descriptions.
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_printable)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200),
+                  AfterValidator(_printable)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]

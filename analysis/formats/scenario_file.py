@@ -27,6 +27,7 @@ from .base import (
     Count,
     Id,
     Positive,
+    Printable,
     Probability,
     StrictModel,
     Text,
@@ -42,6 +43,7 @@ __all__ = [
     "DURATION_UNITS",
     "Duration",
     "FixedPrior",
+    "MAX_ATTRIBUTE",
     "MeanSdPrior",
     "Outcome",
     "OutcomeRule",
@@ -235,6 +237,12 @@ class Outcome(StrictModel):
     description: Text = ""
 
 
+#: The largest size of an attribute's value: sums of 24 of them, their squares and their
+#: utilities stay far inside floating point, so no path or summary overflows.
+MAX_ATTRIBUTE = 1e15
+_AttributeValue = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]
+
+
 class Attribute(StrictModel):
     """A number carried by paths, built from the values its branches give it."""
 
@@ -246,7 +254,7 @@ class Attribute(StrictModel):
         description="'sum': a path's value is the sum of its branches' values (counts, costs); "
         "'last': the last value a branch on the path sets (a state, e.g. territory held).",
     )
-    initial: Annotated[float, Field(allow_inf_nan=False)] = Field(
+    initial: _AttributeValue = Field(
         default=0, description="The value before any branch adds to it or sets it."
     )
 
@@ -318,7 +326,7 @@ class Branch(StrictModel):
     outcome: Id | None = Field(
         default=None, description="If set, taking this branch ends the scenario in this outcome."
     )
-    attributes: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+    attributes: dict[Id, _AttributeValue] = Field(
         default_factory=dict, description="Attribute id -> value added to the path."
     )
     duration: Duration | None = Field(
@@ -405,7 +413,7 @@ class Utilities(StrictModel):
         description="What the numbers mean. Convention: '0 = worst outcome for them, "
         "100 = best'; a textbook problem may use money instead."
     )
-    unit: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+    unit: Annotated[Printable, StringConstraints(min_length=1, max_length=40)] = Field(
         default="points", description="Shown on chart axes, e.g. 'points' or '$ thousand'."
     )
     outcomes: dict[Id, _Utility] = Field(description="Outcome id -> value, for every outcome.")
@@ -439,8 +447,9 @@ class ScenarioVariant(StrictModel):
     """A scenario written as another scenario with some priors replaced."""
 
     schema_version: Literal[1] = 1
-    extends: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
-        description="The base scenario: a name in scenarios/ or a path relative to this file."
+    extends: Annotated[Printable, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="The base scenario: a name in scenarios/, or a path relative to this "
+        "file that stays in its folder or in scenarios/."
     )
     id: Id
     title: Text

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 from pydantic import Field, StringConstraints
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import project_folder
-from .base import ClaimId, StrictModel, validate_document
+from .base import ClaimId, Printable, StrictModel, validate_document
 from .source import read_yaml
+
+if TYPE_CHECKING:  # pandas takes half a second to import: only the table needs it
+    import pandas as pd
 
 __all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds"]
 
@@ -32,10 +34,10 @@ class Claim(StrictModel):
     """One claim a source document makes, in the project's words."""
 
     id: ClaimId
-    statement: str
+    statement: Printable
     topics: Annotated[tuple[Topic, ...], Field(min_length=1)]
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    sources: tuple[str, ...] = ()
+    sources: tuple[Printable, ...] = ()
     confidence: Literal["weak"] | None = None
     data: dict[str, float | bool | str] = Field(default_factory=dict)
 
@@ -44,11 +46,11 @@ class SeedDocument(StrictModel):
     """A source document's digest: what it is, when, and its claims."""
 
     id: DocId
-    title: str
+    title: Printable
     kind: Literal["news article", "reference data"]
     source_file: str
     published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    date_context: str
+    date_context: Printable
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
 
@@ -102,6 +104,8 @@ def _load_seeds_cached(folder: Path) -> dict[str, SeedDocument]:
 
 def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
     """Return every claim as a row: id, document, date, statement, sources, confidence."""
+    import pandas as pd
+
     rows = [
         {
             "claim": claim.id,

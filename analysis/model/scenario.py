@@ -19,18 +19,21 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..core.arguments import check_keys
 from ..core.errors import Problem, ScenarioError, ScenarioWarning, format_location
 from ..core.paths import project_folder, resolve_named_file
+from ..core.text import did_you_mean, short_repr
 from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
 from .checks import check_scenario
 from .overrides import describe_prior, override_decisions, override_priors, parse_priors
 from .tree import CompiledTree, compile_sets, compile_tree
+
+if TYPE_CHECKING:  # pandas takes half a second to import: only tables need it
+    import pandas as pd
 
 __all__ = [
     "EvidenceUpdate",
@@ -45,6 +48,8 @@ __all__ = [
 #: How many files a chain of ``extends`` may hold.
 MAX_EXTENDS = 8
 _SCENARIO_KEYS = "of scenario keys (id, title, phases, ...)"
+#: What reading a file may say about it without quoting it.
+_FILE_REASONS = ("file not found", "file is ", "not a regular file", "cannot read the file")
 
 
 def scenarios_dir() -> Path:
@@ -183,7 +188,7 @@ class Scenario:
         Raises
         ------
         TypeError
-            If ``overrides`` is not a mapping.
+            If ``overrides`` is not a mapping of text keys.
         ScenarioError
             If a key names no prior, or the new scenario is invalid.
 
@@ -224,7 +229,7 @@ class Scenario:
         Raises
         ------
         TypeError
-            If ``choices`` is not a mapping.
+            If ``choices`` is not a mapping of phase ids to option ids.
         ScenarioError
             If a key is not a decision phase or a value not one of its options.
 
@@ -284,16 +289,22 @@ class Scenario:
                     "cite": ", ".join(prior.cite) if prior else "",
                     "rationale": (prior.rationale or "") if prior else "",
                 })
+        import pandas as pd
+
         frame = pd.DataFrame(rows)
         frame.attrs = self.metadata()
         return frame
 
 
 def _check_mapping(value: object, name: str) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name}: got {type(value).__name__}, expected a mapping such as "
-                        "{'phase.branch': 0.9}")
-    return value
+    if name == "choices":
+        value = check_keys(value, name, example="{'phase': 'option'}")
+        for key, option in value.items():
+            if not isinstance(option, str):
+                raise TypeError(f"choices: {key!r} == {short_repr(option)} "
+                                f"({type(option).__name__}), expected one option id (text)")
+        return value
+    return check_keys(value, name, example="{'phase.branch': 0.9}")
 
 
 def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = None
@@ -331,31 +342,125 @@ def resolve_scenario_path(path_or_name: str | Path) -> Path:
 
 
 def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenario:
-    doc = read_yaml(path)
-    if isinstance(doc.data, dict) and "extends" in doc.data:
-        return _build_variant(doc, path, seeds_dir, chain)
-    return build_scenario(doc, seeds_dir)
+    """Load a scenario file, following its chain of ``extends`` down to a full scenario.
 
-
-def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
-                   chain: tuple[Path, ...]) -> Scenario:
-    variant = validate_document(doc, ScenarioVariant, keys=_SCENARIO_KEYS)
-    chain = (*chain, path.resolve())
-    if len(chain) > MAX_EXTENDS:
-        raise ScenarioError([doc.problem(("extends",), f"more than {MAX_EXTENDS} levels of "
-                                                       "'extends', expected fewer")])
-    relative = path.parent / variant.extends
+    The chain is read first (every link checked: where it may point, its
+    length, cycles), then built from the full scenario up, so that a problem
+    in a base is reported once, in the base's file.
+    """
+    docs = [read_yaml(path)]
+    paths = [path]
+    variants: list[ScenarioVariant] = []
+    while _is_variant(docs[-1].data):
+        doc = docs[-1]
+        variant = validate_document(doc, ScenarioVariant, keys=_SCENARIO_KEYS)
+        variants.append(variant)
+        base_path = _base_path(doc, paths[-1], variant.extends)
+        members = [p.resolve() for p in paths]
+        if base_path.resolve() in members:
+            loop = members[members.index(base_path.resolve()):] + [base_path.resolve()]
+            cycle = " -> ".join(_shown(p) for p in loop)
+            raise ScenarioError([doc.problem(("extends",), (
+                f"'extends' makes a cycle: {cycle}; expected a chain that ends in a full "
+                "scenario"))])
+        if len(paths) >= MAX_EXTENDS:
+            raise ScenarioError([docs[0].problem(("extends",), (
+                f"more than {MAX_EXTENDS} files in the chain of 'extends' ("
+                + " -> ".join(_shown(p) for p in (*paths, base_path)) + "), expected fewer"))])
+        try:
+            base_doc = read_yaml(base_path)
+        except ScenarioError as exc:
+            raise _base_failed(doc, variant.extends, base_path, exc, readable=False) from None
+        if not _looks_like_scenario(base_doc.data):
+            raise ScenarioError([doc.problem(("extends",), (
+                f"base {_named(variant.extends, base_path)} is not a scenario file: "
+                f"expected a mapping {_SCENARIO_KEYS}; its content is not shown"))])
+        docs.append(base_doc)
+        paths.append(base_path)
     try:
-        base_path = relative if relative.is_file() else resolve_scenario_path(variant.extends)
-        if base_path.resolve() in chain:
-            names = " -> ".join(p.name for p in (*chain, base_path.resolve()))
-            raise ScenarioError([Problem(str(base_path), None, "extends",
-                                         f"'extends' makes a cycle: {names}")])
-        base = _load(base_path, seeds_dir, chain)
+        scenario = build_scenario(docs[-1], seeds_dir)
     except ScenarioError as exc:
-        raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
-                                                       "could not be loaded:"), *exc.problems]
-                            ) from None
+        if not variants:
+            raise
+        raise _base_failed(docs[-2], variants[-1].extends, paths[-1], exc, readable=True
+                           ) from None
+    for doc, variant in zip(reversed(docs[:-1]), reversed(variants), strict=True):
+        scenario = _apply_variant(doc, variant, scenario, seeds_dir)
+    return scenario
+
+
+def _is_variant(data: object) -> bool:
+    return isinstance(data, dict) and "extends" in data
+
+
+def _looks_like_scenario(data: object) -> bool:
+    """Whether a base file is a scenario at all (else none of its lines is ever shown)."""
+    return isinstance(data, dict) and "id" in data and ("phases" in data or "extends" in data)
+
+
+def _shown(path: Path) -> str:
+    return path.name
+
+
+def _named(extends: str, path: Path) -> str:
+    """``'baseline' (baseline.yaml)``, or ``'base.yaml'`` when that says it all."""
+    return repr(extends) + ("" if extends == path.name else f" ({path.name})")
+
+
+def _base_path(doc: Document, path: Path, extends: str) -> Path:
+    """Return the file ``extends`` names: a scenario by name, or a path it may reach.
+
+    A name (no folder, no ``.yaml``) is a file of ``scenarios/``; a path is
+    relative to the variant's file and must stay inside the variant's folder
+    or ``scenarios/`` (symbolic links resolved), and end in ``.yaml`` or ``.yml``.
+    """
+    def refuse(why: str) -> ScenarioError:
+        return ScenarioError([doc.problem(("extends",), (
+            f"{extends!r} {why}; expected the name of a scenario in scenarios/ "
+            f"({', '.join(scenario_names()) or 'none'}) or a path to a .yaml file relative to "
+            "this file, in its folder or in scenarios/"))])
+
+    if "/" not in extends and "\\" not in extends and not extends.endswith((".yaml", ".yml")):
+        if extends.startswith(".") or not extends.strip():
+            raise refuse("is not a scenario name")
+        named = scenarios_dir() / f"{extends}.yaml"
+        if not named.is_file():
+            raise refuse("names no scenario in scenarios/" + did_you_mean(extends,
+                                                                         scenario_names()))
+        return named
+    if Path(extends).is_absolute() or extends.startswith("~"):
+        raise refuse("is an absolute path")
+    if not extends.endswith((".yaml", ".yml")):
+        raise refuse("does not end in .yaml")
+    target = path.parent / extends
+    try:
+        real = target.resolve()
+        inside = [folder.resolve() for folder in (path.parent, scenarios_dir())]
+    except (OSError, RuntimeError):  # a symlink loop
+        raise refuse("cannot be resolved") from None
+    if not any(real.is_relative_to(folder) for folder in inside):
+        raise refuse("leads outside this file's folder and scenarios/")
+    if not target.is_file():
+        raise refuse("is not a file")
+    return target
+
+
+def _base_failed(doc: Document, extends: str, base_path: Path, error: ScenarioError, *,
+                 readable: bool) -> ScenarioError:
+    """One line in the variant naming its base, then the base's own problems (once)."""
+    head = doc.problem(("extends",), f"base scenario {_named(extends, base_path)} could not be "
+                                     "loaded:")
+    if not readable:  # not even YAML: say why without quoting the file
+        reasons = "; ".join(dict.fromkeys(
+            p.message if p.message.startswith(_FILE_REASONS) else
+            f"not a valid YAML document (line {p.line or '?'})" for p in error.problems))
+        return ScenarioError([Problem(head.file, head.line, head.location,
+                                      f"{head.message} {reasons}")])
+    return ScenarioError([head, *error.problems])
+
+
+def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario,
+                   seeds_dir: Path | None) -> Scenario:
     model, naming = override_priors(base.model, variant.priors)
     if naming:
         raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])

@@ -25,7 +25,9 @@ __all__ = [
     "compile_sets",
     "compile_tree",
     "condition_holds",
+    "count_paths",
     "default_set",
+    "normalise_logs",
     "rule_set",
 ]
 
@@ -34,6 +36,8 @@ MAX_PATHS = 100_000
 #: Rows of probability vectors evaluated at once: bounds memory to about this many
 #: (path x phase) cells per chunk.
 CHUNK_CELLS = 4_000_000
+#: Below this, a sum of path probabilities is recomputed in logarithms (see weighted_paths).
+_TINY = 1e-250
 #: Branch index of a phase skipped by ``applies_when`` on a path.
 SKIPPED = -1
 #: Branch index of a phase after the path has already ended.
@@ -132,6 +136,9 @@ class CompiledTree:
         constant 1) where the path takes no branch.
     outcome_index : ndarray of int, shape (n_paths,)
     attribute_values : ndarray of float, shape (n_paths, n_attributes)
+    log_likelihood : ndarray of float, shape (n_paths,), or None
+        With evidence: the logarithm of each path's likelihood (``-inf``
+        where the evidence rules the path out).
     """
 
     phases: tuple[str, ...]
@@ -143,7 +150,7 @@ class CompiledTree:
     edge_index: np.ndarray
     outcome_index: np.ndarray
     attribute_values: np.ndarray
-    likelihood: np.ndarray | None = field(default=None, repr=False)
+    log_likelihood: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_paths(self) -> int:
@@ -172,26 +179,72 @@ class CompiledTree:
         padded = np.concatenate([theta, ones], axis=-1)
         return padded[..., self.edge_index].prod(axis=-1)
 
+    @property
+    def likelihood(self) -> np.ndarray | None:
+        """The evidence's likelihood of each path, scaled so that the largest is 1 (or None).
+
+        Only ratios of likelihoods matter; the tree keeps their logarithms
+        (``log_likelihood``, ``-inf`` for a path the evidence rules out), so
+        that many small or large factors never underflow or overflow.
+        """
+        if self.log_likelihood is None:
+            return None
+        return np.exp(self.log_likelihood - _finite_max(self.log_likelihood))
+
     def joint_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
-        """Return ``P_theta(path) * L(path)``, not renormalised (``L``: the evidence likelihood).
+        """Return ``P_theta(path) * L(path)``, not renormalised (``L``: :attr:`likelihood`).
 
         Without evidence this is :meth:`prior_probabilities`; with it, its sum
-        is the probability of the evidence (up to the scale of soft evidence).
+        is proportional to the probability of the evidence (``L`` is scaled
+        so that its largest value is 1). :meth:`weighted_paths` gives the robust
+        form of that sum.
         """
         prior = self.prior_probabilities(theta)
-        return prior if self.likelihood is None else prior * self.likelihood
+        return prior if self.log_likelihood is None else prior * self.likelihood
+
+    def weighted_paths(self, theta: np.ndarray | None = None, mask: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's path distribution given the evidence, and its log weight.
+
+        For row ``i`` of ``theta`` the weight is ``log sum_p P_i(p) L(p) mask(p)``
+        (``-inf`` where nothing is left); the distribution is ``P_i L mask``
+        renormalised (all zeros where the weight is ``-inf``). ``L`` is scaled
+        so that its largest value is 1, and a row whose products underflow is
+        computed again in logarithms, so no row is lost to underflow.
+        """
+        prior = self.prior_probabilities(theta)
+        if mask is not None:
+            prior = prior * np.asarray(mask, dtype=float)
+        scale = 0.0
+        joint = prior
+        if self.log_likelihood is not None:
+            scale = _finite_max(self.log_likelihood)
+            joint = prior * np.exp(self.log_likelihood - scale)
+        total = joint.sum(axis=-1, keepdims=True)
+        tiny = (total < _TINY) & (prior.sum(axis=-1, keepdims=True) > 0)
+        if np.any(tiny) and self.log_likelihood is not None:  # underflow: in logarithms
+            with np.errstate(divide="ignore"):
+                redo = np.log(prior) + (self.log_likelihood - scale)
+            weights, log_total = normalise_logs(redo)
+            rows = tiny[..., 0]
+            joint = np.where(tiny, weights, joint)
+            total = np.where(tiny, 1.0, total)
+            with np.errstate(divide="ignore"):
+                log_sum = np.where(rows, log_total, np.log(total[..., 0]))
+        else:
+            with np.errstate(divide="ignore"):
+                log_sum = np.log(total[..., 0])
+        return joint / np.where(total > 0, total, 1.0), log_sum + scale
 
     def path_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
         """Return each path's probability for ``theta``, given the evidence if there is some.
 
         ``P_theta(path) L(path)`` renormalised over the paths (per row for a
-        2-D ``theta``); without evidence, :meth:`prior_probabilities`.
+        2-D ``theta``), in logarithms; without evidence, :meth:`prior_probabilities`.
         """
-        if self.likelihood is None:
+        if self.log_likelihood is None:
             return self.prior_probabilities(theta)
-        joint = self.joint_probabilities(theta)
-        total = joint.sum(axis=-1, keepdims=True)
-        return joint / np.where(total > 0, total, 1.0)
+        return self.weighted_paths(theta)[0]
 
     def row_chunks(self, n_rows: int) -> list[slice]:
         """Split ``n_rows`` probability vectors into chunks of at most :data:`CHUNK_CELLS` cells."""
@@ -200,7 +253,18 @@ class CompiledTree:
 
     def with_likelihood(self, likelihood: np.ndarray | None) -> CompiledTree:
         """Return the same tree with its paths weighted by an evidence ``likelihood``."""
-        return replace(self, likelihood=likelihood)
+        if likelihood is None:
+            return replace(self, log_likelihood=None)
+        with np.errstate(divide="ignore"):
+            return self.with_log_likelihood(np.log(np.asarray(likelihood, dtype=float)))
+
+    def with_log_likelihood(self, log_likelihood: np.ndarray | None) -> CompiledTree:
+        """Return the same tree with its paths weighted by the logarithm of a likelihood."""
+        if log_likelihood is not None:
+            log_likelihood = np.asarray(log_likelihood, dtype=float)
+            if np.isnan(log_likelihood).any() or np.isposinf(log_likelihood).any():
+                raise ValueError("log_likelihood: expected finite numbers or -inf, one per path")
+        return replace(self, log_likelihood=log_likelihood)
 
     def with_sets(self, sets: tuple[ProbabilitySet, ...]) -> CompiledTree:
         """Return the same paths with new priors on the same probability sets."""
@@ -208,6 +272,28 @@ class CompiledTree:
                                                          for s in self.sets]:
             raise ValueError("with_sets: the new sets must have the keys and sizes of the old")
         return replace(self, sets=tuple(sets))
+
+
+def _finite_max(values: np.ndarray, axis=None) -> np.ndarray | float:
+    """Return the largest finite value (0 if there is none), to subtract before ``exp``."""
+    top = np.max(values, axis=axis, keepdims=axis is not None, initial=-np.inf)
+    return np.where(np.isfinite(top), top, 0.0) if axis is not None else (
+        float(top) if np.isfinite(top) else 0.0)
+
+
+def normalise_logs(log_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``exp(log_weights)`` normalised along the last axis, and the log of its sum.
+
+    The largest value of each row is subtracted before ``exp``, so rows of
+    tiny or huge weights keep their proportions; a row of ``-inf`` gives
+    zeros and a log sum of ``-inf``.
+    """
+    top = _finite_max(log_weights, axis=-1)
+    weights = np.exp(log_weights - top)
+    total = weights.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        log_total = (top + np.log(total))[..., 0]
+    return weights / np.where(total > 0, total, 1.0), log_total
 
 
 def condition_holds(
@@ -280,6 +366,68 @@ class _PathLimit(Exception):
     pass
 
 
+def count_paths(model: ScenarioFile, *, limit: int = MAX_PATHS) -> tuple[int, bool]:
+    """Return how many paths ``model`` expands to, finished or not, without expanding it.
+
+    Only ``applies_when`` changes the shape of the tree (rules change its
+    probabilities, outcome rules where its paths end), so partial paths are
+    counted in groups that agree on the phases later ``applies_when``
+    conditions name: the count is exact and quick however large it is. Only
+    when the groups themselves pass ``limit`` does counting stop, with a
+    count already above ``limit``.
+
+    Returns
+    -------
+    (int, bool)
+        The count, and whether it is complete (False: the paths are more).
+    """
+    phases = model.phases
+    phase_ids = [p.id for p in phases]
+    applies = [_compiled(p.applies_when, phase_ids) for p in phases]
+    # The phases that a later phase's applies_when names, after each phase.
+    named_later: list[set[int]] = [set() for _ in phases]
+    seen: set[int] = set()
+    for i in range(len(phases) - 1, -1, -1):
+        named_later[i] = {k for k in seen if k <= i}
+        seen |= {k for k, _ in applies[i]}
+    groups: dict[tuple, int] = {(): 1}
+    ended = 0
+    for i, phase in enumerate(phases):
+        endings = [branch.outcome is not None for branch in phase.branches.values()]
+        following: dict[tuple, int] = {}
+        for key, paths in groups.items():
+            taken = dict(key)
+            if all(taken.get(k) in allowed for k, allowed in applies[i]):
+                ended += paths * sum(endings)
+                steps = [b for b, ends in zip(phase.branches, endings, strict=True) if not ends]
+            else:
+                steps = [None]
+            for branch in steps:
+                grown = tuple((k, v) for k, v in (*key, (i, branch)) if k in named_later[i])
+                following[grown] = following.get(grown, 0) + paths
+        groups = following
+        if len(groups) > limit:  # as many groups as paths: stop, the count is past the limit
+            return ended + sum(groups.values()), False
+    return ended + sum(groups.values()), True
+
+
+def _compiled(condition: dict | None, phase_ids: list[str]) -> list[tuple[int, frozenset]]:
+    """Return a condition as ``(phase number, allowed branches)`` pairs for :func:`_matches`."""
+    if condition is None:
+        return []
+    number = {p: i for i, p in enumerate(phase_ids)}
+    return [(number.get(phase, len(phase_ids)),
+             frozenset([wanted] if isinstance(wanted, str) else wanted))
+            for phase, wanted in condition.items()]
+
+
+def _matches(pairs: list[tuple[int, frozenset]], taken: list[str | None]) -> bool:
+    for i, allowed in pairs:
+        if i >= len(taken) or taken[i] not in allowed:
+            return False
+    return True
+
+
 def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[tuple, str]],
                                                list[str]]:
     """Expand ``model`` into a :class:`CompiledTree`.
@@ -287,19 +435,34 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
     Returns the tree (``None`` if it could not be built), the problems found
     as ``(location, message)`` pairs, and warnings as text. The model's
     probability sets are assumed to have passed their own checks.
+
+    Every path is counted as the tree expands, whether it reaches an outcome
+    or not, so a tree of more than :data:`MAX_PATHS` paths is refused as soon
+    as the count passes the bound.
     """
     phases = model.phases
     phase_ids = [p.id for p in phases]
     outcome_ids = list(model.outcomes)
+    outcome_number = {o: k for k, o in enumerate(outcome_ids)}
     attribute_ids = list(model.attributes)
     combine = [a.combine for a in model.attributes.values()]
     defaults = [default_set(model, i) for i in range(len(phases))]
     rules = [[rule_set(model, i, r) for r in range(len(p.rules))] for i, p in enumerate(phases)]
+    applies = [_compiled(p.applies_when, phase_ids) for p in phases]
+    rule_when = [[_compiled(rule.when, phase_ids) for rule in p.rules] for p in phases]
+    outcome_when = [(_compiled(rule.when, phase_ids), rule.outcome)
+                    for rule in model.outcome_rules]
+    branch_steps = [[(b, branch_id, branch.outcome,
+                      [(attribute_ids.index(name), value) for name, value
+                       in branch.attributes.items() if name in attribute_ids])
+                     for b, (branch_id, branch) in enumerate(p.branches.items())]
+                    for p in phases]
 
     set_order: dict[str, int] = {}
     sets: list[ProbabilitySet] = []
     rows: list[tuple[list[int], list[tuple[int, int]], int, np.ndarray]] = []
     problems: dict[tuple, str] = {}
+    counted = [0]  # paths met so far, finished or not
 
     def set_number(pset: ProbabilitySet) -> int:
         if pset.key not in set_order:
@@ -311,50 +474,61 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
         steps = [f"{p}={b}" for p, b in zip(phase_ids, taken, strict=False) if b is not None]
         return " > ".join(steps) or "(start)"
 
-    def finish(choices, edges, taken, outcome, attrs):
-        if len(rows) >= MAX_PATHS:
+    def count() -> None:
+        counted[0] += 1
+        if counted[0] > MAX_PATHS:
             raise _PathLimit
-        padded = choices + [NOT_REACHED] * (len(phases) - len(choices))
-        rows.append((padded, edges, outcome_ids.index(outcome), attrs))
+
+    def finish(choices, edges, outcome, attrs):
+        counted[0] += 1
+        if counted[0] > MAX_PATHS:
+            raise _PathLimit
+        if len(choices) < len(phases):
+            choices = choices + [NOT_REACHED] * (len(phases) - len(choices))
+        rows.append((choices, edges, outcome_number[outcome], attrs))
 
     def visit(i, choices, edges, taken, attrs):
         if i == len(phases):
-            for rule in model.outcome_rules:
-                if condition_holds(rule.when, phase_ids, taken):
-                    finish(choices, edges, taken, rule.outcome, attrs)
+            for pairs, outcome in outcome_when:
+                if _matches(pairs, taken):
+                    finish(choices, edges, outcome, attrs)
                     return
+            count()
             problems.setdefault(("outcome_rules",),
                                 f"path {describe(taken)} reaches no outcome: no branch on it "
                                 "ends the scenario and no outcome rule matches it")
             return
-        phase = phases[i]
-        if not condition_holds(phase.applies_when, phase_ids, taken):
+        if not _matches(applies[i], taken):
             visit(i + 1, choices + [SKIPPED], edges, taken + [None], attrs)
             return
-        pset = next((rs for rs, rule in zip(rules[i], phase.rules, strict=True)
-                     if condition_holds(rule.when, phase_ids, taken)), defaults[i])
+        pset = defaults[i] if not rules[i] else next(
+            (rs for rs, pairs in zip(rules[i], rule_when[i], strict=True)
+             if _matches(pairs, taken)), defaults[i])
         if pset is None:
+            count()
             problems.setdefault(("phases", i, "branches"),
                                 f"no probabilities for path {describe(taken)}: none of the "
                                 f"phase's rules matches it and its branches have no default prior")
             return
         base = set_number(pset)
-        for b, (branch_id, branch) in enumerate(phase.branches.items()):
-            step_attrs = attrs.copy()
-            for name, value in branch.attributes.items():
-                k = attribute_ids.index(name)
-                step_attrs[k] = value if combine[k] == "last" else step_attrs[k] + value
-            step = (choices + [b], edges + [(base, b)], taken + [branch_id])
-            if branch.outcome is not None:
-                finish(*step, branch.outcome, step_attrs)
+        for b, branch_id, outcome, values in branch_steps[i]:
+            step_attrs = attrs
+            if values:  # a branch without attributes shares its parent's (never changed)
+                step_attrs = attrs.copy()
+                for k, value in values:
+                    step_attrs[k] = value if combine[k] == "last" else step_attrs[k] + value
+            if outcome is not None:
+                finish(choices + [b], edges + [(base, b)], outcome, step_attrs)
             else:
-                visit(i + 1, *step, step_attrs)
+                visit(i + 1, choices + [b], edges + [(base, b)], taken + [branch_id], step_attrs)
 
+    total, complete = count_paths(model)
+    if total > MAX_PATHS:
+        return None, [((), _too_many(total, exact=complete))], []
     try:
         visit(0, [], [], [], np.array([a.initial for a in model.attributes.values()], float))
-    except _PathLimit:
-        return None, [((), f"the scenario expands to more than {MAX_PATHS} paths, "
-                           "expected fewer (merge branches or end paths earlier)")], []
+    except _PathLimit:  # not expected after the count; kept as a bound on the work
+        return None, [((), _too_many(counted[0], exact=False))], []
     if problems:
         return None, list(problems.items()), []
 
@@ -393,3 +567,10 @@ def _unused(model: ScenarioFile, tree: CompiledTree, used_sets: dict[str, int]) 
                 messages.append(f"phases[{i}].rules[{r}]: rule {rule.id!r} applies on no path "
                                 "(an earlier rule or the phase's applies_when always wins)")
     return messages
+
+
+def _too_many(count: int, *, exact: bool) -> str:
+    size = f"{count:,}" if count < 10**12 else f"about {float(count):.2g}"
+    return (f"the scenario expands to {'' if exact else 'more than '}{size} paths, expected at "
+            f"most {MAX_PATHS:,} (merge branches, end paths earlier, or skip phases with "
+            "applies_when)")

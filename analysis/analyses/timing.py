@@ -45,7 +45,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import Given, check_interval, check_n_draws
+from ..core.arguments import Given, check_budget, check_interval, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_of, seed_sequence
 from ..core.text import display_label
@@ -131,19 +131,24 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
     seed = seed_sequence(rng)
     wanted, _ = event_paths(scenario, event)
     probabilities, holds = condition(scenario, given)
+    # The band keeps one survival curve per draw (and its sorted copy): check it first.
+    check_budget(n_draws, what=f"the survival band of scenario {scenario.id!r} over "
+                 f"{len(days):,} days", bytes_per_draw=8.0 * 4 * (len(days) + 1))
     cdf = path_event_cdf(scenario, np.concatenate([[start], days]), event=event,
                          n_draws=n_draws, seed=seed)
     survival = 1 - probabilities @ cdf
     if survival[0] <= 0:
         raise QueryError(f"held_until: the truce cannot hold until day {start:g} in scenario "
                          f"{scenario.id!r}")
-    per_path, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM),
-                                          holds.astype(float))
-    draws = 1 - per_path @ cdf
-    weights = weights * draws[:, 0]
-    draws = draws / np.where(draws[:, :1] > 0, draws[:, :1], 1.0)
-    bounds = weighted_quantiles(draws[:, 1:], weights,
-                                       [(1 - interval) / 2, (1 + interval) / 2])
+    # One survival curve per draw of the priors, a row per day (rows contiguous, in place:
+    # the quantiles of each day over the draws are then a selection in one row).
+    draws, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM), cdf,
+                                holds.astype(float), draws_last=True)
+    np.subtract(1.0, draws, out=draws)
+    held = draws[0].copy()
+    weights = weights * held
+    draws[1:] /= np.where(held > 0, held, 1.0)
+    bounds = weighted_quantiles(draws[1:].T, weights, [(1 - interval) / 2, (1 + interval) / 2])
     frame = pd.DataFrame({"day": days, "survival": survival[1:] / survival[0],
                           "lower": bounds[0], "upper": bounds[1]})
     _, is_event = event_paths(scenario, event)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..core.arguments import check_n_draws
+from ..core.arguments import check_budget, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_sequence
 from ..core.text import did_you_mean
@@ -25,6 +25,7 @@ from ..model.scenario import Scenario
 __all__ = [
     "DURATION_STREAM",
     "THETA_STREAM",
+    "completion_chunks",
     "completion_times",
     "event_paths",
     "event_times",
@@ -73,26 +74,64 @@ def completion_times(scenario: Scenario, n_draws: int, seed: np.random.SeedSeque
                       ) -> np.ndarray:
     """Each path's completion time of each phase: shape (n_paths, n_phases, n_draws).
 
-    NaN where the path does not take a branch at the phase.
+    NaN where the path does not take a branch at the phase. The array grows
+    with the draws: :func:`path_event_cdf` reduces them a chunk at a time.
+
+    Raises
+    ------
+    QueryError
+        If the scenario has no durations, or the array would not fit the
+        memory budget.
+    """
+    n_paths, n_phases = scenario.tree.branch_index.shape
+    check_budget(n_draws, what=f"the phase completion times of scenario {scenario.id!r}",
+                 bytes_per_draw=8.0 * 2 * n_paths * n_phases,
+                 seconds_per_draw=_seconds_per_draw(scenario))
+    return np.concatenate(list(completion_chunks(scenario, n_draws, seed)), axis=2)
+
+
+def completion_chunks(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence,
+                      chunk_draws: int | None = None):
+    """Yield :func:`completion_times` a chunk of draws at a time (the same numbers).
+
+    Each branch's durations come from its own stream, drawn in order, so
+    the chunks put together are exactly the array of one call.
     """
     tree = scenario.tree
     if not any(b.duration for p in scenario.model.phases for b in p.branches.values()):
         raise QueryError(f"scenario {scenario.id!r} gives no branch a duration; add "
                          "duration: to its branches (see scenarios/README.md)")
     n_paths, n_phases = tree.branch_index.shape
-    elapsed = np.zeros((n_paths, n_draws))
-    times = np.full((n_paths, n_phases, n_draws), np.nan)
+    size = chunk_draws or max(1, _CHUNK_BYTES // (8 * 2 * n_paths * n_phases))
+    branches = []
     for k, phase in enumerate(scenario.model.phases):
         column = tree.branch_index[:, k]
         for b, branch in enumerate(phase.branches.values()):
             on = column == b
-            if not on.any():
-                continue
-            if branch.duration is not None:
-                generator = np.random.default_rng(child_sequence(seed, DURATION_STREAM, k, b))
-                elapsed[on] += _sample(branch.duration, n_draws, generator)
+            if on.any():
+                generator = (np.random.default_rng(child_sequence(seed, DURATION_STREAM, k, b))
+                             if branch.duration is not None else None)
+                branches.append((k, on, branch.duration, generator))
+    for start in range(0, n_draws, size):
+        count = min(size, n_draws - start)
+        elapsed = np.zeros((n_paths, count))
+        times = np.full((n_paths, n_phases, count), np.nan)
+        for k, on, duration, generator in branches:
+            if duration is not None:
+                elapsed[on] += _sample(duration, count, generator)
             times[on, k] = elapsed[on]
-    return times
+        yield times
+
+
+#: Bytes of completion times held at once by :func:`completion_chunks`.
+_CHUNK_BYTES = 16 << 20
+#: Estimated time per draw and path-phase of durations (measured: about 10 ns).
+_SECONDS_PER_CELL = 3e-8
+
+
+def _seconds_per_draw(scenario: Scenario) -> float:
+    n_paths, n_phases = scenario.tree.branch_index.shape
+    return _SECONDS_PER_CELL * n_paths * (n_phases + 2)
 
 
 def event_paths(scenario: Scenario, event: str | Iterable[str]) -> tuple[list[str], np.ndarray]:
@@ -120,10 +159,20 @@ def path_event_cdf(scenario: Scenario, days: np.ndarray, *, event: str | Iterabl
                    n_draws: int, seed: np.random.SeedSequence) -> np.ndarray:
     """Return ``F_path(t)``, each path's probability of the event by day ``t``.
 
-    Shape ``(n_paths, n_days)``.
+    Shape ``(n_paths, n_days)``. The durations are drawn a chunk at a time,
+    so memory does not grow with ``n_draws``.
+
+    Raises
+    ------
+    QueryError
+        If ``event`` names no outcome, or the draws would not fit the time budget.
     """
     _, is_event = event_paths(scenario, event)
-    times = event_times(completion_times(scenario, n_draws, seed), is_event)
+    check_budget(n_draws, what=f"drawing the durations of scenario {scenario.id!r}",
+                 seconds_per_draw=_seconds_per_draw(scenario))
     days = np.asarray(days, dtype=float)
-    ordered = np.sort(times, axis=1)
-    return np.stack([np.searchsorted(row, days, side="right") / n_draws for row in ordered])
+    counts = np.zeros((scenario.tree.n_paths, len(days)))
+    for times in completion_chunks(scenario, n_draws, seed):  # memory flat in the draws
+        ordered = np.sort(event_times(times, is_event), axis=1)
+        counts += np.stack([np.searchsorted(row, days, side="right") for row in ordered])
+    return counts / n_draws

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import Given, check_count, check_n_draws
+from ..core.arguments import Given, check_budget, check_count, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, seed_of, seed_sequence, seed_words
 from ..core.text import display_label
@@ -69,6 +69,7 @@ __all__ = [
     "OutcomeSamples",
     "sample_outcomes",
     "sample_theta",
+    "theta_chunks",
 ]
 
 #: Draws per random stream (see "Reproducibility" above).
@@ -306,57 +307,33 @@ def sample_outcomes(
         chunk_size = check_count(chunk_size, "chunk_size")
     sequence = seed_sequence(rng)
     plan = _plan(scenario, given)
-    from . import kernel  # numba: imported on first use, compiled once and cached
-
+    workers = _workers(n_draws)
+    n_kept = plan.n_values + len(plan.parameter_columns)
+    check_budget(n_draws, what=f"sampling {_what(plan)}",
+                 bytes_per_draw=8.0 * n_kept if keep_draws else 0.0,
+                 seconds_per_draw=_seconds_per_draw(plan, workers))
     k = plan.n_values
-    n_blocks = -(-n_draws // BLOCK_SIZE)
-    chunk_blocks = _chunk_blocks(plan, chunk_size)
-    workers = max(1, min(_cpu_count(), n_blocks))
     # One set of running summaries per thread; a task takes whichever is free.
     # They hold counts and extremes only, which do not depend on the order.
     states = [_WorkerState.empty(plan) for _ in range(workers)]
-    free: queue.SimpleQueue[_WorkerState] = queue.SimpleQueue()
-    for state in states:
-        free.put(state)
     values = np.empty((n_draws if keep_draws else 0, k))
     parameters = np.empty((n_draws if keep_draws else 0, len(plan.parameter_columns)))
     total_sum = np.zeros(k)
     total_sq = np.zeros(k)
-
-    def task(seeds, sizes, block_sum, block_sq, rows):
-        state = free.get()
-        try:
-            return kernel.run_blocks(
-                seeds, sizes, *plan.kernel_arguments, block_sum, block_sq, *state.arrays(),
-                values[rows] if keep_draws else values,
-                parameters[rows] if keep_draws else parameters, plan.parameter_columns)
-        finally:
-            free.put(state)
-
     undefined = 0
     bar = _progress_bar(progress, n_draws, plan.name)
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for first in range(0, n_blocks, chunk_blocks):
-                blocks = np.arange(first, min(first + chunk_blocks, n_blocks))
-                sizes = np.minimum(BLOCK_SIZE, n_draws - blocks * BLOCK_SIZE).astype(np.int64)
-                seeds = seed_words(sequence, blocks)
-                block_sum = np.empty((len(blocks), k))
-                block_sq = np.empty((len(blocks), k))
-                jobs = []
-                step = max(1, min(_TASK_BLOCKS, len(blocks) // workers))
-                for start in range(0, len(blocks), step):
-                    part = slice(start, start + step)
-                    row = int(blocks[start]) * BLOCK_SIZE
-                    jobs.append(pool.submit(task, seeds[part], sizes[part], block_sum[part],
-                                            block_sq[part],
-                                            slice(row, row + int(sizes[part].sum()))))
-                undefined += sum(job.result() for job in jobs)
-                for row_sum, row_sq in zip(block_sum, block_sq, strict=True):
-                    total_sum += row_sum  # block by block, in order: chunk size cannot matter
-                    total_sq += row_sq
-                if bar is not None:
-                    bar.update(int(sizes.sum()))
+        for chunk in _chunks(plan, sequence, n_draws, _chunk_blocks(plan, chunk_size), states,
+                             keep=keep_draws):
+            undefined += chunk.undefined
+            for row_sum, row_sq in zip(chunk.block_sum, chunk.block_sq, strict=True):
+                total_sum += row_sum  # block by block, in order: chunk size cannot matter
+                total_sq += row_sq
+            if keep_draws:
+                values[chunk.rows] = chunk.values
+                parameters[chunk.rows] = chunk.parameters
+            if bar is not None:
+                bar.update(chunk.rows.stop - chunk.rows.start)
     finally:
         if bar is not None:
             bar.close()
@@ -365,6 +342,86 @@ def sample_outcomes(
                          f"{n_draws} draws, so those draws cannot be conditioned on it")
     return _result(plan, sequence, n_draws, total_sum, total_sq, states,
                    values if keep_draws else None, parameters if keep_draws else None)
+
+
+#: Estimated kernel time per unit of ``work_per_draw`` on one core (measured: 2 to 3 ns).
+_SECONDS_PER_WORK = 3e-9
+
+
+def _workers(n_draws: int) -> int:
+    return max(1, min(_cpu_count(), -(-n_draws // BLOCK_SIZE)))
+
+
+def _seconds_per_draw(plan: _Plan, workers: int) -> float:
+    return plan.work_per_draw * _SECONDS_PER_WORK / workers
+
+
+def _what(plan: _Plan) -> str:
+    return f"scenario {plan.name!r}" if plan.name else "the tree"
+
+
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    """The draws of one chunk of consecutive blocks, as the kernel left them."""
+
+    rows: slice
+    block_sum: np.ndarray
+    block_sq: np.ndarray
+    undefined: int
+    values: np.ndarray
+    parameters: np.ndarray
+
+
+def _chunks(plan: _Plan, sequence: np.random.SeedSequence, n_draws: int, chunk_blocks: int,
+            states: list[_WorkerState], *, keep: bool):
+    """Run the kernel over ``n_draws`` draws, a chunk of blocks at a time; yield each chunk.
+
+    Block ``j`` always has the stream ``child_sequence(sequence, j)``, so the
+    draws do not depend on the chunks. With ``keep``, each chunk carries its
+    draws' values and parameters (arrays of the chunk's size only).
+    """
+    from . import kernel  # numba: imported on first use, compiled once and cached
+
+    shapes, *rest = plan.kernel_arguments
+    arguments = (shapes, *kernel.gamma_constants(shapes), *rest)
+    k = plan.n_values
+    n_blocks = -(-n_draws // BLOCK_SIZE)
+    workers = len(states)
+    free: queue.SimpleQueue[_WorkerState] = queue.SimpleQueue()
+    for state in states:
+        free.put(state)
+
+    def task(seeds, sizes, block_sum, block_sq, values, parameters):
+        state = free.get()
+        try:
+            return kernel.run_blocks(
+                seeds, sizes, *arguments, block_sum, block_sq, *state.arrays(),
+                values, parameters, plan.parameter_columns)
+        finally:
+            free.put(state)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for first in range(0, n_blocks, chunk_blocks):
+            blocks = np.arange(first, min(first + chunk_blocks, n_blocks))
+            sizes = np.minimum(BLOCK_SIZE, n_draws - blocks * BLOCK_SIZE).astype(np.int64)
+            seeds = seed_words(sequence, blocks)
+            n_rows = int(sizes.sum())
+            block_sum = np.empty((len(blocks), k))
+            block_sq = np.empty((len(blocks), k))
+            values = np.empty((n_rows if keep else 0, k))
+            parameters = np.empty((n_rows if keep else 0, len(plan.parameter_columns)))
+            jobs = []
+            step = max(1, min(_TASK_BLOCKS, len(blocks) // workers))
+            for start in range(0, len(blocks), step):
+                part = slice(start, start + step)
+                row = start * BLOCK_SIZE
+                rows = slice(row, row + int(sizes[part].sum())) if keep else slice(0, 0)
+                jobs.append(pool.submit(task, seeds[part], sizes[part], block_sum[part],
+                                        block_sq[part], values[rows], parameters[rows]))
+            undefined = sum(job.result() for job in jobs)
+            first_row = first * BLOCK_SIZE
+            yield _Chunk(slice(first_row, first_row + n_rows), block_sum, block_sq, undefined,
+                         values, parameters)
 
 
 @dataclass
@@ -440,9 +497,10 @@ class _Plan:
 
 
 def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
-    """Compile the tree's probability sets, prefix nodes and leaves for the kernel."""
-    from . import kernel  # numba: imported on first use, compiled once and cached
+    """Compile the tree's probability sets, prefix nodes and leaves for the kernel.
 
+    Numba is not imported here: a run refused by its budget never loads it.
+    """
     if isinstance(source, Scenario):
         tree = source.tree
         holds = condition(source, given)[1]
@@ -513,8 +571,8 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     span = high - low
     inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
     shape_array = np.array(shapes, float)
-    kernel_arguments = (
-        shape_array, *kernel.gamma_constants(shape_array),
+    kernel_arguments = (  # the Gamma constants follow the shapes (see _chunks)
+        shape_array,
         np.array(columns, np.int64), np.array(bounds, np.int64),
         np.array(small, np.uint8), theta_fixed, parent, edge, leaf_node[order],
         np.searchsorted(tree.outcome_index[order], np.arange(n_outcomes + 1)).astype(np.int64),
@@ -537,17 +595,61 @@ def sample_theta(scenario: Scenario, *, n_draws: int,
     Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.model.tree`): the uncertain
     sets as :func:`sample_outcomes` draws them with the same ``rng``, fixed
     probabilities (decisions' assumed options included) at their values.
+    :func:`theta_chunks` gives the same rows a chunk at a time.
+
+    Raises
+    ------
+    QueryError
+        If the rows would not fit the memory budget, or the draws the time budget.
     """
+    n_draws = check_n_draws(n_draws)
+    check_budget(n_draws, what=f"drawing the priors of scenario {scenario.id!r}",
+                 bytes_per_draw=8.0 * scenario.tree.n_theta)
+    sequence = seed_sequence(rng)
+    theta = np.empty((n_draws, scenario.tree.n_theta))
+    for rows, chunk in theta_chunks(scenario, n_draws=n_draws, rng=sequence):
+        theta[rows] = chunk
+    return theta, seed_of(sequence)
+
+
+def theta_chunks(scenario: Scenario, *, n_draws: int, rng: RNGLike = None,
+                 chunk_draws: int | None = None):
+    """Yield ``(rows, theta)``: the rows of :func:`sample_theta`, a chunk at a time.
+
+    Memory does not grow with ``n_draws``: each chunk holds at most
+    ``chunk_draws`` rows (default: about 4 MB of them, whole blocks).
+
+    Raises
+    ------
+    QueryError
+        If the draws would not fit the time budget.
+    """
+    n_draws = check_n_draws(n_draws)
+    sequence = seed_sequence(rng)
     tree = scenario.tree
-    plain = tree.with_likelihood(None)  # the priors, whatever evidence weighs the paths
-    samples = sample_outcomes(plain, n_draws=n_draws, rng=rng, keep_draws=True, progress=False)
-    theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
+    mean_theta = tree.mean_theta()
+    if not any(pset.kind != "fixed" for pset in tree.sets):
+        size = chunk_draws or max(1, (4 << 20) // (8 * max(1, tree.n_theta)))
+        for start in range(0, n_draws, size):
+            rows = slice(start, min(start + size, n_draws))
+            yield rows, np.tile(mean_theta, (rows.stop - rows.start, 1))
+        return
+    plan = _plan(tree.with_likelihood(None), None)  # the priors, whatever evidence weighs
+    workers = _workers(n_draws)
+    check_budget(n_draws, what=f"drawing the priors of scenario {scenario.id!r}",
+                 seconds_per_draw=_seconds_per_draw(plan, workers))
+    per_draw = 8 * (tree.n_theta + plan.n_values + len(plan.parameter_columns))
+    rows_wanted = chunk_draws or max(BLOCK_SIZE, (4 << 20) // per_draw)
+    chunk_blocks = max(1, -(-rows_wanted // BLOCK_SIZE))
     column = {f"{pset.key}.{branch}": int(offset) + b
               for pset, offset in zip(tree.sets, tree.offsets, strict=True)
               for b, branch in enumerate(pset.branches)}
-    for j, key in enumerate(samples.parameter_keys):
-        theta[:, column[key]] = samples.parameters[:, j]
-    return theta, samples.seed
+    targets = np.array([column[key] for key in plan.parameter_keys], dtype=np.int64)
+    states = [_WorkerState.empty(plan) for _ in range(workers)]
+    for chunk in _chunks(plan, sequence, n_draws, chunk_blocks, states, keep=True):
+        theta = np.tile(mean_theta, (chunk.rows.stop - chunk.rows.start, 1))
+        theta[:, targets] = chunk.parameters
+        yield chunk.rows, theta
 
 
 def _prefix_nodes(tree: CompiledTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -183,7 +183,8 @@ def tornado_table(scenario: Scenario, *, output: str, interval: float = 0.9,
     ``swing`` (``|result_high - result_low|``). ``output`` and
     ``decision_maker`` are as in :func:`one_way_sensitivity` (with a
     decision maker the result may bend inside the interval; the table
-    shows its ends); ``attrs`` adds ``output``, ``output_label`` and ``unit``.
+    shows its ends); ``attrs`` adds ``output``, ``output_label``, ``unit`` and ``base``
+    (the output at the priors' means, also when no prior is uncertain).
     """
     if not isinstance(output, str):
         raise QueryError(f"output == {output!r}, expected one outcome, attribute or utility")
@@ -195,8 +196,10 @@ def tornado_table(scenario: Scenario, *, output: str, interval: float = 0.9,
         result_low=("result", "first"), result_high=("result", "last"), base=("base", "first"))
     ends["swing"] = (ends["result_high"] - ends["result_low"]).abs()
     table = ends.sort_values("swing", ascending=False, kind="stable").reset_index()
+    base = output_results(scenario, scenario.tree.mean_theta()[None, :],
+                          resolved.weights[:, None], given, decision_maker)[0, 0]
     table.attrs = {**sweep.attrs, "output": output, "output_label": resolved.label,
-                   "unit": resolved.unit}
+                   "unit": resolved.unit, "base": float(base)}
     return table
 
 

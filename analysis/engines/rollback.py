@@ -81,6 +81,23 @@ class DecisionNode:
 
 
 @dataclass(frozen=True, eq=False)
+class _PhaseGroup:
+    """The nodes of one decision phase, laid out for solving them together."""
+
+    phase: int
+    owner: str
+    first_node: int  # the phase's nodes are numbered first_node, first_node + 1, ...
+    n_nodes: int
+    n_options: int
+    assumed: int
+    paths: np.ndarray  # the phase's paths, sorted by (node, option)
+    starts: np.ndarray  # where each (node, option) starts in paths
+    empty: np.ndarray  # (node, option) pairs without paths
+    node_of_path: np.ndarray  # each of those paths' node (0 for the phase's first)
+    option_of_path: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Solution:
     """Backward induction for a batch of probability vectors (one row per vector)."""
 
@@ -104,25 +121,42 @@ class DecisionEngine:
                                                                      strict=True)
              if s.phase in decision_ids and s.rule is None] or [np.zeros(0, int)]).astype(int)
         nodes: list[DecisionNode] = []
+        self.phase_groups: list[_PhaseGroup] = []
         for k in self.decision_phases:
             phase = model.phases[k]
             column = tree.branch_index[:, k]
             reached = np.flatnonzero(column >= 0)
-            prefixes = tree.branch_index[reached, :k]
             if k == 0:
-                groups = [reached]
+                group_of = np.zeros(len(reached), dtype=np.int64)
                 keys = [()]
-            else:
-                unique, first, inverse = np.unique(prefixes, axis=0, return_index=True,
-                                                   return_inverse=True)
+            else:  # one node per distinct information state, in order of first path
+                unique, first, inverse = np.unique(tree.branch_index[reached, :k], axis=0,
+                                                   return_index=True, return_inverse=True)
                 order = np.argsort(first, kind="stable")
-                groups = [reached[inverse.ravel() == g] for g in order]
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[order] = np.arange(len(order))
+                group_of = rank[inverse.ravel()]
                 keys = [tuple(int(v) for v in unique[g]) for g in order]
             options = tuple(phase.branches)
             assumed = options.index(phase.assumed) if phase.assumed in options else 0
-            for paths, key in zip(groups, keys, strict=True):
-                nodes.append(DecisionNode(len(nodes), k, phase.decision_maker, paths, column[paths],
-                                   key, options, assumed))
+            by_group = np.argsort(group_of, kind="stable")  # paths of each node, in path order
+            bounds = np.searchsorted(group_of[by_group], np.arange(len(keys) + 1))
+            first_node = len(nodes)
+            for g, key in enumerate(keys):
+                paths = reached[by_group[bounds[g]:bounds[g + 1]]]
+                nodes.append(DecisionNode(len(nodes), k, phase.decision_maker, paths,
+                                          column[paths], key, options, assumed))
+            # The phase's paths sorted by (node, option): sums over them are reduceat's.
+            cell = group_of * len(options) + column[reached]
+            by_cell = np.argsort(cell, kind="stable")
+            starts = np.searchsorted(cell[by_cell], np.arange(len(keys) * len(options)))
+            empty = np.diff(np.append(starts, len(reached))) == 0
+            self.phase_groups.append(_PhaseGroup(
+                phase=k, owner=phase.decision_maker, first_node=first_node, n_nodes=len(keys),
+                n_options=len(options), assumed=assumed, paths=reached[by_cell],
+                starts=np.minimum(starts, max(len(reached) - 1, 0)), empty=empty,
+                node_of_path=group_of[by_cell],
+                option_of_path=column[reached][by_cell]))
         self.nodes = nodes
 
     # -- probabilities
@@ -142,35 +176,40 @@ class DecisionEngine:
         """Solve the nodes by backward induction for every row of ``edges``.
 
         ``choosers[n]`` is the stakeholder row that node ``n`` maximises, or
-        None to take the node's assumed option.
+        None to take the node's assumed option. The nodes of one phase are
+        solved together (their paths are disjoint), deepest phase first.
         """
         n_draws, n_paths, _ = edges.shape
         policy = np.ones((n_draws, n_paths), dtype=bool)
         chosen = np.zeros((n_draws, len(self.nodes)), dtype=np.int64)
-        suffix: dict[int, np.ndarray] = {}
         values: dict[int, np.ndarray] = {}
-        for node in reversed(self.nodes):
-            if node.phase not in suffix:
-                suffix[node.phase] = edges[:, :, node.phase + 1:].prod(axis=2)
-            weight = policy[:, node.paths] * suffix[node.phase][:, node.paths]  # (D, m)
-            chooser = choosers[node.number]
-            rows = (np.arange(len(self.stakeholders)) if report else
-                    ([] if chooser is None else [chooser]))
-            option_values = np.zeros((n_draws, len(rows), len(node.option_ids)))
-            for o in range(len(node.option_ids)):
-                on = node.options == o
-                option_values[:, :, o] = weight[:, on] @ self.utilities[np.ix_(rows, node.paths[
-                    on])].T if len(rows) else 0.0
+        n_stakeholders = len(self.stakeholders)
+        for group in reversed(self.phase_groups):
+            numbers = range(group.first_node, group.first_node + group.n_nodes)
+            owners = {choosers[n] for n in numbers}
+            if len(owners) != 1:  # not expected: a phase has one decision maker
+                raise ValueError("choosers: the nodes of one phase must share a chooser")
+            chooser = owners.pop()
+            rows = list(range(n_stakeholders)) if report else (
+                [] if chooser is None else [chooser])
+            paths = group.paths
+            weight = policy[:, paths] * edges[:, paths, group.phase + 1:].prod(axis=2)
+            option_values = np.zeros((n_draws, len(rows), group.n_nodes, group.n_options))
+            for j, r in enumerate(rows):
+                sums = np.add.reduceat(weight * self.utilities[r, paths], group.starts, axis=1)
+                sums[:, group.empty] = 0.0  # reduceat gives an element for an empty group
+                option_values[:, j] = sums.reshape(n_draws, group.n_nodes, group.n_options)
             if chooser is None:
-                choice = np.full(n_draws, node.assumed)
+                choice = np.full((n_draws, group.n_nodes), group.assumed)
             else:
-                mine = option_values[:, list(rows).index(chooser), :]
-                best = mine.max(axis=1, keepdims=True)
-                choice = np.argmax(mine >= best - TIE_TOLERANCE, axis=1)
-            policy[:, node.paths] &= node.options[None, :] == choice[:, None]
-            chosen[:, node.number] = choice
+                mine = option_values[:, rows.index(chooser)]
+                best = mine.max(axis=2, keepdims=True)
+                choice = np.argmax(mine >= best - TIE_TOLERANCE, axis=2)
+            policy[:, paths] &= group.option_of_path[None, :] == choice[:, group.node_of_path]
+            chosen[:, group.first_node:group.first_node + group.n_nodes] = choice
             if report:
-                values[node.number] = option_values
+                for local, number in enumerate(numbers):
+                    values[number] = option_values[:, :, local, :]
         return Solution(chosen, policy, values)
 
     def policy_mask(self, chosen: np.ndarray, *, free_phase: int | None = None,

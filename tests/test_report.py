@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import analysis
-from analysis.delivery import report
+from analysis import ScenarioError
+from analysis.delivery import files, report
 from analysis.delivery.report import ReportResult, build_reports
 
 PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
@@ -109,7 +111,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     good, bad = good_notebook(folder), bad_notebook(folder)
     (out / "02-bad.html").write_text(PREVIOUS_REPORT, encoding="utf-8")
     messages: list[str] = []
-    results = build_reports([good, bad], out, scenario="other", progress=messages.append)
+    results = build_reports([good, bad], out, scenario="mediation", progress=messages.append)
     return {"out": out, "results": results, "messages": messages,
             "html": (out / "01-good.html").read_text(encoding="utf-8"),
             "index": (out / "index.html").read_text(encoding="utf-8")}
@@ -121,7 +123,7 @@ def test_results_report_success_and_failure(built: dict) -> None:
     assert good.ok and good.error is None
     assert good.notebook == "01-good.ipynb"
     assert good.output == built["out"] / "01-good.html"
-    assert good.title == HOSTILE_TITLE and good.scenario == "other"
+    assert good.title == HOSTILE_TITLE and good.scenario == "mediation"
     assert good.seconds > 0
 
     assert not bad.ok and bad.output is None
@@ -150,13 +152,13 @@ def test_report_hides_code_and_prompts_and_shows_metadata(built: dict) -> None:
     assert "<script>alert(1)</script>" not in html
     header = re.search(r'<header class="dealtree-meta">(.*?)</header>', html, re.DOTALL)
     assert header is not None
-    assert "Scenario: <strong>other</strong>" in header.group(1)
+    assert "Scenario: <strong>mediation</strong>" in header.group(1)
     assert re.search(r"Built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header.group(1))
     assert f"dealtree {analysis.__version__}" in header.group(1)
 
 
 def test_scenario_is_injected(built: dict) -> None:
-    assert re.search(r"<pre>\s*other\s*</pre>", built["html"])
+    assert re.search(r"<pre>\s*mediation\s*</pre>", built["html"])
     assert not re.search(r"<pre>\s*baseline\s*</pre>", built["html"])
 
 
@@ -165,10 +167,10 @@ def test_index_lists_reports_and_escapes(built: dict) -> None:
     assert '<a href="01-good.html">' in index
     assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report" in index
     assert "<script" not in index
-    assert "other" in index and analysis.__version__ in index
+    assert "mediation" in index and analysis.__version__ in index
     rows = re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
     assert len(rows) == 3  # header, 01-good, 02-bad
-    assert 'class="ok"' in rows[1] and "other" in rows[1]
+    assert 'class="ok"' in rows[1] and "mediation" in rows[1]
     # the failure is shown next to the previous report, which is still linked
     assert '<a href="02-bad.html">Bad, as built before</a>' in rows[2]
     assert 'class="failed"' in rows[2] and "ZeroDivisionError: division by zero" in rows[2]
@@ -220,15 +222,23 @@ def test_hostile_scenario_is_escaped_everywhere(tmp_path: Path) -> None:
         parameters_cell(),
         new_code_cell("print(len(SCENARIO))"),
     )
-    hostile = '<script>alert("x")</script>'
-    [result] = build_reports([notebook], tmp_path, scenario=hostile, progress=lambda m: None)
+    # The scenario must exist (it is loaded before any kernel starts): a file whose
+    # name is markup.
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    scenario = folder / '<img src=x onerror="alert(1)">.yaml'
+    scenario.write_text("extends: baseline\nid: hostile\ntitle: Hostile\n"
+                        "priors: {ceasefire.holds: 0.5}\n", encoding="utf-8")
+    hostile = str(scenario)
+    out = tmp_path / "out"
+    [result] = build_reports([notebook], out, scenario=hostile, progress=lambda m: None)
     assert result.ok, result.error
     assert result.scenario == hostile
     for name in ("04-quiet.html", "index.html"):
-        html = (tmp_path / name).read_text(encoding="utf-8")
-        assert "alert(" in html and "<script>alert" not in html
-    assert re.search(rf"<pre>\s*{len(hostile)}\s*</pre>",
-                     (tmp_path / "04-quiet.html").read_text(encoding="utf-8"))
+        html = (out / name).read_text(encoding="utf-8")
+        assert "alert(" in html and "<img" not in html
+    assert re.search(rf"<pre>\s*{len(str(scenario.resolve()))}\s*</pre>",
+                     (out / "04-quiet.html").read_text(encoding="utf-8"))
 
 
 def test_notebook_setting_a_renderer_gets_a_warning(tmp_path: Path) -> None:
@@ -245,18 +255,20 @@ def test_notebook_setting_a_renderer_gets_a_warning(tmp_path: Path) -> None:
     assert any("will be blank" in m and "pio.renderers.default" in m for m in messages)
 
 
-def test_scenario_without_parameters_cell_fails_without_a_kernel(tmp_path: Path) -> None:
+def test_scenario_without_parameters_cell_fails_before_any_kernel(tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "05-noparams.ipynb", new_code_cell("x = 1"))
-    [result] = build_reports([notebook], tmp_path, scenario="other", progress=lambda m: None)
-    assert not result.ok
-    assert result.error.startswith("05-noparams.ipynb: no code cell tagged 'parameters'")
-    assert "'other'" in result.error
-    assert result.seconds < 2
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match="no code cell tagged 'parameters'") as caught:
+        build_reports([notebook], tmp_path / "out", scenario="mediation",
+                      progress=lambda m: None)
+    assert "'mediation'" in str(caught.value)
+    assert time.perf_counter() - start < 2
+    assert not (tmp_path / "out").exists()  # nothing written, no folder made
 
 
-def test_missing_notebook_is_a_failed_result(tmp_path: Path) -> None:
-    [result] = build_reports([tmp_path / "06-missing.ipynb"], tmp_path, progress=lambda m: None)
-    assert not result.ok and result.error.startswith("06-missing.ipynb: FileNotFoundError")
+def test_missing_notebook_is_an_error_before_any_kernel(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="06-missing.ipynb: \\(notebook\\): no such notebook"):
+        build_reports([tmp_path / "06-missing.ipynb"], tmp_path, progress=lambda m: None)
 
 
 def test_bad_arguments_raise(tmp_path: Path) -> None:
@@ -279,9 +291,9 @@ def test_interrupted_write_keeps_old_file_and_leaves_no_temp(tmp_path: Path,
     def fail(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.os, "fsync", fail)
-    with pytest.raises(OSError, match="disk full"):
-        report._write_atomic(target, "new")
+    monkeypatch.setattr(files.os, "fsync", fail)
+    with pytest.raises(files.OutputError, match="disk full"):
+        files.write_atomic(target, "new", what="the report")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
@@ -336,3 +348,73 @@ def test_prior_overrides_are_shown_in_the_report_header(tmp_path: Path) -> None:
     page = result.output.read_text()
     assert ("Priors changed from the file: ceasefire.holds = 0.9; "
             "exchanges.complete = {concentration: 6}") in page
+
+
+# ------------------------------------------------------- the output folder's files
+
+
+OUR_INDEX = ('<!DOCTYPE html>\n<html><head><meta name="generator" content="dealtree 0.0.1">'
+             "<title>dealtree reports</title></head><body>OLD INDEX</body></html>\n")
+
+
+def test_index_is_kept_when_every_notebook_fails(tmp_path: Path) -> None:
+    """A folder's index.html was overwritten even when every notebook failed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text(OUR_INDEX, encoding="utf-8")
+    messages: list[str] = []
+    [result] = build_reports([bad_notebook(tmp_path)], out, progress=messages.append)
+    assert not result.ok
+    assert (out / "index.html").read_text(encoding="utf-8") == OUR_INDEX
+    assert messages[-1].endswith("kept as it was (no notebook built)")
+
+
+def test_temporary_files_of_a_killed_build_are_removed(tmp_path: Path) -> None:
+    """A killed build left a hidden 5 MB .NAME.html.XXXX.tmp behind, never cleaned."""
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [out / ".02-bad.html.k3j_x9a1.tmp", out / ".index.html.abcdefgh.tmp"]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    (out / ".keep").write_text("the user's own hidden file")
+    messages: list[str] = []
+    build_reports([bad_notebook(tmp_path)], out, progress=messages.append)
+    assert not any(path.exists() for path in stale)
+    assert (out / ".keep").exists()
+    assert any("left by an interrupted build" in m for m in messages)
+
+
+def test_a_folder_being_built_is_locked(tmp_path: Path) -> None:
+    """Two builds into one folder both exited 0 and left a mix of scenarios."""
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)  # another build holds the folder
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match="being written by another dealtree build"):
+            build_reports([good_notebook(tmp_path)], out, progress=lambda m: None)
+        assert time.perf_counter() - start < 2  # refused at once, no kernel started
+    finally:
+        os.close(fd)
+    assert list(out.iterdir()) == []
+
+
+def test_files_dealtree_did_not_write_are_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01-good.html").write_text("<html>my own page</html>", encoding="utf-8")
+    (out / "index.html").write_text("<html>my own index</html>", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"holds 01-good\.html, index\.html, not written by "
+                                         r"dealtree; .* use --force"):
+        build_reports([good_notebook(tmp_path)], out, progress=lambda m: None)
+    assert time.perf_counter() - start < 2
+    assert (out / "01-good.html").read_text(encoding="utf-8") == "<html>my own page</html>"
+    # --force: the build goes ahead (here it fails, so the index is kept as it was)
+    [result] = build_reports([bad_notebook(tmp_path)], out, progress=lambda m: None,
+                             force=True)
+    assert not result.ok and "ZeroDivisionError" in result.error

@@ -14,12 +14,22 @@ scenario, a cell tagged ``injected-parameters`` that sets ``SCENARIO`` is
 inserted right after it, in the executed copy only: the ``.ipynb`` file is
 never written.
 
+Before any kernel starts, every notebook is read and checked, and every
+scenario they will run is loaded: a missing or broken notebook, a notebook
+that cannot take the scenario asked for, or an invalid scenario is an error
+at once (:class:`~analysis.core.errors.ScenarioError` or
+:class:`~analysis.core.errors.QueryError`). The output folder is then locked
+for the build (a second build into it is refused), temporary files that a
+killed build left there are removed, and a report or index that dealtree did
+not write is never replaced unless ``force=True``.
+
 Reports and ``index.html`` are written to a temporary file in the output
-folder and moved onto their name with :func:`os.replace`, so a reader never
-sees half a file and a notebook that fails leaves its previous report as it
-was. The index lists every report in the output folder (read from the
-``<meta name="dealtree:...">`` tags the template writes) and this build's
-failures.
+folder and moved onto their name with :func:`os.replace`
+(:mod:`analysis.delivery.files`), so a reader never sees half a file and a
+notebook that fails leaves its previous report as it was. The index lists
+every report in the output folder (read from the ``<meta name="dealtree:...">``
+tags the template writes) and this build's failures; when every notebook of a
+build fails, an existing index is kept as it was.
 
 Examples
 --------
@@ -33,10 +43,10 @@ from __future__ import annotations
 
 import ast
 import html
+import json
 import os
 import re
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -46,11 +56,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
-import nbformat
-
+from ..core.errors import Problem, QueryError, ScenarioError
 from ..core.paths import PROJECT_ROOT
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
+from ..model.scenario import load_scenario
+from .files import (
+    OutputError,
+    lock_folder,
+    output_folder,
+    remove_stale_temporaries,
+    write_atomic,
+)
 
 __all__ = ["ReportResult", "build_reports"]
 
@@ -60,9 +77,8 @@ _KERNEL_NAME = "python3"
 _PARAMETERS_TAG = "parameters"
 _INJECTED_TAG = "injected-parameters"
 _INDEX_NAME = "index.html"
-#: Permissions of written reports: readable by all, as a shared file should be
-#: (temporary files are created private).
-_FILE_MODE = 0o644
+#: The largest notebook file read (ours, with their outputs, are about 5 MB).
+_MAX_NOTEBOOK_BYTES = 100 * 2**20
 
 # Plotly's ``notebook`` renderer puts this MathJax CDN script before every
 # figure (plotly 6-7 hard-code ``include_mathjax="cdn"``). Offline it fails,
@@ -127,6 +143,7 @@ def build_reports(
     progress: Callable[[str], object] | None = None,
     show_code: bool = False,
     timeout: float = 600,
+    force: bool = False,
 ) -> list[ReportResult]:
     """Execute notebooks and export each to a self-contained HTML report.
 
@@ -154,6 +171,9 @@ def build_reports(
         are not programmers).
     timeout : float, default 600
         Seconds a single cell may run before it counts as failed.
+    force : bool, default False
+        Replace files in the output folder named like a report or the index
+        even when dealtree did not write them.
 
     Returns
     -------
@@ -165,56 +185,187 @@ def build_reports(
     ------
     TypeError
         If ``scenario`` is not a string or ``progress`` is not callable.
-    ValueError
-        If ``scenario`` is empty, ``timeout`` is not positive, or two
-        notebooks would write the same report (same stem, or a notebook named
-        ``index``).
+    QueryError
+        If ``scenario`` is empty, ``timeout`` is not positive, two notebooks
+        would write the same report (same stem, or a notebook named
+        ``index``), or a notebook cannot take the scenario asked for.
+    ScenarioError
+        If a notebook is missing or not a notebook, or a scenario a notebook
+        would run is missing or invalid: all found before any kernel starts.
+    OutputError
+        If the output folder cannot be written, another build is writing to
+        it, or a file there that dealtree did not write would be replaced.
     """
     if scenario is not None and not isinstance(scenario, str):
         raise TypeError(f"scenario must be a str, got {type(scenario).__name__}")
     if scenario is not None and not scenario.strip():
-        raise ValueError(f"scenario == {scenario!r}, must be a non-empty name")
+        raise QueryError(f"scenario == {scenario!r}, must be a non-empty name")
     if progress is None:
         progress = _print_progress
     elif not callable(progress):
         raise TypeError(f"progress must be callable, got {type(progress).__name__}")
-    if not timeout > 0:
-        raise ValueError(f"timeout == {timeout!r}, must be > 0 seconds")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise QueryError(f"timeout == {timeout!r}, must be > 0 seconds")
 
     if notebooks is None:
         paths = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
     else:
         paths = [Path(nb) for nb in notebooks]
     _check_report_names(paths)
-    out = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
-    out.mkdir(parents=True, exist_ok=True)
-
-    results: list[ReportResult] = []
-    total = len(paths)
-    for number, path in enumerate(paths, start=1):
-        prefix = f"[{number}/{total}] {path.name} ..."
-        progress(prefix)
-        start = time.perf_counter()
-        built = _Built(title=path.stem)
-        try:
-            output = _build_one(path, out, scenario, show_code, timeout, built)
-        except Exception as exc:  # every failure becomes a result, the others still build
-            seconds = time.perf_counter() - start
-            error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
-            results.append(ReportResult(path.name, None, False, error, seconds,
-                                        built.title, built.scenario))
-            progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
-            continue
-        seconds = time.perf_counter() - start
-        results.append(ReportResult(path.name, output, True, None, seconds,
-                                    built.title, built.scenario))
-        progress(f"{prefix} ok ({seconds:.1f} s)")
-        for warning in built.warnings:
-            progress(f"    warning: {warning}")
-
-    index = _write_index(out, results)
-    progress(f"index: {index}")
+    plans = _prepare(paths, scenario)
+    out = output_folder(output_dir if output_dir is not None else PROJECT_ROOT / "reports",
+                        what="report folder")
+    with lock_folder(out, what="report folder"):
+        for stale in remove_stale_temporaries(out):
+            progress(f"removed {stale.name}, left by an interrupted build")
+        _check_targets(out, plans, force)
+        results = [_build(number, plan, out, show_code, timeout, progress, len(plans))
+                   for number, plan in enumerate(plans, start=1)]
+        if any(r.ok for r in results) or not (out / _INDEX_NAME).exists():
+            progress(f"index: {_write_index(out, results)}")
+        else:
+            progress(f"index: {out / _INDEX_NAME} kept as it was (no notebook built)")
     return results
+
+
+@dataclass
+class _Plan:
+    """A notebook read and checked, ready to run: what it runs and where it came from."""
+
+    path: Path
+    data: dict  # the notebook's JSON, checked for the shape a notebook has
+    title: str
+    injected_at: int | None
+    scenario: str | None
+    injected: str | None  # the SCENARIO value injected at injected_at
+
+
+def _prepare(paths: list[Path], scenario: str | None) -> list[_Plan]:
+    """Read every notebook and load every scenario it will run; raise before any kernel."""
+    problems: list[Problem] = []
+    plans: list[_Plan] = []
+    for path in paths:
+        data = _read_notebook(path, problems)
+        if data is None:
+            continue
+        try:
+            injected_at, runs, injected = _scenario_cell(data, scenario, path.name)
+        except _BuildError as exc:
+            problems.append(Problem(str(path), None, "(notebook)",
+                                    str(exc).removeprefix(f"{path.name}: ")))
+            continue
+        plans.append(_Plan(path, data, _first_heading(data) or path.stem, injected_at, runs,
+                           injected))
+    if problems:
+        raise ScenarioError(problems)
+    checked: set[str] = set()
+    for plan in plans:
+        if plan.scenario is None or plan.scenario in checked:
+            continue
+        checked.add(plan.scenario)
+        beside = plan.path.parent / plan.scenario  # a notebook's own path is relative to it
+        load_scenario(beside if scenario is None and beside.is_file() else plan.scenario)
+    return plans
+
+
+def _read_notebook(path: Path, problems: list[Problem]) -> dict | None:
+    """Return the notebook at ``path`` as JSON, or None after adding what is wrong with it.
+
+    Checked with the standard library only: nbformat's schema validator takes
+    seconds to import (through jsonschema's format checkers), and a mistake
+    must be reported in well under that. nbformat validates it in full when
+    the notebook is built.
+    """
+    def problem(message: str) -> None:
+        problems.append(Problem(str(path), None, "(notebook)", message))
+
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            problem("not a regular file, expected a Jupyter notebook (.ipynb)")
+            return None
+        if size > _MAX_NOTEBOOK_BYTES:
+            problem(f"file is {size:,} bytes, expected at most {_MAX_NOTEBOOK_BYTES:,}")
+            return None
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        why = _not_a_notebook(data)
+        if why:
+            problem(f"not a valid Jupyter notebook ({why}); expected an .ipynb file that "
+                    "Jupyter opens")
+            return None
+    except FileNotFoundError:
+        problem("no such notebook")
+    except OSError as exc:
+        problem(f"cannot read the file: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        problem(f"file is not UTF-8 text ({exc.reason})")
+    except (ValueError, RecursionError) as exc:  # not JSON
+        problem(f"not a valid Jupyter notebook ({type(exc).__name__}); expected an .ipynb "
+                "file that Jupyter opens")
+    else:
+        return data
+    return None
+
+
+def _not_a_notebook(data: object) -> str | None:
+    """Say what keeps ``data`` from being a notebook of format 4, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return "no list of cells"
+    if data.get("nbformat") != 4:
+        return f"format {data.get('nbformat')!r}, expected 4"
+    for cell in data["cells"]:
+        if not (isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw")
+                and isinstance(_source(cell), str)
+                and isinstance(cell.get("metadata", {}), dict)
+                and isinstance(cell.get("metadata", {}).get("tags", []), list)):
+            return "a cell without a type, a source or metadata"
+    return None
+
+
+def _source(cell: dict) -> str | None:
+    """Return a cell's source as text (a notebook file may store it as a list of lines)."""
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
+
+
+def _check_targets(out: Path, plans: list[_Plan], force: bool) -> None:
+    """Refuse to replace files in ``out`` that dealtree did not write (unless ``force``)."""
+    if force:
+        return
+    foreign = [name for name in [plan.path.stem + ".html" for plan in plans]
+               if (out / name).exists() and _read_report_meta(out / name) is None]
+    index = out / _INDEX_NAME
+    if index.exists() and not _is_our_index(index):
+        foreign.append(_INDEX_NAME)
+    if foreign:
+        raise OutputError(f"report folder {out} holds {', '.join(foreign)}, not written by "
+                          "dealtree; refusing to replace "
+                          f"{'it' if len(foreign) == 1 else 'them'} (choose another folder, or "
+                          "use --force)")
+
+
+def _build(number: int, plan: _Plan, out: Path, show_code: bool, timeout: float,
+           progress: Callable[[str], object], total: int) -> ReportResult:
+    path = plan.path
+    prefix = f"[{number}/{total}] {path.name} ..."
+    progress(prefix)
+    start = time.perf_counter()
+    built = _Built(title=plan.title, scenario=plan.scenario)
+    try:
+        output = _build_one(plan, out, show_code, timeout, built)
+    except Exception as exc:  # every failure becomes a result, the others still build
+        seconds = time.perf_counter() - start
+        error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
+        progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
+        return ReportResult(path.name, None, False, error, seconds, built.title, built.scenario)
+    seconds = time.perf_counter() - start
+    progress(f"{prefix} ok ({seconds:.1f} s)")
+    for warning in built.warnings:
+        progress(f"    warning: {warning}")
+    return ReportResult(path.name, output, True, None, seconds, built.title, built.scenario)
 
 
 @dataclass
@@ -235,10 +386,10 @@ def _check_report_names(paths: list[Path]) -> None:
     for path in paths:
         name = path.stem + ".html"
         if name == _INDEX_NAME:
-            raise ValueError(f"notebook {str(path)!r} would overwrite the report index "
+            raise QueryError(f"notebook {str(path)!r} would overwrite the report index "
                              f"{_INDEX_NAME!r}; rename it")
         if name in seen and seen[name] != path:
-            raise ValueError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
+            raise QueryError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
                              f"write report {name!r}")
         seen[name] = path
 
@@ -246,12 +397,18 @@ def _check_report_names(paths: list[Path]) -> None:
 # ---------------------------------------------------------------- one notebook
 
 
-def _build_one(path: Path, out: Path, scenario: str, show_code: bool, timeout: float,
+def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float,
                built: _Built) -> Path:
     """Execute and export one notebook; return the written report's path."""
-    nb = nbformat.read(path, as_version=4)
-    built.title = _first_heading(nb) or path.stem
-    injected_at, built.scenario = _apply_scenario(nb, scenario, path.name)
+    import nbformat  # takes seconds to import (see _read_notebook): only to build
+
+    path, injected_at = plan.path, plan.injected_at
+    nb = nbformat.reads(json.dumps(plan.data), as_version=4)  # joins lines, as read() does
+    nbformat.validate(nb)
+    if injected_at is not None:
+        nb.cells.insert(injected_at, nbformat.v4.new_code_cell(
+            f"# Parameters injected by dealtree report\nSCENARIO = {plan.injected!r}",
+            metadata={"tags": [_INJECTED_TAG]}))
     nb.metadata["title"] = built.title
     parameters = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and {
         _PARAMETERS_TAG, _INJECTED_TAG} & set(c.metadata.get("tags", [])))
@@ -270,46 +427,51 @@ def _build_one(path: Path, out: Path, scenario: str, show_code: bool, timeout: f
     body = _export(nb, path, show_code)
     built.warnings = _plotly_warnings(body, figures_without_html)
     target = out / (path.stem + ".html")
-    _write_atomic(target, body)
+    write_atomic(target, body, what="the report")
     return target
 
 
-def _first_heading(nb: nbformat.NotebookNode) -> str | None:
+def _first_heading(nb: dict) -> str | None:
     """Return the text of the first ATX heading (``# Title``) in a markdown cell."""
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
             continue
-        for line in cell.source.splitlines():
+        for line in _source(cell).splitlines():
             match = re.match(r"^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$", line)
             if match and match.group(1):
                 return match.group(1)
     return None
 
 
-def _apply_scenario(nb: nbformat.NotebookNode, scenario: str | None,
-                    name: str) -> tuple[int | None, str | None]:
-    """Insert an ``injected-parameters`` cell when needed.
+def _scenario_cell(nb: dict, scenario: str | None, name: str
+                   ) -> tuple[int | None, str | None, str | None]:
+    """Decide where an ``injected-parameters`` cell goes, if one is needed.
 
-    Returns the inserted cell's index (None when nothing was inserted) and the
-    scenario the notebook will run with.
+    Returns the index the cell will have (None when nothing is inserted),
+    the scenario the notebook will run with, and the value injected. A
+    scenario given as a path to a file is injected as an absolute path: the
+    kernel runs in the notebook's folder.
     """
-    index = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-                  and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
+    index = next((i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+                  and _PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])), None)
     if index is None:
         if scenario in (None, "baseline"):
-            return None, None
+            return None, None, None
         raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
                           f"{scenario!r} cannot be set (expected a cell "
                           f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    own = _literal(nb.cells[index].source, "SCENARIO", str)
+    own = _literal(_source(nb["cells"][index]), "SCENARIO", str)
     if scenario is None or own == scenario:
-        return None, own
-    injected = nbformat.v4.new_code_cell(
-        f"# Parameters injected by dealtree report\nSCENARIO = {scenario!r}",
-        metadata={"tags": [_INJECTED_TAG]},
-    )
-    nb.cells.insert(index + 1, injected)
-    return index + 1, scenario
+        return None, own, None
+    value = str(Path(scenario).resolve()) if _is_file(scenario) else scenario
+    return index + 1, scenario, value
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return ("/" in text or text.endswith((".yaml", ".yml"))) and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _literal(source: str, name: str, kind: type) -> object | None:
@@ -337,14 +499,14 @@ def _literal_value(node: ast.expr | None) -> object | None:
         return None
 
 
-def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
+def _execute(nb, path: Path, timeout: float,
              injected_at: int | None) -> None:
     """Run every cell; raise _BuildError naming the cell on failure."""
     from nbclient import NotebookClient
 
     current: dict[str, int] = {}
 
-    def remember(cell: nbformat.NotebookNode, cell_index: int) -> None:
+    def remember(cell, cell_index: int) -> None:
         current["index"] = cell_index
 
     client = NotebookClient(
@@ -368,7 +530,7 @@ def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
         ) from exc
 
 
-def _describe_cell(nb: nbformat.NotebookNode, index: int, injected_at: int | None) -> str:
+def _describe_cell(nb, index: int, injected_at: int | None) -> str:
     """Name a cell as the analyst sees it: its number in the original notebook."""
     if index == injected_at:
         return "injected-parameters cell"
@@ -393,7 +555,7 @@ def _last_line(exc: BaseException) -> str:
     return _ANSI.sub("", text).strip()
 
 
-def _strip_cdn_scripts(nb: nbformat.NotebookNode) -> int:
+def _strip_cdn_scripts(nb) -> int:
     """Remove plotly's MathJax CDN script from HTML outputs.
 
     Returns the number of plotly outputs that have no HTML (they would show
@@ -414,7 +576,7 @@ def _as_text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
-def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool) -> str:
+def _export(nb, path: Path, show_code: bool) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -443,24 +605,6 @@ def _plotly_warnings(body: str, figures_without_html: int) -> tuple[str, ...]:
         warnings.append(f"plotly.js is embedded {bundles} times (about 5 MB each): set no "
                         "renderer in the notebook")
     return tuple(warnings)
-
-
-# ---------------------------------------------------------------- files
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temporary file and os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- index
@@ -615,5 +759,15 @@ def _index_html(entries: list[_Entry]) -> str:
 
 def _write_index(out: Path, results: list[ReportResult]) -> Path:
     target = out / _INDEX_NAME
-    _write_atomic(target, _index_html(_index_entries(out, results)))
+    write_atomic(target, _index_html(_index_entries(out, results)), what="the report index")
     return target
+
+
+def _is_our_index(path: Path) -> bool:
+    """Whether ``path`` is an index this module wrote (its generator tag names dealtree)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return '<meta name="generator" content="dealtree ' in head

@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import analysis
 from analysis import ScenarioError
-from analysis.delivery import files, report
+from analysis.delivery import report
 from analysis.delivery.report import ReportResult, build_reports
 
 PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
@@ -290,6 +290,8 @@ def test_interrupted_write_keeps_old_file_and_leaves_no_temp(tmp_path: Path,
 
     def fail(fd: int) -> None:
         raise OSError("disk full")
+
+    from analysis.delivery import files
 
     monkeypatch.setattr(files.os, "fsync", fail)
     with pytest.raises(files.OutputError, match="disk full"):

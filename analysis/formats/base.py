@@ -91,7 +91,9 @@ _Model = TypeVar("_Model", bound=BaseModel)
 class StrictModel(BaseModel):
     """The base of every file format: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: a file validates against its outer model only, so the nested
+    # models' own validators (and formats a command never reads) cost nothing at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,6 +11,7 @@ and only its probability sets are rebuilt.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -23,7 +24,11 @@ from ..formats.source import Document
 __all__ = ["describe_prior", "override_decisions", "override_priors", "parse_priors",
            "prior_keys"]
 
-_PRIOR = TypeAdapter(Prior)
+
+@cache
+def _prior_adapter() -> TypeAdapter:
+    """Return the validator of one prior, built on first use (import stays quick)."""
+    return TypeAdapter(Prior)
 
 
 def prior_keys(model: ScenarioFile) -> list[str]:
@@ -44,7 +49,7 @@ def parse_priors(overrides: Mapping[str, Any], doc: Document) -> tuple[dict[str,
     priors, problems = {}, []
     for key, value in overrides.items():
         try:
-            priors[key] = _PRIOR.validate_python(value)
+            priors[key] = _prior_adapter().validate_python(value)
         except ValidationError as exc:
             for problem in problems_from_validation_error(exc, Document(value, doc.file)):
                 inner = () if problem.location == "(document)" else (problem.location,)

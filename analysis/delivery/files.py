@@ -21,7 +21,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -110,6 +109,8 @@ def write_atomic(target: Path, text: str, *, what: str) -> None:
         If the folder is not writable or the disk is full; the temporary
         file is removed.
     """
+    import tempfile  # imports random and hashlib: only when a file is written
+
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

@@ -49,6 +49,7 @@ import re
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +57,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
-from ..core.errors import Problem, QueryError, ScenarioError
+from ..core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from ..core.paths import PROJECT_ROOT
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
@@ -264,7 +265,14 @@ def _prepare(paths: list[Path], scenario: str | None) -> list[_Plan]:
             continue
         checked.add(plan.scenario)
         beside = plan.path.parent / plan.scenario  # a notebook's own path is relative to it
-        load_scenario(beside if scenario is None and beside.is_file() else plan.scenario)
+        try:
+            with warnings.catch_warnings():  # the notebook shows them; here only errors count
+                warnings.simplefilter("ignore", ScenarioWarning)
+                load_scenario(beside if scenario is None and beside.is_file() else plan.scenario)
+        except ScenarioError as exc:
+            head = Problem(str(plan.path), None, "(notebook)",
+                           f"runs scenario {plan.scenario!r}, which could not be loaded:")
+            raise ScenarioError([head, *exc.problems]) from None
     return plans
 
 

@@ -77,11 +77,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import check_interval, check_n_draws
+from ..core.arguments import check_budget, check_interval, check_n_draws
 from ..core.errors import Problem, ScenarioError
 from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..core.text import did_you_mean
-from ..engines.draws import effective_sample_size, path_draws, weighted_quantiles
+from ..engines.draws import draw_seconds, effective_sample_size, path_draws, weighted_quantiles
 from ..formats.evidence_file import AppliedEvidence, EvidenceItem, EvidenceLog, load_evidence
 from ..model.scenario import EvidenceUpdate, Scenario
 from ..model.tree import ProbabilitySet, default_set, rule_set
@@ -479,6 +479,9 @@ def belief_timeline(scenario: Scenario, evidence: EvidenceLog | str | Path | Seq
     if problems:
         raise ScenarioError(problems)
 
+    check_budget(n_draws, what=f"the belief timeline of scenario {prior.id!r} over "
+                 f"{len(entries) + 1} steps",
+                 seconds_per_draw=(len(entries) + 1) * draw_seconds(prior, n_draws))
     model = prior.model
     outcomes = list(model.outcomes)
     levels = [(1 - interval) / 2, (1 + interval) / 2]

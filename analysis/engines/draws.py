@@ -15,9 +15,16 @@ import numpy as np
 
 from ..core.arguments import check_budget
 from ..model.scenario import Scenario
-from .sampling import sample_theta, theta_chunks
+from .sampling import sample_theta, theta_chunks, theta_seconds
 
-__all__ = ["effective_sample_size", "path_draws", "theta_draws", "weighted_quantiles"]
+__all__ = ["draw_seconds", "effective_sample_size", "path_draws", "theta_draws",
+           "weighted_quantiles"]
+
+
+def draw_seconds(scenario: Scenario, n_draws: int) -> float:
+    """Return the estimated seconds of one draw of :func:`path_draws` (for budgets)."""
+    tree = scenario.tree
+    return theta_seconds(scenario, n_draws) + 2e-8 * tree.n_paths * (len(tree.phases) + 2)
 
 
 def theta_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence) -> np.ndarray:

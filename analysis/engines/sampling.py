@@ -70,6 +70,7 @@ __all__ = [
     "sample_outcomes",
     "sample_theta",
     "theta_chunks",
+    "theta_seconds",
 ]
 
 #: Draws per random stream (see "Reproducibility" above).
@@ -354,6 +355,14 @@ def _workers(n_draws: int) -> int:
 
 def _seconds_per_draw(plan: _Plan, workers: int) -> float:
     return plan.work_per_draw * _SECONDS_PER_WORK / workers
+
+
+def theta_seconds(scenario: Scenario, n_draws: int) -> float:
+    """Return the estimated seconds per draw of :func:`theta_chunks` (for budgets)."""
+    if not any(pset.kind != "fixed" for pset in scenario.tree.sets):
+        return 0.0
+    return _seconds_per_draw(_plan(scenario.tree.with_likelihood(None), None),
+                             _workers(n_draws))
 
 
 def _what(plan: _Plan) -> str:

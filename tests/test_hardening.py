@@ -121,8 +121,9 @@ def test_belief_timeline_keeps_only_what_it_reports_per_draw(baseline):
     def timeline(n):
         return lambda: analysis.belief_timeline(baseline, "gaza_2025", n_draws=n, rng=1)
 
-    small, large = _peak(timeline(4_000)), _peak(timeline(60_000))
-    per_draw = (large - small) / 56_000
+    # both above a chunk of draws (about 12,000), so that the difference is what grows
+    small, large = _peak(timeline(30_000)), _peak(timeline(90_000))
+    per_draw = (large - small) / 60_000
     # what it keeps (outcomes and a weight) and the quantiles' work on it: about 150
     # bytes a draw; holding theta and every path besides took about 900
     assert per_draw < 8 * 8 * (len(baseline.model.outcomes) + 1), per_draw

@@ -148,7 +148,8 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
     held = draws[0].copy()
     weights = weights * held
     draws[1:] /= np.where(held > 0, held, 1.0)
-    bounds = weighted_quantiles(draws[1:].T, weights, [(1 - interval) / 2, (1 + interval) / 2])
+    bounds = weighted_quantiles(draws[1:].T, weights, [(1 - interval) / 2, (1 + interval) / 2],
+                                overwrite=True)
     frame = pd.DataFrame({"day": days, "survival": survival[1:] / survival[0],
                           "lower": bounds[0], "upper": bounds[1]})
     _, is_event = event_paths(scenario, event)

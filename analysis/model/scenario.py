@@ -333,7 +333,7 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
     if seeds_dir is None:
         beside = path.resolve().parent.parent / "seeds"
         seeds_dir = beside if beside.is_dir() else None
-    return _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    return _load(path, Path(seeds_dir) if seeds_dir else None)
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -341,7 +341,7 @@ def resolve_scenario_path(path_or_name: str | Path) -> Path:
     return resolve_named_file(path_or_name, scenarios_dir(), "scenario")
 
 
-def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenario:
+def _load(path: Path, seeds_dir: Path | None) -> Scenario:
     """Load a scenario file, following its chain of ``extends`` down to a full scenario.
 
     The chain is read first (every link checked: where it may point, its

@@ -59,6 +59,7 @@ from urllib.parse import quote
 
 from ..core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from ..core.paths import PROJECT_ROOT
+from ..core.text import escape_controls
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
 from ..model.scenario import load_scenario
@@ -386,7 +387,7 @@ class _Built:
 
 
 def _print_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(escape_controls(message), file=sys.stderr, flush=True)
 
 
 def _check_report_names(paths: list[Path]) -> None:

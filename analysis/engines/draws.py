@@ -15,25 +15,15 @@ import numpy as np
 
 from ..core.arguments import check_budget
 from ..model.scenario import Scenario
-from .sampling import sample_theta, theta_chunks, theta_seconds
+from .sampling import theta_chunks, theta_seconds
 
-__all__ = ["draw_seconds", "effective_sample_size", "path_draws", "theta_draws",
-           "weighted_quantiles"]
+__all__ = ["draw_seconds", "effective_sample_size", "path_draws", "weighted_quantiles"]
 
 
 def draw_seconds(scenario: Scenario, n_draws: int) -> float:
     """Return the estimated seconds of one draw of :func:`path_draws` (for budgets)."""
     tree = scenario.tree
     return theta_seconds(scenario, n_draws) + 2e-8 * tree.n_paths * (len(tree.phases) + 2)
-
-
-def theta_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence) -> np.ndarray:
-    """Return ``n_draws`` rows of ``theta`` drawn from the scenario's priors.
-
-    An updated scenario's priors are its count-updated ones; the evidence's
-    likelihood is applied by the callers.
-    """
-    return sample_theta(scenario, n_draws=n_draws, rng=seed)[0]
 
 
 def path_draws(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence,

@@ -363,3 +363,44 @@ def test_tabs_newlines_and_right_to_left_text_are_fine(write_yaml, scenario_text
               b: {outcome: bad}
         """))
     assert analysis.load_scenario(path).model.phases[0].label == "وقف إطلاق النار"
+
+
+# ------------------------------------------------------- validate without the arrays
+
+
+CHECKED = sorted([*(ROOT / "scenarios").rglob("*.yaml"), *(ROOT / "tests" / "data").glob("*.yaml"),
+                  *(ROOT / "tests" / "hostile" / "files" / "scenarios").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", CHECKED, ids=[p.name for p in CHECKED])
+def test_validate_finds_exactly_what_loading_finds(path):
+    """``dealtree validate`` checks without building the tree's arrays (no numpy import)."""
+    import warnings
+
+    from analysis.model.scenario import check_scenario_file
+
+    def outcome(function):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                found = function(path)
+            except ScenarioError as exc:
+                return "error", [str(p) for p in exc.problems]
+        shown = found if isinstance(found, list) else [str(w.message) for w in caught]
+        return "ok", shown
+
+    assert outcome(check_scenario_file) == outcome(analysis.load_scenario)
+
+
+def test_validate_never_imports_numpy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.delivery.cli import main; "
+            "code = main(['validate', 'scenarios/baseline.yaml', "
+            "'scenarios/disarmament_impasse.yaml']);"
+            " print(code, sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'numpy', 'pandas', 'scipy', 'numba', 'plotly', 'nbformat'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.strip().endswith("0 []"), result.stdout

@@ -5,9 +5,10 @@ condition, an output path), with a message and never a traceback; 1 a report
 that failed to build, or an internal error; 130 interrupted; 141 standard
 output closed early (``dealtree ... | head``), quietly.
 
-Quick commands import little: ``validate`` and an exact ``summary`` load
-neither pandas nor numba, scipy, plotly or nbconvert; every other command
-imports what it needs when it runs. Everything printed goes through one
+Quick commands import little: ``validate`` checks a tree without building
+its arrays (:func:`analysis.model.scenario.check_scenario_file`: no numpy),
+an exact ``summary`` loads neither pandas nor numba, scipy, plotly or
+nbconvert; every other command imports what it needs when it runs. Everything printed goes through one
 writer that escapes control characters, and JSON never holds ``NaN`` or
 ``Infinity``.
 """
@@ -22,11 +23,10 @@ import math
 import os
 import signal
 import sys
-import warnings
 from pathlib import Path
 
 from ..core.arguments import MIN_DRAWS
-from ..core.errors import QueryError, ScenarioError, ScenarioWarning
+from ..core.errors import QueryError, ScenarioError
 from ..core.text import escape_controls
 from ..model.scenario import load_scenario, scenario_names
 from .files import OutputError, write_file
@@ -195,20 +195,20 @@ class _Version(argparse.Action):
 
 
 def _validate(args) -> int:
+    from ..model.scenario import check_scenario_file  # the checks without the arrays
+
     status = EXIT_OK
     for file in args.files:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ScenarioWarning)
-            try:
-                load_scenario(Path(file))
-            except ScenarioError as exc:
-                status = EXIT_INVALID
-                _out(f"{file}: {len(exc.problems)} problem(s)")
-                for problem in exc.problems:
-                    _out(f"  {problem}")
-                continue
-        for warning in caught:
-            _out(f"  warning: {warning.message}")
+        try:
+            found = check_scenario_file(Path(file))
+        except ScenarioError as exc:
+            status = EXIT_INVALID
+            _out(f"{file}: {len(exc.problems)} problem(s)")
+            for problem in exc.problems:
+                _out(f"  {problem}")
+            continue
+        for message in found:
+            _out(f"  warning: {message}")
         _out(f"{file}: ok")
     return status
 

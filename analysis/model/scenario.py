@@ -30,7 +30,7 @@ from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
 from .checks import check_scenario
 from .overrides import describe_prior, override_decisions, override_priors, parse_priors
-from .tree import CompiledTree, compile_sets, compile_tree
+from .tree import CompiledTree, check_tree, compile_sets, compile_tree
 
 if TYPE_CHECKING:  # pandas takes half a second to import: only tables need it
     import pandas as pd
@@ -39,6 +39,7 @@ __all__ = [
     "EvidenceUpdate",
     "Scenario",
     "build_scenario",
+    "check_scenario_file",
     "load_scenario",
     "resolve_scenario_path",
     "scenario_names",
@@ -257,10 +258,7 @@ class Scenario:
 
     def _rebuilt(self, model: ScenarioFile, where: str, **changes: Any) -> Scenario:
         """Return the same paths with ``model``'s probabilities, checked like a file."""
-        problems = list(check_scenario(model, self.seeds_dir))
-        if problems:
-            raise ScenarioError([Problem(where, None, format_location(loc), message)
-                                 for loc, message in problems])
+        _raise_problems(model, self.seeds_dir, where)
         tree = self.tree.with_sets(compile_sets(model, self.tree.sets))
         return replace(self, model=model, tree=tree, **changes)
 
@@ -330,10 +328,15 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         what was expected.
     """
     path = resolve_scenario_path(path_or_name)
+    return _load(path, _seeds_beside(path, seeds_dir))
+
+
+def _seeds_beside(path: Path, seeds_dir: str | Path | None) -> Path | None:
+    """Return the seeds folder of a scenario: the one given, else ``seeds/`` beside it."""
     if seeds_dir is None:
         beside = path.resolve().parent.parent / "seeds"
         seeds_dir = beside if beside.is_dir() else None
-    return _load(path, Path(seeds_dir) if seeds_dir else None)
+    return Path(seeds_dir) if seeds_dir else None
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -341,8 +344,40 @@ def resolve_scenario_path(path_or_name: str | Path) -> Path:
     return resolve_named_file(path_or_name, scenarios_dir(), "scenario")
 
 
-def _load(path: Path, seeds_dir: Path | None) -> Scenario:
-    """Load a scenario file, following its chain of ``extends`` down to a full scenario.
+def check_scenario_file(path_or_name: str | Path, *, seeds_dir: str | Path | None = None
+                        ) -> list[str]:
+    """Check a scenario file exactly as :func:`load_scenario` does, without building it.
+
+    Every problem is found (the format, the whole-scenario checks, the
+    expansion of the tree, variants and their bases), but the tree's arrays
+    are not built: this is ``dealtree validate``, which never imports numpy.
+
+    Returns
+    -------
+    list of str
+        The warnings that loading would give (an outcome no path reaches, a
+        rule that applies nowhere), each starting with its file.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario`.
+    """
+    path = resolve_scenario_path(path_or_name)
+    return _load(path, _seeds_beside(path, seeds_dir), build=False).warnings
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A scenario checked but not built: its model, its warnings, where it came from."""
+
+    model: ScenarioFile
+    warnings: list[str]
+    source: str
+
+
+def _load(path: Path, seeds_dir: Path | None, *, build: bool = True) -> Scenario | _Checked:
+    """Load (or only check) a scenario file, following its chain of ``extends``.
 
     The chain is read first (every link checked: where it may point, its
     length, cycles), then built from the full scenario up, so that a problem
@@ -378,7 +413,7 @@ def _load(path: Path, seeds_dir: Path | None) -> Scenario:
         docs.append(base_doc)
         paths.append(base_path)
     try:
-        scenario = build_scenario(docs[-1], seeds_dir)
+        scenario = build_scenario(docs[-1], seeds_dir) if build else _check(docs[-1], seeds_dir)
     except ScenarioError as exc:
         if not variants:
             raise
@@ -459,8 +494,8 @@ def _base_failed(doc: Document, extends: str, base_path: Path, error: ScenarioEr
     return ScenarioError([head, *error.problems])
 
 
-def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario,
-                   seeds_dir: Path | None) -> Scenario:
+def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario | _Checked,
+                   seeds_dir: Path | None) -> Scenario | _Checked:
     model, naming = override_priors(base.model, variant.priors)
     if naming:
         raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])
@@ -468,8 +503,36 @@ def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario,
                                      "description": variant.description,
                                      "as_of": variant.as_of or base.model.as_of})
     source = f"{doc.file} (extends {base.source})"
+    if isinstance(base, _Checked):  # what _rebuilt checks, without the tree
+        _raise_problems(model, seeds_dir, source)
+        return _Checked(model, base.warnings, source)
     variant_of_base = replace(base, source=source, seeds_dir=seeds_dir)
     return variant_of_base._rebuilt(model, source)
+
+
+def _raise_problems(model: ScenarioFile, seeds_dir: Path | None, where: str) -> None:
+    """Raise the whole-scenario problems of a changed model (not located in a file)."""
+    problems = list(check_scenario(model, seeds_dir))
+    if problems:
+        raise ScenarioError([Problem(where, None, format_location(loc), message)
+                             for loc, message in problems])
+
+
+def _checked_model(doc: Document, seeds_dir: Path | None) -> ScenarioFile:
+    model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
+    if problems:
+        raise ScenarioError(problems)
+    return model
+
+
+def _check(doc: Document, seeds_dir: Path | None) -> _Checked:
+    """Check a full scenario's document as :func:`build_scenario` does, without arrays."""
+    model = _checked_model(doc, seeds_dir)
+    problems, messages = check_tree(model)
+    if problems:
+        raise ScenarioError([doc.problem(loc, message) for loc, message in problems])
+    return _Checked(model, [f"{doc.file}: {message}" for message in messages], doc.file)
 
 
 def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
@@ -480,10 +543,7 @@ def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
     ScenarioError
         Listing every problem, located in ``doc``.
     """
-    model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
-    problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
-    if problems:
-        raise ScenarioError(problems)
+    model = _checked_model(doc, seeds_dir)
     tree, tree_problems, tree_warnings = compile_tree(model)
     if tree is None:
         raise ScenarioError([doc.problem(loc, message) for loc, message in tree_problems])

@@ -10,11 +10,16 @@ draw), is a single gather and product.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.beta import beta_quantiles
+from ..core.lazy import lazy_module
 from ..formats.scenario_file import FixedPrior, Prior, ScenarioFile
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # the tree is expanded and checked in pure Python; numpy builds its arrays
+    np = lazy_module("numpy")
 
 __all__ = [
     "MAX_PATHS",
@@ -22,6 +27,7 @@ __all__ = [
     "SKIPPED",
     "CompiledTree",
     "ProbabilitySet",
+    "check_tree",
     "compile_sets",
     "compile_tree",
     "condition_holds",
@@ -428,6 +434,16 @@ def _matches(pairs: list[tuple[int, frozenset]], taken: list[str | None]) -> boo
     return True
 
 
+@dataclass
+class _Expansion:
+    """The paths of a tree in pure Python (no arrays yet), or why there are none."""
+
+    rows: list  # (branch per phase, (set, branch) per edge, outcome number, attribute values)
+    sets: list[ProbabilitySet]
+    set_order: dict[str, int]
+    problems: list[tuple[tuple, str]]
+
+
 def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[tuple, str]],
                                                list[str]]:
     """Expand ``model`` into a :class:`CompiledTree`.
@@ -436,10 +452,51 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
     as ``(location, message)`` pairs, and warnings as text. The model's
     probability sets are assumed to have passed their own checks.
 
-    Every path is counted as the tree expands, whether it reaches an outcome
-    or not, so a tree of more than :data:`MAX_PATHS` paths is refused as soon
-    as the count passes the bound.
+    The paths are counted from the phases first (:func:`count_paths`),
+    whether they reach an outcome or not, so a tree of more than
+    :data:`MAX_PATHS` paths is refused before it is expanded.
     """
+    expansion = _expand(model)
+    if expansion.problems:
+        return None, expansion.problems, []
+    rows, sets = expansion.rows, expansion.sets
+    phases = model.phases
+    offsets = np.cumsum([0] + [len(s.branches) for s in sets])
+    n_theta = int(offsets[-1])
+    edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
+    for p, (choices, edges, _, _) in enumerate(rows):
+        phase_positions = [k for k, c in enumerate(choices) if c >= 0]
+        for k, (set_no, b) in zip(phase_positions, edges, strict=True):
+            edge_index[p, k] = offsets[set_no] + b
+    tree = CompiledTree(
+        phases=tuple(p.id for p in phases),
+        outcomes=tuple(model.outcomes),
+        attributes=tuple(model.attributes),
+        sets=tuple(sets),
+        offsets=offsets[:-1],
+        branch_index=np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), -1),
+        edge_index=edge_index,
+        outcome_index=np.array([r[2] for r in rows], dtype=np.int64),
+        attribute_values=np.array([r[3] for r in rows], dtype=float).reshape(
+            len(rows), len(model.attributes)),
+    )
+    return tree, [], _unused(model, expansion)
+
+
+def check_tree(model: ScenarioFile) -> tuple[list[tuple[tuple, str]], list[str]]:
+    """Return the problems and warnings of :func:`compile_tree`, without building arrays.
+
+    What ``dealtree validate`` needs: the same expansion and the same
+    messages, in pure Python (numpy is never imported).
+    """
+    expansion = _expand(model)
+    if expansion.problems:
+        return expansion.problems, []
+    return [], _unused(model, expansion)
+
+
+def _expand(model: ScenarioFile) -> _Expansion:
+    """Walk every path of ``model``; collect its rows, probability sets and problems."""
     phases = model.phases
     phase_ids = [p.id for p in phases]
     outcome_ids = list(model.outcomes)
@@ -460,7 +517,7 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
 
     set_order: dict[str, int] = {}
     sets: list[ProbabilitySet] = []
-    rows: list[tuple[list[int], list[tuple[int, int]], int, np.ndarray]] = []
+    rows: list[tuple[list[int], list[tuple[int, int]], int, list[float]]] = []
     problems: dict[tuple, str] = {}
     counted = [0]  # paths met so far, finished or not
 
@@ -524,46 +581,23 @@ def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[t
 
     total, complete = count_paths(model)
     if total > MAX_PATHS:
-        return None, [((), _too_many(total, exact=complete))], []
+        return _Expansion([], [], {}, [((), _too_many(total, exact=complete))])
     try:
-        visit(0, [], [], [], np.array([a.initial for a in model.attributes.values()], float))
+        visit(0, [], [], [], [float(a.initial) for a in model.attributes.values()])
     except _PathLimit:  # not expected after the count; kept as a bound on the work
-        return None, [((), _too_many(counted[0], exact=False))], []
-    if problems:
-        return None, list(problems.items()), []
-
-    offsets = np.cumsum([0] + [len(s.branches) for s in sets])
-    n_theta = int(offsets[-1])
-    edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
-    for p, (choices, edges, _, _) in enumerate(rows):
-        phase_positions = [k for k, c in enumerate(choices) if c >= 0]
-        for k, (set_no, b) in zip(phase_positions, edges, strict=True):
-            edge_index[p, k] = offsets[set_no] + b
-    tree = CompiledTree(
-        phases=tuple(phase_ids),
-        outcomes=tuple(outcome_ids),
-        attributes=tuple(attribute_ids),
-        sets=tuple(sets),
-        offsets=offsets[:-1],
-        branch_index=np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), -1),
-        edge_index=edge_index,
-        outcome_index=np.array([r[2] for r in rows], dtype=np.int64),
-        attribute_values=np.array([r[3] for r in rows], dtype=float).reshape(
-            len(rows), len(attribute_ids)),
-    )
-    warnings = _unused(model, tree, set_order)
-    return tree, [], warnings
+        return _Expansion([], [], {}, [((), _too_many(counted[0], exact=False))])
+    return _Expansion(rows, sets, set_order, list(problems.items()))
 
 
-def _unused(model: ScenarioFile, tree: CompiledTree, used_sets: dict[str, int]) -> list[str]:
+def _unused(model: ScenarioFile, expansion: _Expansion) -> list[str]:
     messages = []
-    reached = set(tree.outcome_index.tolist())
-    for k, outcome in enumerate(tree.outcomes):
+    reached = {row[2] for row in expansion.rows}
+    for k, outcome in enumerate(model.outcomes):
         if k not in reached:
             messages.append(f"outcomes.{outcome}: no path of the tree reaches outcome {outcome!r}")
     for i, phase in enumerate(model.phases):
         for r, rule in enumerate(phase.rules):
-            if f"{phase.id}.{rule.id}" not in used_sets:
+            if f"{phase.id}.{rule.id}" not in expansion.set_order:
                 messages.append(f"phases[{i}].rules[{r}]: rule {rule.id!r} applies on no path "
                                 "(an earlier rule or the phase's applies_when always wins)")
     return messages

@@ -12,8 +12,8 @@ The package is built in layers, each importing only from those below it::
 
     delivery   report, cli                      (analysis.delivery)
     plotting   charts of tidy frames            (analysis.plotting)
-    analyses   tables: outcomes, uncertainty, decisions, sensitivity, ...
-    engines    exact, sampling, rollback, durations, draws
+    analyses   tables: outcomes, uncertainty, decisions, sensitivity, sweeps, ...
+    engines    exact, sampling, rollback, durations, draws, sweeps on Dask
     model      scenario, tree, checks, parameters, outputs, stakeholders
     formats    safe YAML, located problems, the models of every file
     core       errors, argument checks, rng, Beta maths, words, paths
@@ -31,21 +31,27 @@ from importlib import import_module as _import_module
 #: Where each public name lives: module -> names.
 _EXPORTS = {
     ".analyses.decisions": ("RollbackResult", "best_options", "expected_utilities", "rollback"),
+    ".analyses.discovery": ("ScenarioDiscovery", "discover_scenarios"),
     ".analyses.global_sensitivity": ("global_sensitivity", "parameter_groups"),
     ".analyses.outcomes": ("attribute_distribution", "compare_outcomes", "expected_attributes",
-                           "outcome_distribution", "path_table", "phase_marginals"),
+                           "outcome_distribution", "path_steps", "path_table",
+                           "phase_marginals"),
     ".analyses.pooling": ("analyst_disagreement", "load_analysts", "pool_comparison",
                           "pool_outcomes", "pool_paths"),
+    ".analyses.robustness": ("regret_table", "robustness_table"),
+    ".analyses.rules": ("compare_rules",),
     ".analyses.scoring": ("forecast_resolutions", "resolutions_table", "score_forecasts",
                           "score_summary"),
     ".analyses.sensitivity": ("most_influential", "one_way_sensitivity",
-                              "sensitivity_parameters", "tornado_table", "two_way_sensitivity"),
+                              "sensitivity_parameters", "spider_table", "tornado_table",
+                              "two_way_sensitivity"),
+    ".analyses.sweep": ("SweepResult", "load_sweep", "sweep", "sweep_parameters"),
     ".analyses.thresholds": ("find_switches", "find_threshold"),
     ".analyses.timing": ("completion_curve", "kaplan_meier", "phase_completion",
                          "reference_truces", "survival_curve"),
     ".analyses.uncertainty": ("attribute_ecdf", "attribute_intervals", "exceedance_probabilities",
                               "outcome_comparisons", "outcome_histogram", "outcome_intervals",
-                              "outcome_ranks", "prior_marginals"),
+                              "outcome_ranks", "prior_densities", "prior_marginals"),
     ".analyses.updating": ("belief_timeline", "evidence_table", "update_scenario"),
     ".analyses.value_of_information": ("evpi", "evppi"),
     ".core.beta": ("beta_from_counts", "beta_from_mean_sd", "beta_from_quantiles",
@@ -58,7 +64,8 @@ _EXPORTS = {
     ".model.scenario": ("Scenario", "load_scenario", "scenario_names"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-_LAYERS = ("analyses", "core", "delivery", "engines", "formats", "model", "plotting")
+_LAYERS = ("analyses", "core", "delivery", "engines", "formats", "interactive", "model",
+           "narrative", "plotting")
 
 __all__ = sorted([*_WHERE, "__version__"], key=lambda n: (not n[0].isupper(), n))
 

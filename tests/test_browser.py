@@ -1,7 +1,9 @@
 """The built reports, opened in a real browser (headless Chromium) with no network.
 
 Needs Chromium (Debian's ``chromium`` package; ``make test`` installs it) and the
-``playwright`` package, which drives it. Where either is missing the tests skip,
+``playwright`` package, which drives it. Every report is built once, all at the same
+time (the ``built`` fixture), and every chart is drawn by the page's own loader as the
+test scrolls to it, as for a reader. Where either is missing the tests skip,
 unless ``DEALTREE_REQUIRE_BROWSER=1`` (set by ``make test`` and so in CI), where
 they fail. Screenshots of every report are saved to ``test-artifacts/`` for a
 person to look at.
@@ -12,6 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -75,13 +80,6 @@ class OfflinePage:
             self.blocked.append(route.request.url)
             route.abort()
 
-    def open(self, path: Path, figures: int):
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function(
-            "n => document.querySelectorAll('.plotly-graph-div .main-svg').length >= n",
-            arg=figures, timeout=30_000)
-        return self.page
-
     def close(self):
         self.page.close()
 
@@ -98,13 +96,76 @@ def _stored_figures(notebook: Path) -> int:
                for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs)
 
 
+def _draw_by_scrolling(page) -> int:
+    """Scroll every chart into view, as a reader would, and wait until the page's own
+    loader has drawn it; return how many charts the page holds."""
+    page.evaluate("window.dealtree.ready")
+    charts = page.locator(".plotly-graph-div")
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("div => div.querySelector('.main-svg') !== null",
+                               arg=chart.element_handle(), timeout=30_000)
+    return charts.count()
+
+
+# ------------------------------------------------------------------ the reports, built once
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">War<script>window.__pwned=1</script>'
+CORPUS = sorted((PROJECT_ROOT / "tests" / "data" / "corpus").glob("*.yaml"))
+#: Words of the flagship (and of the other corpus scenarios) that a report of another
+#: scenario must never show; the flagship's reference class of truces included.
+FOREIGN = ("Gaza", "hostage", "ceasefire", "Hamas", "baseline", "mediation", "truce",
+           "Earlier cases")
+
+
+def _hostile_scenario(folder: Path) -> Path:
+    baseline = (PROJECT_ROOT / "scenarios" / "baseline.yaml").read_text()
+    assert "label: Renewed war" in baseline
+    planted = baseline.replace("label: Renewed war", f"label: {json.dumps(HOSTILE)}")
+    planted = planted.replace('title: "Gaza ceasefire deal, October 2025: baseline"',
+                              f"title: {json.dumps('Hostile ' + HOSTILE)}")
+    scenario = folder / "hostile.yaml"
+    scenario.write_text(planted)
+    return scenario
+
+
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def built(tmp_path_factory) -> dict:
+    """Every report these tests open, built once and at the same time.
+
+    Each notebook runs in its own kernel process, so the builds overlap: the
+    flagship's five notebooks, the planted label's, and every corpus scenario's.
+    Returns name -> (output folder, results).
+    """
     _chromium()  # fail or skip before the slow build
-    out = tmp_path_factory.mktemp("reports")
-    results = build_reports(NOTEBOOKS, out, progress=lambda message: None)
-    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
-    return out
+    hostile = _hostile_scenario(tmp_path_factory.mktemp("hostile"))
+    builds = {
+        "flagship": (NOTEBOOKS, {}, 3),
+        "hostile": ([NOTEBOOKS[0], NOTEBOOKS[1]], {"scenario": str(hostile),
+                                                   "parameters": {"N_DRAWS": 2000}}, 1),
+        **{path.stem: (NOTEBOOKS, {"scenario": str(path), "parameters": {"N_DRAWS": 2000}}, 1)
+           for path in CORPUS},
+    }
+
+    def build(name: str) -> tuple[Path, list]:
+        notebooks, options, jobs = builds[name]
+        out = tmp_path_factory.mktemp(name)
+        results = build_reports(notebooks, out, progress=lambda message: None, jobs=jobs,
+                                **options)
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        return out, results
+
+    with ThreadPoolExecutor(max_workers=len(builds)) as pool:
+        return dict(zip(builds, pool.map(build, builds), strict=True))
+
+
+@pytest.fixture(scope="module")
+def reports(built) -> Path:
+    return built["flagship"][0]
+
+
+# ------------------------------------------------------------------------------ the tests
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -113,12 +174,36 @@ def test_every_figure_renders_offline_without_errors(browser, reports, notebook)
     assert expected > 0
     page = OfflinePage(browser)
     try:
-        shown = page.open(reports / f"{notebook.stem}.html", expected)
+        shown = page.page
+        shown.goto((reports / f"{notebook.stem}.html").resolve().as_uri())
+        assert shown.evaluate("window.dealtree.figures") == expected
+        shown.evaluate("window.dealtree.ready")
+        # Drawn as they come near the screen: the last chart waits for the reader.
+        assert not shown.evaluate("document.querySelectorAll('.plotly-graph-div')"
+                                  "[window.dealtree.figures - 1].querySelector('.main-svg')")
+        assert _draw_by_scrolling(shown) == expected
         assert _rendered_figures(shown) == expected
         assert page.errors == []
         assert page.blocked == []
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shown.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_printing_draws_every_figure(browser, reports):
+    notebook = NOTEBOOKS[0]
+    page = OfflinePage(browser)
+    try:
+        shown = page.page
+        shown.goto((reports / f"{notebook.stem}.html").resolve().as_uri())
+        shown.evaluate("window.dealtree.ready")
+        shown.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        shown.wait_for_function(
+            "n => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+            ".filter(d => d.querySelector('.main-svg')).length === n",
+            arg=_stored_figures(notebook), timeout=30_000)
+        assert page.errors == [] and page.blocked == []
     finally:
         page.close()
 
@@ -137,10 +222,12 @@ def test_index_links_every_report(browser, reports):
 
 
 def test_what_if_slider_changes_the_displayed_bars(browser, reports):
-    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
     page = OfflinePage(browser)
     try:
-        shown = page.open(reports / f"{notebook.stem}.html", _stored_figures(notebook))
+        shown = page.page
+        shown.goto((reports / f"{notebook.stem}.html").resolve().as_uri())
+        _draw_by_scrolling(shown)
         explorer = shown.locator(".plotly-graph-div", has=shown.locator(".slider-container"))
         assert explorer.count() == 1
         explorer.scroll_into_view_if_needed()
@@ -164,28 +251,114 @@ def test_what_if_slider_changes_the_displayed_bars(browser, reports):
         page.close()
 
 
-HOSTILE = '<img src=x onerror="window.__pwned=1">War<script>window.__pwned=1</script>'
+def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, built):
+    out, results = built["hostile"]
+    for result in results:
+        page = OfflinePage(browser)
+        try:
+            shown = page.page
+            shown.goto(result.output.resolve().as_uri())
+            _draw_by_scrolling(shown)
+            assert shown.evaluate("window.__pwned") is None
+            assert shown.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+            text = shown.evaluate("document.body.innerText")
+            assert "<script>window.__pwned=1</script>" in text  # shown literally, as text
+            assert page.errors == [] and page.blocked == []
+            shown.screenshot(path=str(ARTIFACTS / f"hostile-{Path(result.notebook).stem}.png"),
+                             full_page=True)
+        finally:
+            page.close()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in index
 
 
-def test_scenario_text_with_html_is_shown_as_text_and_never_runs(browser, tmp_path):
-    baseline = (PROJECT_ROOT / "scenarios" / "baseline.yaml").read_text()
-    assert "label: Renewed war" in baseline
-    planted = baseline.replace("label: Renewed war", f"label: {json.dumps(HOSTILE)}")
-    planted = planted.replace('title: "Gaza ceasefire deal, October 2025: baseline"',
-                              f"title: {json.dumps('Hostile ' + HOSTILE)}")
-    scenario = tmp_path / "hostile.yaml"
-    scenario.write_text(planted)
-    notebook = PROJECT_ROOT / "notebooks" / "01-baseline.ipynb"
-    [result] = build_reports([notebook], tmp_path / "out", scenario=str(scenario),
-                             progress=lambda message: None)
-    assert result.ok, result.error
+@pytest.mark.parametrize("scenario", CORPUS, ids=lambda p: p.stem)
+def test_corpus_reports_show_only_their_own_scenario(browser, built, scenario):
+    import analysis
+
+    own = analysis.load_scenario(scenario)
+    others = [analysis.load_scenario(p).title for p in CORPUS if p != scenario]
+    out, results = built[scenario.stem]
+    shown_reports = [r for r in results if r.output is not None]
+    assert shown_reports, "no report applies"
+    for result in results:
+        if result.output is None:
+            assert result.reason  # listed as not applicable, with the reason
+    for result in shown_reports:
+        page = OfflinePage(browser)
+        try:
+            page.page.goto(result.output.resolve().as_uri())
+            expected = page.page.evaluate("window.dealtree.figures")
+            assert _draw_by_scrolling(page.page) == expected
+            assert _rendered_figures(page.page) == expected
+            text = page.page.evaluate("document.body.innerText")
+            assert own.title in text and own.id in text and scenario.name in text
+            for word in (*FOREIGN, *others):
+                assert word not in text, f"{result.notebook}: {word!r} in the report"
+            assert "NaN" not in text and "PRIOR_OVERRIDES" not in text
+            assert page.errors == [] and page.blocked == []
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.page.screenshot(path=str(ARTIFACTS / f"corpus-{scenario.stem}-"
+                                          f"{Path(result.notebook).stem}.png"), full_page=True)
+        finally:
+            page.close()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "not applicable" in index or len(shown_reports) == len(results)
+
+
+def test_the_live_panel_shows_its_last_state_in_the_report(browser, reports):
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
     page = OfflinePage(browser)
     try:
-        shown = page.open(result.output, _stored_figures(notebook))
-        assert shown.evaluate("window.__pwned") is None
-        assert shown.evaluate("document.querySelectorAll('img[src=x]').length") == 0
-        text = shown.evaluate("document.body.innerText")
-        assert "<script>window.__pwned=1</script>" in text  # shown literally, as text
-        shown.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+        shown = page.page
+        shown.goto((reports / f"{notebook.stem}.html").resolve().as_uri())
+        _draw_by_scrolling(shown)
+        snapshot = shown.locator(".dealtree-explore-snapshot")
+        assert snapshot.count() == 1 and snapshot.is_visible()
+        assert "need a running kernel" in snapshot.inner_text()
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        assert page.errors == [] and page.blocked == []
+        snapshot.screenshot(path=str(ARTIFACTS / "explore-snapshot.png"))
+    finally:
+        page.close()
+
+
+def _nbconvert(tmp_path, to: str) -> tuple[Path, int]:
+    notebook = PROJECT_ROOT / "notebooks" / "01-outcomes.ipynb"
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run([str(jupyter), "nbconvert", "--to", to, str(copy)], check=True,
+                   capture_output=True, cwd=tmp_path, timeout=600)
+    return copy.with_suffix(".html"), _stored_figures(notebook)
+
+
+def test_nbconvert_to_dealtree_gives_an_offline_report(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "dealtree")
+    assert 'name="dealtree:built"' in page_path.read_text()
+    page = OfflinePage(browser)
+    try:
+        shown = page.page
+        shown.goto(page_path.resolve().as_uri())
+        assert _draw_by_scrolling(shown) == figures
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()
+
+
+def test_plain_nbconvert_html_of_a_stored_notebook_keeps_working_charts(browser, tmp_path):
+    _chromium()
+    page_path, figures = _nbconvert(tmp_path, "html")
+    page = OfflinePage(browser)  # nbconvert's own CDN scripts fail offline, harmlessly
+    try:
+        shown = page.page
+        shown.goto(page_path.resolve().as_uri())
+        shown.wait_for_function(f"() => document.querySelectorAll('.plotly-graph-div .main-svg')"
+                                f".length >= {figures}", timeout=60_000)
+        shown.wait_for_function("() => document.querySelectorAll("
+                                "'.dealtree-snapshot-figure .main-svg').length >= 4")
+        shown.screenshot(path=str(ARTIFACTS / "nbconvert-html.png"), full_page=True)
     finally:
         page.close()

@@ -82,8 +82,8 @@ def _replace(text: str, old: str, new: str) -> str:
     ("      reliable: {attributes: {cost: 30}, costs: {buyer: 5}}",
      "      reliable: {attributes: {cost: 30}, costs: {bueyr: 5}}  # <-",
      "phases[0].branches.reliable.costs.bueyr", ["unknown stakeholder 'bueyr'"]),
-    ("      late: {outcome: bad}", "      late: {outcome: bad, costs: {buyer: 1}}  # <-",
-     "phases[1].branches.late.costs", ["only the options of a decision"]),
+    ("      late: {outcome: bad}", "      late: {outcome: bad, costs: {bueyr: 1}}  # <-",
+     "phases[1].branches.late.costs.bueyr", ["unknown stakeholder 'bueyr'"]),
     ("      reliable: {attributes: {cost: 30}, costs: {buyer: 5}}\n",
      "      reliable: {attributes: {cost: 30}, costs: {buyer: 5}}\n    rules:  # <-\n"
      "      - {id: r, when: {choice: cheap}, priors: {cheap: 1}}\n",

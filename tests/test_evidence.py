@@ -155,7 +155,8 @@ BROKEN_SEEDS = {
         "mydoc.", "other.").replace("id: mydoc", "id: mine"), "expected 'other'"),
     "claim_without_document_prefix": ("mydoc.yaml", GOOD_SEED.replace(
         "mydoc.second-claim", "yourdoc.second-claim"), "expected to start with 'mydoc.'"),
-    "unknown_topic": ("mydoc.yaml", GOOD_SEED.replace("[ceasefire]", "[weather]"), "'weather'"),
+    "badly_spelt_topic": ("mydoc.yaml", GOOD_SEED.replace("[ceasefire]", "[Weather report]"),
+                          "'Weather report'"),
     "unknown_key": ("mydoc.yaml", GOOD_SEED.replace("kind: news article",
                                                     "kind: news article\nauthor: me"),
                     "unknown key 'author'"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 import subprocess
 import sys
 import textwrap
@@ -146,11 +149,50 @@ def check_common(fig, *, axes="xy"):
 # ------------------------------------------------------------------------ module
 
 
-def test_public_names_are_all():
-    public = {name for name, value in vars(plotting).items()
-              if not name.startswith("_") and getattr(value, "__module__", None)
-              == plotting.__name__}
-    assert public == set(plotting.__all__)
+def defined_names(module) -> set[str]:
+    """The names a module's source defines at its top level (imports excluded)."""
+    names = set()
+    for node in ast.parse(Path(module.__file__).read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+PLOTTING_MODULES = [importlib.import_module(f"analysis.plotting.{m.name}")
+                    for m in pkgutil.iter_modules(plotting.__path__)]
+
+
+@pytest.mark.parametrize("module", PLOTTING_MODULES, ids=lambda m: m.__name__)
+def test_public_names_are_all(module):
+    public = {name for name in defined_names(module) if not name.startswith("_")}
+    assert public == set(module.__all__)
+    assert len(module.__all__) == len(set(module.__all__))
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_plotting_lists_exactly_the_charts():
+    charts = [name for module in PLOTTING_MODULES for name in module.__all__
+              if name.startswith("plot_")]
+    assert sorted(plotting.__all__) == sorted(charts)
+    assert len(charts) == len(set(charts)) == 27
+    assert all(callable(getattr(plotting, name)) for name in plotting.__all__)
+    style = importlib.import_module("analysis.plotting.style")
+    assert not any(name.startswith("plot_") for name in style.__all__)
+    assert defined_names(plotting) == {"__all__"}  # imports only
+
+
+def test_plotting_modules_share_no_private_helpers():
+    for module in PLOTTING_MODULES:
+        tree = ast.parse(Path(module.__file__).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level and node.module != "__future__":
+                if node.module in {m.__name__.rsplit(".", 1)[1] for m in PLOTTING_MODULES}:
+                    assert not [a.name for a in node.names if a.name.startswith("_")], \
+                        module.__name__
 
 
 def test_importing_the_package_does_not_import_plotly():
@@ -162,17 +204,22 @@ def test_importing_the_package_does_not_import_plotly():
 
 def test_only_plotting_mentions_plotly():
     package = Path(analysis.__file__).parent
-    offenders = [p.name for p in package.glob("*.py")
-                 if p.name != "plotting.py" and "import plotly" in p.read_text()
-                 or p.name != "plotting.py" and "from plotly" in p.read_text()]
+    offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
+                 if p.parent.name != "plotting" and p.name != "figures.py"
+                 and ("import plotly" in p.read_text() or "from plotly" in p.read_text())]
     assert offenders == []
+
+
+def test_plotting_does_not_import_scipy():
+    package = Path(plotting.__file__).parent
+    assert [p.name for p in package.glob("*.py") if "scipy" in p.read_text()] == []
 
 
 # -------------------------------------------------------------------------- tree
 
 
 def test_tree_leaves_are_the_paths(baseline):
-    fig = plotting.plot_tree(baseline)
+    fig = plotting.plot_tree(analysis.path_steps(baseline))
     check_common(fig, axes="")
     table = analysis.path_table(baseline)
     rows = leaves(fig)
@@ -191,7 +238,7 @@ def test_tree_leaves_are_the_paths(baseline):
 
 
 def test_tree_edge_labels_show_conditional_probabilities(baseline):
-    fig = plotting.plot_tree(baseline)
+    fig = plotting.plot_tree(analysis.path_steps(baseline))
     texts = set(edge_texts(fig))
     assert set(one(fig, "edge_labels").meta["full_text"]) == texts
     assert one(fig, "edge_labels").text[0] == "Holds"  # room enough: probability below
@@ -210,7 +257,7 @@ def test_tree_edge_labels_show_conditional_probabilities(baseline):
 
 
 def test_tree_nodes_skips_and_early_ends(baseline):
-    fig = plotting.plot_tree(baseline)
+    fig = plotting.plot_tree(analysis.path_steps(baseline))
     nodes = one(fig, "chance_nodes")
     # root, holds, holds>complete, >phased, >stalls, holds>partial (withdrawal skipped)
     assert len(nodes.x) == 6
@@ -225,7 +272,7 @@ def test_tree_nodes_skips_and_early_ends(baseline):
 
 
 def test_tree_hover_has_path_probability_outcome_and_units(baseline):
-    fig = plotting.plot_tree(baseline)
+    fig = plotting.plot_tree(analysis.path_steps(baseline))
     for trace in traces(fig, "leaf"):
         for data in trace.customdata:
             path, probability, outcome, details = data
@@ -238,7 +285,7 @@ def test_tree_hover_has_path_probability_outcome_and_units(baseline):
 
 
 def test_tree_given_keeps_matching_paths(baseline):
-    fig = plotting.plot_tree(baseline, given={"exchanges": "complete"})
+    fig = plotting.plot_tree(analysis.path_steps(baseline, given={"exchanges": "complete"}))
     table = analysis.path_table(baseline, given={"exchanges": "complete"})
     rows = leaves(fig)
     assert len(rows) == len(table) == 7
@@ -249,7 +296,7 @@ def test_tree_given_keeps_matching_paths(baseline):
 
 
 def test_tree_of_tiny_scenario(tiny):
-    fig = plotting.plot_tree(tiny)
+    fig = plotting.plot_tree(analysis.path_steps(tiny))
     check_common(fig, axes="")
     rows = leaves(fig)
     np.testing.assert_allclose([r[1] for r in rows], [p for p, _ in TINY_PATHS])
@@ -270,10 +317,32 @@ def test_tree_of_tiny_scenario(tiny):
     assert leaf_hover["Go → Badly → (finish skipped)"] == "Cost: 15 dollars"
 
 
+def test_tree_attributes_so_far_follow_how_they_combine(baseline):
+    nodes = one(plotting.plot_tree(analysis.path_steps(baseline)), "chance_nodes")
+    hover = {d[0]: d[2] for d in nodes.customdata}
+    # the root shows the starting values; "israeli_held_share" is set (combine: last)
+    # by each branch, not added: 53% behind the first line, 28% after phased withdrawal
+    assert "Share of Gaza held by Israeli forces: 0% of territory" in hover["(start)"]
+    assert "Share of Gaza held by Israeli forces: 53% of territory" in hover["Holds → Complete"]
+    phased = hover["Holds → Complete → Phased withdrawal"]
+    assert "Share of Gaza held by Israeli forces: 28% of territory" in phased
+    assert "Living hostages returned: 20 people" in phased
+
+
+def test_tree_needs_the_path_steps(baseline):
+    with pytest.raises(TypeError, match=r"got Scenario, expected a pandas DataFrame from "
+                                        r"analysis\.path_steps"):
+        plotting.plot_tree(baseline)
+    with pytest.raises(ValueError, match="missing column"):
+        plotting.plot_paths_sunburst(analysis.path_table(baseline))
+    with pytest.raises(ValueError, match="one row per path and phase"):
+        plotting.plot_tree(analysis.path_steps(baseline).iloc[1:])
+
+
 def test_tree_degrades_when_crowded(crowded):
     table = analysis.path_table(crowded)
     assert 90 <= len(table) <= 110
-    fig = plotting.plot_tree(crowded)
+    fig = plotting.plot_tree(analysis.path_steps(crowded))
     check_common(fig, axes="")
     rows = leaves(fig)
     assert len(rows) == len(table)
@@ -291,7 +360,7 @@ def test_tree_degrades_when_crowded(crowded):
 @given(p_go=st.one_of(st.just(0.0), st.floats(1e-9, 1)), p_well=st.floats(0, 1))
 def test_charts_follow_priors(tiny, p_go, p_well):
     scenario = tiny.with_priors({"start.go": p_go, "middle_step.well": p_well})
-    fig = plotting.plot_tree(scenario)
+    fig = plotting.plot_tree(analysis.path_steps(scenario))
     rows = leaves(fig)
     np.testing.assert_allclose([r[1] for r in rows],
                                analysis.path_table(scenario)["probability"])
@@ -303,13 +372,73 @@ def test_charts_follow_priors(tiny, p_go, p_well):
         assert labels.meta["conditional"][2] is None
         assert "–" in edge_texts(fig)[2]
     fig.to_json()
-    sunburst = plotting.plot_paths_sunburst(scenario).data[0]
+    sunburst = plotting.plot_paths_sunburst(analysis.path_steps(scenario)).data[0]
     assert sum(v for i, v in zip(sunburst.ids, sunburst.values, strict=True)
                if i not in sunburst.parents) == pytest.approx(1)
     for frame, plot in [(analysis.outcome_distribution, plotting.plot_outcome_distribution),
                         (analysis.phase_marginals, plotting.plot_phase_marginals),
                         (analysis.expected_attributes, plotting.plot_expected_attributes)]:
         plot(frame(scenario)).to_json()
+
+
+# ------------------------------------------------------------- changed scenarios
+
+CHANGED_LINE = "Changed from the file: ceasefire.holds = 0.9"
+
+
+def test_titles_show_what_a_scenario_changed(baseline, samples):
+    hopeful = baseline.with_priors({"ceasefire.holds": 0.9})
+    mediation = analysis.load_scenario("mediation").with_priors({"ceasefire.holds": 0.9})
+    draws = analysis.sample_outcomes(hopeful, n_draws=2_000, rng=1)
+    figures = [
+        plotting.plot_tree(analysis.path_steps(hopeful)),
+        plotting.plot_paths_sunburst(analysis.path_steps(hopeful)),
+        plotting.plot_outcome_distribution(analysis.outcome_distribution(hopeful)),
+        plotting.plot_phase_marginals(analysis.phase_marginals(hopeful)),
+        plotting.plot_expected_attributes(analysis.expected_attributes(hopeful)),
+        plotting.plot_attribute_distribution(analysis.attribute_distribution(hopeful)),
+        plotting.plot_priors(analysis.prior_densities(hopeful)),
+        plotting.plot_outcome_intervals(analysis.outcome_intervals(draws)),
+        plotting.plot_outcome_draws(analysis.outcome_histogram(draws),
+                                    analysis.outcome_intervals(draws)),
+        plotting.plot_attribute_cdf(analysis.attribute_ecdf(draws),
+                                    analysis.attribute_intervals(draws)),
+        plotting.plot_tornado(analysis.tornado_table(mediation, output="renewed_war")),
+        plotting.plot_option_values(
+            analysis.rollback(mediation, decision_maker="mediators").option_values),
+    ]
+    for fig in figures:
+        assert CHANGED_LINE in fig.layout.title.subtitle.text, fig.layout.title.text
+        assert "Changed" not in fig.layout.title.text
+    # the tree keeps its subtitle (the scenario's title) above the line, and makes room
+    tree, plain = figures[0], plotting.plot_tree(analysis.path_steps(baseline))
+    assert tree.layout.title.subtitle.text == f"{baseline.title}<br>{CHANGED_LINE}"
+    assert tree.layout.margin.t > plain.layout.margin.t
+    assert tree.layout.height > plain.layout.height
+    # an unchanged scenario says nothing
+    for fig in (plain, plotting.plot_outcome_intervals(analysis.outcome_intervals(samples))):
+        assert "Changed" not in (fig.layout.title.subtitle.text or "")
+
+
+def test_many_changes_are_counted_not_listed(baseline):
+    changed = baseline.with_priors({"ceasefire.holds": 0.9,
+                                    "exchanges.complete": {"concentration": 6},
+                                    "withdrawal.phased": {"concentration": 4},
+                                    "withdrawal.stalls": {"concentration": 4}})
+    assert len(changed.changes) == 4
+    subtitle = plotting.plot_outcome_distribution(
+        analysis.outcome_distribution(changed)).layout.title.subtitle.text
+    line = subtitle.split("<br>")[-1]
+    assert line.startswith("Changed from the file: ceasefire.holds = 0.9; ")
+    assert line.endswith(" and 2 more")
+    assert len(line) <= 140
+
+
+def test_stacked_scenarios_name_their_changes_in_the_legend(baseline):
+    hopeful = baseline.with_priors({"ceasefire.holds": 0.9})
+    fig = plotting.plot_outcome_distribution(analysis.compare_outcomes([baseline, hopeful]))
+    assert "ceasefire.holds = 0.9" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text is None  # the scenario names say it already
 
 
 # ---------------------------------------------------------------------- sunburst
@@ -348,7 +477,7 @@ def sunburst_checks(fig, scenario, given=None):
 
 
 def test_sunburst_of_baseline(baseline):
-    fig = plotting.plot_paths_sunburst(baseline)
+    fig = plotting.plot_paths_sunburst(analysis.path_steps(baseline))
     check_common(fig, axes="")
     trace = sunburst_checks(fig, baseline)
     assert isinstance(trace, go.Sunburst)
@@ -357,8 +486,8 @@ def test_sunburst_of_baseline(baseline):
 
 
 def test_icicle_and_given(baseline):
-    fig = plotting.plot_paths_sunburst(baseline, given={"exchanges": ["complete"]},
-                                       kind="icicle")
+    fig = plotting.plot_paths_sunburst(
+        analysis.path_steps(baseline, given={"exchanges": ["complete"]}), kind="icicle")
     trace = sunburst_checks(fig, baseline, given={"exchanges": ["complete"]})
     assert isinstance(trace, go.Icicle)
     assert "Withdrawal skipped" not in trace.labels
@@ -366,7 +495,7 @@ def test_icicle_and_given(baseline):
 
 
 def test_sunburst_of_tiny_scenario(tiny):
-    fig = plotting.plot_paths_sunburst(tiny)
+    fig = plotting.plot_paths_sunburst(analysis.path_steps(tiny))
     trace = sunburst_checks(fig, tiny)
     assert trace.labels[0] == "All paths"
     # the trailing skipped phase adds no segment
@@ -375,7 +504,7 @@ def test_sunburst_of_tiny_scenario(tiny):
 
 def test_sunburst_rejects_unknown_kind(tiny):
     with pytest.raises(ValueError, match="kind: got 'pie'"):
-        plotting.plot_paths_sunburst(tiny, kind="pie")
+        plotting.plot_paths_sunburst(analysis.path_steps(tiny), kind="pie")
 
 
 # ------------------------------------------------------------------ distribution
@@ -508,10 +637,10 @@ def test_expected_attributes_without_attributes(tiny):
 def test_every_scenario_charts(name):
     scenario = analysis.load_scenario(name)
     table = analysis.path_table(scenario)
-    tree = plotting.plot_tree(scenario)
+    tree = plotting.plot_tree(analysis.path_steps(scenario))
     assert sum(r[1] for r in leaves(tree)) == pytest.approx(1)
     assert len(leaves(tree)) == len(table)
-    sunburst_checks(plotting.plot_paths_sunburst(scenario), scenario)
+    sunburst_checks(plotting.plot_paths_sunburst(analysis.path_steps(scenario)), scenario)
     for frame, plot in [(analysis.outcome_distribution, plotting.plot_outcome_distribution),
                         (analysis.phase_marginals, plotting.plot_phase_marginals),
                         (analysis.expected_attributes, plotting.plot_expected_attributes)]:
@@ -527,7 +656,7 @@ def samples(baseline):
 
 
 def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
-    fig = plotting.plot_priors(baseline)
+    fig = plotting.plot_priors(analysis.prior_densities(baseline))
     check_common(fig, axes="")
     marginals = analysis.prior_marginals(baseline)
     densities = traces(fig, "density")
@@ -540,7 +669,9 @@ def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
         assert np.trapezoid(trace.y, trace.x) == pytest.approx(1, abs=0.01)
         for claim in row.cite.split(", "):
             assert claim in trace.hovertemplate
-        assert row.key in trace.hovertemplate
+        assert row.key not in trace.hovertemplate  # the reader's words, not the file's keys
+    hover = densities[0].hovertemplate
+    assert hover.startswith("<b>Ceasefire: Holds</b>")
     shaded = traces(fig, "interval")[0]
     assert shaded.fill == "tozeroy"
     holds = marginals.set_index("key").loc["ceasefire.holds"]
@@ -551,7 +682,7 @@ def test_priors_panel_has_one_density_per_uncertain_prior(baseline):
 
 
 def test_priors_panel_of_a_scenario_without_uncertain_priors(tiny):
-    fig = plotting.plot_priors(tiny)
+    fig = plotting.plot_priors(analysis.prior_densities(tiny))
     assert len(fig.data) == 0
     assert "fixed" in fig.layout.annotations[0].text
 
@@ -585,7 +716,8 @@ def test_outcome_intervals_chart_needs_the_summary(baseline):
 
 
 def test_outcome_draws_chart(samples, baseline):
-    fig = plotting.plot_outcome_draws(samples, bins=30)
+    fig = plotting.plot_outcome_draws(analysis.outcome_histogram(samples, n_bins=30),
+                                     analysis.outcome_intervals(samples))
     check_common(fig, axes="")
     histograms = traces(fig, "histogram")
     assert [t.meta["outcome"] for t in histograms] == list(baseline.model.outcomes)
@@ -598,7 +730,8 @@ def test_outcome_draws_chart(samples, baseline):
 
 
 def test_attribute_cdf_chart(samples, baseline):
-    fig = plotting.plot_attribute_cdf(samples)
+    fig = plotting.plot_attribute_cdf(analysis.attribute_ecdf(samples),
+                                      analysis.attribute_intervals(samples))
     check_common(fig, axes="")
     curves = traces(fig, "ecdf")
     assert [t.meta["attribute"] for t in curves] == list(baseline.model.attributes)
@@ -611,10 +744,16 @@ def test_attribute_cdf_chart(samples, baseline):
     assert [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].title.text for i in range(3)] == units
 
 
-def test_sample_charts_need_samples(baseline):
-    for plot in (plotting.plot_outcome_draws, plotting.plot_attribute_cdf):
-        with pytest.raises(TypeError, match="expected the OutcomeSamples"):
-            plot(analysis.outcome_distribution(baseline))
+def test_sample_charts_need_sample_frames(samples, baseline):
+    for plot, table, intervals in [
+            (plotting.plot_outcome_draws, analysis.outcome_histogram, analysis.outcome_intervals),
+            (plotting.plot_attribute_cdf, analysis.attribute_ecdf, analysis.attribute_intervals)]:
+        with pytest.raises(TypeError, match="expected a pandas DataFrame from analysis"):
+            plot(samples, intervals(samples))
+        with pytest.raises(ValueError, match="missing column"):
+            plot(analysis.outcome_distribution(baseline), intervals(samples))
+        with pytest.raises(ValueError, match="missing column"):
+            plot(table(samples), analysis.outcome_distribution(baseline))
 
 
 def test_attribute_cdf_without_attributes(tmp_path):
@@ -624,5 +763,22 @@ def test_attribute_cdf_without_attributes(tmp_path):
                     .replace("badly: {attributes: {cost: 5}}", "badly: {}"))
     scenario = analysis.load_scenario(path)
     assert not scenario.model.attributes
-    fig = plotting.plot_attribute_cdf(analysis.sample_outcomes(scenario, n_draws=100, rng=1))
+    draws = analysis.sample_outcomes(scenario, n_draws=100, rng=1)
+    fig = plotting.plot_attribute_cdf(analysis.attribute_ecdf(draws),
+                                      analysis.attribute_intervals(draws))
     assert "no attributes" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("name", plotting.__all__)
+def test_every_chart_shows_the_frames_text_as_written(name):
+    """Each chart escapes its frames' text first (plotting.style.plain_frame), itself or in
+    the module's reader of its frame (``_read_...``)."""
+    import inspect
+
+    chart = getattr(plotting, name)
+    source = inspect.getsource(chart)
+    module = inspect.getmodule(chart)
+    readers = [helper for helper in vars(module) if helper.startswith("_read_")
+               and f"{helper}(" in source]
+    assert "plain_frame(" in source or any(
+        "plain_frame(" in inspect.getsource(getattr(module, helper)) for helper in readers)

@@ -79,7 +79,7 @@ def test_two_way_of_a_probability_without_policy(mediation):
 
 
 def test_option_values_panels_bars_and_marks(result):
-    fig = plotting.plot_option_values(result)
+    fig = plotting.plot_option_values(result.option_values)
     bars = [t for t in fig.data if t.type == "bar"]
     assert len(bars) == 3 * 3  # three information states, three options
     values = result.option_values
@@ -93,15 +93,15 @@ def test_option_values_panels_bars_and_marks(result):
     titles = [a.text for a in fig.layout.annotations]
     assert titles[0] == "Ceasefire: Holds → Exchanges: Complete → Withdrawal: Phased withdrawal"
     assert fig.layout.yaxis.title.text == "Expected utility (points)"
-    assert fig.layout.title.text == ("Expected utility of each option (decision: mediators) "
+    assert fig.layout.title.text == ("Expected utility of each option, Mediators deciding "
                                      "— mediation")
-    # The same chart from the frame alone.
-    again = plotting.plot_option_values(result.option_values)
-    assert len(again.data) == len(fig.data)
+    # The frame alone: the result itself is refused, with where to find the frame.
+    with pytest.raises(TypeError, match=r"got RollbackResult.*rollback\(\.\.\.\)\.option_values"):
+        plotting.plot_option_values(result)
 
 
 def test_risk_profiles_stack_to_one(result):
-    fig = plotting.plot_risk_profiles(result)
+    fig = plotting.plot_risk_profiles(result.risk_profiles)
     profiles = result.risk_profiles
     for trace in fig.data:
         rows = profiles[(profiles["node"] == trace.meta["node"])

@@ -46,10 +46,14 @@ def test_belief_timeline_draws_each_outcome_with_its_band(baseline, timeline):
     symbols = war.marker.symbol
     assert symbols[0] == "star" and "diamond" in symbols and "circle" in symbols
     assert [t.meta["kind"] for t in by_role(fig, "legend")] == ["observation", "likelihood"]
+    # one panel per outcome: each outcome's line and band on its own axes
+    assert len({t.yaxis for t in lines}) == len(lines)
+    assert all(b.yaxis == t.yaxis for b, t in zip(bands, lines, strict=True))
     assert fig.layout.title.text == "How beliefs moved — baseline | evidence gaza_2025"
     assert "90% credible intervals (500 draws" in fig.layout.title.subtitle.text
     assert fig.layout.yaxis.title.text == "Probability"
-    assert fig.layout.xaxis.title.text == "Date of the evidence"
+    bottom = fig.layout[f"xaxis{len(lines)}"]
+    assert bottom.title.text == "Date of the evidence"
     assert fig.layout.template == pio.templates["plotly_white"]
 
 
@@ -68,9 +72,9 @@ def test_survival_chart_shows_model_reference_and_censoring(baseline):
     [censored] = by_role(fig, "censored")
     assert list(censored.x) == [265] and censored.marker.symbol == "line-ns-open"
     assert len(by_role(fig, "band")) == 2
-    assert fig.layout.xaxis.title.text == "Days since the truce began"
-    assert fig.layout.yaxis.title.text == "Probability the truce still holds"
-    assert fig.layout.title.text == "Does the truce hold? — baseline"
+    assert fig.layout.xaxis.title.text == "Days since the start"
+    assert fig.layout.yaxis.title.text == "Probability the deal still holds"
+    assert fig.layout.title.text == "Does the deal hold? — baseline"
     assert "renewed war" in fig.layout.title.subtitle.text
     assert any("never ends in the model" in (a.text or "") for a in fig.layout.annotations)
 

@@ -22,12 +22,14 @@ def test_what_if_starts_at_the_priors_means(baseline, sweep):
     fig = plotting.plot_what_if(sweep)
     exact = analysis.outcome_distribution(baseline)
     bars, marks = fig.data
-    assert list(bars.x) == list(exact["label"])
+    assert list(bars.customdata) == list(exact["label"])
+    assert list(fig.layout.xaxis.ticktext) == list(exact["label"])
+    assert all(m > b + 0.3 for m, b in zip(marks.x, bars.x, strict=True))  # beside the bars
     assert list(bars.marker.color) == list(exact["colour"])
     np.testing.assert_allclose(bars.y, exact["probability"])
     np.testing.assert_allclose(marks.y, exact["probability"])
     slider = fig.layout.sliders[0]
-    assert slider.steps[slider.active].label == "0.82"  # Beta(9, 2) mean
+    assert slider.steps[slider.active].label == "81.8%"  # Beta(9, 2) mean
     assert fig.layout.title.text.startswith("What if?")
     assert fig.layout.yaxis.title.text == "Probability"
     assert fig.layout.xaxis.title.text == "Outcome"

@@ -16,7 +16,7 @@ from analysis import ScenarioError
 from analysis.delivery import report
 from analysis.delivery.report import ReportResult, build_reports
 
-PLOTLYJS_MARKER = "* plotly.js v"  # license header at the top of the plotly.js bundle
+PLOTLYJS_MARKER = 'id="dealtree-plotlyjs"'  # the compressed plotly.js, once per page
 PLOTLY_DIV = 'class="plotly-graph-div"'
 HOSTILE_TITLE = "Good <script>alert(1)</script> report"
 CODE_BLOCK = '<div class="highlight hl-ipython3">'  # a highlighted code input
@@ -104,6 +104,16 @@ def assert_offline(html: str) -> None:
     assert "https://cdn" not in rest
 
 
+def other_scenario(folder: Path, title: str = "Other deal") -> Path:
+    """A small valid scenario with id ``other``, written by ``dealtree new``'s starter."""
+    from analysis.delivery.starter import starter_scenario
+
+    path = folder / "other.yaml"
+    path.write_text(starter_scenario("other").replace('title: "Other"',
+                                                       f"title: {title!r}"), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("notebooks")
@@ -111,7 +121,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     good, bad = good_notebook(folder), bad_notebook(folder)
     (out / "02-bad.html").write_text(PREVIOUS_REPORT, encoding="utf-8")
     messages: list[str] = []
-    results = build_reports([good, bad], out, scenario="mediation", progress=messages.append)
+    results = build_reports([good, bad], out, scenario=str(other_scenario(folder)),
+                            progress=messages.append)
     return {"out": out, "results": results, "messages": messages,
             "html": (out / "01-good.html").read_text(encoding="utf-8"),
             "index": (out / "index.html").read_text(encoding="utf-8")}
@@ -123,7 +134,7 @@ def test_results_report_success_and_failure(built: dict) -> None:
     assert good.ok and good.error is None
     assert good.notebook == "01-good.ipynb"
     assert good.output == built["out"] / "01-good.html"
-    assert good.title == HOSTILE_TITLE and good.scenario == "mediation"
+    assert good.title == HOSTILE_TITLE + " — Other deal" and good.scenario == "other"
     assert good.seconds > 0
 
     assert not bad.ok and bad.output is None
@@ -137,7 +148,7 @@ def test_report_embeds_plotlyjs_once_and_both_figures(built: dict) -> None:
     html = built["html"]
     assert html.count(PLOTLYJS_MARKER) == 1
     assert html.count(PLOTLY_DIV) == 2
-    assert len(html) > 3_000_000  # the bundle is inline, not linked
+    assert 400_000 < len(html) < 1_500_000  # the light bundle is inline, not linked
 
 
 def test_report_references_nothing_online(built: dict) -> None:
@@ -148,24 +159,26 @@ def test_report_hides_code_and_prompts_and_shows_metadata(built: dict) -> None:
     html = built["html"]
     assert CODE_BLOCK not in html and "go.Figure" not in html
     assert 'class="jp-InputPrompt' not in html and 'class="jp-OutputPrompt' not in html
-    assert f"<title>{HOSTILE_TITLE.replace('<', '&lt;').replace('>', '&gt;')}</title>" in html
+    escaped = HOSTILE_TITLE.replace('<', '&lt;').replace('>', '&gt;')
+    assert f"<title>{escaped} — Other deal</title>" in html
     assert "<script>alert(1)</script>" not in html
     header = re.search(r'<header class="dealtree-meta">(.*?)</header>', html, re.DOTALL)
     assert header is not None
-    assert "Scenario: <strong>mediation</strong>" in header.group(1)
+    assert "Scenario: <strong>Other deal</strong> (other, other.yaml)" in header.group(1)
+    assert "/tmp" not in header.group(1)  # never a full path
     assert re.search(r"Built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header.group(1))
     assert f"dealtree {analysis.__version__}" in header.group(1)
 
 
 def test_scenario_is_injected(built: dict) -> None:
-    assert re.search(r"<pre>\s*mediation\s*</pre>", built["html"])
+    assert re.search(r"<pre>\s*/\S*/other\.yaml\s*</pre>", built["html"])
     assert not re.search(r"<pre>\s*baseline\s*</pre>", built["html"])
 
 
 def test_index_lists_reports_and_escapes(built: dict) -> None:
     index = built["index"]
     assert '<a href="01-good.html">' in index
-    assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report" in index
+    assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report — Other deal" in index
     assert "<script" not in index
     assert "mediation" in index and analysis.__version__ in index
     rows = re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
@@ -173,6 +186,7 @@ def test_index_lists_reports_and_escapes(built: dict) -> None:
     assert 'class="ok"' in rows[1] and "mediation" in rows[1]
     # the failure is shown next to the previous report, which is still linked
     assert '<a href="02-bad.html">Bad, as built before</a>' in rows[2]
+    assert "other.yaml" in rows[1] and "/tmp" not in rows[1]
     assert 'class="failed"' in rows[2] and "ZeroDivisionError: division by zero" in rows[2]
     assert "previous report kept, built 2020-01-02T03:04:05Z" in rows[2]
     assert external_urls(index) == [] and "<link" not in index
@@ -222,37 +236,33 @@ def test_hostile_scenario_is_escaped_everywhere(tmp_path: Path) -> None:
         parameters_cell(),
         new_code_cell("print(len(SCENARIO))"),
     )
-    # The scenario must exist (it is loaded before any kernel starts): a file whose
-    # name is markup.
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    scenario = folder / '<img src=x onerror="alert(1)">.yaml'
-    scenario.write_text("extends: baseline\nid: hostile\ntitle: Hostile\n"
-                        "priors: {ceasefire.holds: 0.5}\n", encoding="utf-8")
-    hostile = str(scenario)
-    out = tmp_path / "out"
-    [result] = build_reports([notebook], out, scenario=hostile, progress=lambda m: None)
+    hostile = '<script>alert("x")</script>'
+    with pytest.raises(analysis.ScenarioError):  # not a file, nor a scenario's name
+        build_reports([notebook], tmp_path, scenario=hostile, progress=lambda m: None)
+    path = other_scenario(tmp_path, title=f"Deal {hostile}")
+    [result] = build_reports([notebook], tmp_path, scenario=str(path), progress=lambda m: None)
     assert result.ok, result.error
-    assert result.scenario == hostile
     for name in ("04-quiet.html", "index.html"):
-        html = (out / name).read_text(encoding="utf-8")
-        assert "alert(" in html and "<img" not in html
-    assert re.search(rf"<pre>\s*{len(str(scenario.resolve()))}\s*</pre>",
-                     (out / "04-quiet.html").read_text(encoding="utf-8"))
+        html = (tmp_path / name).read_text(encoding="utf-8")
+        assert "alert(" in html and "<script>alert" not in html
 
 
-def test_notebook_setting_a_renderer_gets_a_warning(tmp_path: Path) -> None:
-    notebook = write_notebook(
-        tmp_path / "07-renderer.ipynb",
-        parameters_cell(),
-        new_code_cell('import plotly.io as pio\npio.renderers.default = "plotly_mimetype"'),
-        new_code_cell(FIGURE_CELL.format(a=1, b=2)),
-    )
-    messages: list[str] = []
-    with pytest.warns(UserWarning, match="not able to be represented"):  # nbconvert's
-        [result] = build_reports([notebook], tmp_path, progress=messages.append)
-    assert result.ok, result.error
-    assert any("will be blank" in m and "pio.renderers.default" in m for m in messages)
+def test_unknown_parameter_is_refused_before_any_kernel(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "08-p.ipynb", parameters_cell(), new_code_cell("1"))
+    with pytest.raises(ValueError, match="NOPE defined by none of the notebooks"):
+        build_reports([notebook], tmp_path, parameters={"NOPE": 1}, progress=lambda m: None)
+
+
+def test_notebook_that_does_not_apply_is_listed_not_run(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "09-decide.ipynb", new_markdown_cell("# Decide"),
+                              parameters_cell(), new_code_cell("raise SystemExit"))
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["dealtree"] = {"needs": ["decisions"]}
+    nbformat.write(nb, notebook)
+    [result] = build_reports([notebook], tmp_path, progress=lambda m: None)
+    assert result.ok and result.output is None and "no decision phase" in result.reason
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "not applicable" in index and "no decision phase" in index
 
 
 def test_scenario_without_parameters_cell_fails_before_any_kernel(tmp_path: Path) -> None:
@@ -272,7 +282,7 @@ def test_missing_notebook_is_an_error_before_any_kernel(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_raise(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="scenario must be a str"):
+    with pytest.raises(TypeError, match="scenario must be a str or a path"):
         build_reports([], tmp_path, scenario=3)
     with pytest.raises(ValueError, match="scenario == ''"):
         build_reports([], tmp_path, scenario="")
@@ -334,6 +344,21 @@ def test_seed_from_the_parameters_is_shown_in_the_report_and_index(tmp_path: Pat
     assert '<meta content="20251010" name="dealtree:seed"/>' in result.output.read_text()
     index = (out / "index.html").read_text()
     assert "<th>Seed</th>" in index and "<td>20251010</td>" in index
+
+
+def test_parameters_are_injected_by_papermill_and_shown(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "07-param.ipynb", new_markdown_cell("# Param"),
+        parameters_cell('SCENARIO = "baseline"\nN_DRAWS = 10\nPRIOR_OVERRIDES = {}'),
+        new_code_cell("print(N_DRAWS * 2)"))
+    [result] = build_reports([notebook], tmp_path / "r", progress=lambda m: None,
+                             parameters={"N_DRAWS": 21,
+                                         "PRIOR_OVERRIDES": {"ceasefire.holds": 0.9}})
+    assert result.ok, result.error
+    page = result.output.read_text()
+    assert re.search(r"<pre>\s*42\s*</pre>", page)
+    assert "Parameters changed: N_DRAWS = 21" in page
+    assert "Priors changed from the file: ceasefire.holds = 0.9" in page
 
 
 def test_prior_overrides_are_shown_in_the_report_header(tmp_path: Path) -> None:
@@ -420,3 +445,24 @@ def test_files_dealtree_did_not_write_are_not_replaced(tmp_path: Path) -> None:
     [result] = build_reports([bad_notebook(tmp_path)], out, progress=lambda m: None,
                              force=True)
     assert not result.ok and "ZeroDivisionError" in result.error
+
+
+def test_jobs_run_notebooks_at_once_and_keep_their_order(tmp_path: Path) -> None:
+    first = write_notebook(tmp_path / "10-first.ipynb", new_markdown_cell("# First"),
+                           parameters_cell(), new_code_cell("import time; time.sleep(1)"))
+    second = write_notebook(tmp_path / "11-second.ipynb", new_markdown_cell("# Second"),
+                            parameters_cell(), new_code_cell("print(SCENARIO)"))
+    broken = bad_notebook(tmp_path)
+    messages: list[str] = []
+    results = build_reports([first, second, broken], tmp_path / "r", jobs=3,
+                            progress=messages.append)
+    assert [r.notebook for r in results] == ["10-first.ipynb", "11-second.ipynb",
+                                             "02-bad.ipynb"]
+    assert [r.ok for r in results] == [True, True, False]
+    assert "cell 3" in results[2].error
+    assert len([m for m in messages if " ... ok (" in m or "FAILED" in m]) == 3
+    index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "10-first.html" in index and "11-second.html" in index and "failed" in index
+    for jobs in (0, 1.5, True):
+        with pytest.raises(ValueError, match="jobs == "):
+            build_reports([first], tmp_path / "r", jobs=jobs)

@@ -17,9 +17,9 @@ import pandas as pd
 from ..core.arguments import Given
 from ..core.errors import QueryError
 from ..core.text import display_label
+from ..core.ties import tie_tolerance
 from ..engines.exact import condition, given_mask
 from ..engines.rollback import (
-    TIE_TOLERANCE,
     DecisionEngine,
     DecisionNode,
     Others,
@@ -29,7 +29,9 @@ from ..engines.rollback import (
     decision_engine,
     theta_rows,
 )
+from ..engines.rules import Rule, resolve_rule
 from ..model.scenario import Scenario
+from ..model.values import certainty_equivalent
 
 __all__ = ["RollbackResult", "best_options", "expected_utilities", "rollback"]
 
@@ -47,6 +49,14 @@ class RollbackResult:
         ``risk_profiles`` and ``best_options`` are about its nodes.
     value : float
         The decision maker's expected utility under the optimal policy.
+    rule : str
+        The decision rule, in words (``"expected value"``, ``"maximin (best
+        worst case)"``, ...); ``rule_value`` is the policy's value under it
+        (for expected value, ``value``; for maximin, its worst case; for
+        minimax regret, its largest regret).
+    certainty_equivalent : float
+        The sure amount worth ``value`` to the decision maker (``value``
+        itself without a risk tolerance).
     policy : DataFrame
         One row per decision node and option: ``phase``, ``phase_label``,
         ``owner`` (whose decision), ``chooser`` (whose utility picked the
@@ -55,9 +65,11 @@ class RollbackResult:
         same in labels), ``option``, ``option_label``, ``expected_utility``
         (for the decision maker, given the node is reached, with the
         optimal policy after it), ``chosen``, ``tie`` (the option and at
-        least one other are within :data:`~analysis.engines.rollback.TIE_TOLERANCE`
-        of the chooser's best) and ``reach_probability`` (of the information
-        state, under the policy).
+        least one other are within the relative tie tolerance of
+        :mod:`analysis.core.ties` of the chooser's best, under the rule),
+        ``reach_probability`` (of the information state, under the policy),
+        ``rule_value`` (the option's value under the rule, for the chooser)
+        and ``allowed`` (False for an option the scenario excludes).
     option_values : DataFrame
         One row per node of ``phase``, option and stakeholder:
         ``node``, ``information``, ``information_label``, ``option``, ``option_label``,
@@ -90,6 +102,9 @@ class RollbackResult:
     risk_profiles: pd.DataFrame = field(repr=False)
     best_options: pd.DataFrame = field(repr=False)
     expected_utilities: pd.DataFrame = field(repr=False)
+    rule: str = "expected value"
+    rule_value: float = float("nan")
+    certainty_equivalent: float = float("nan")
 
     def to_frame(self) -> pd.DataFrame:
         """Return :attr:`option_values` (options x stakeholders at the first decision)."""
@@ -103,7 +118,7 @@ class RollbackResult:
 
 _POLICY_COLUMNS = ["phase", "phase_label", "owner", "chooser", "node", "information",
                    "information_label", "option", "option_label", "expected_utility", "chosen",
-                   "tie", "reach_probability"]
+                   "tie", "reach_probability", "rule_value", "allowed"]
 _VALUE_COLUMNS = ["node", "information", "information_label", "option", "option_label",
                   "stakeholder", "stakeholder_label", "unit", "expected_utility", "best",
                   "chosen"]
@@ -122,6 +137,8 @@ class _Solved:
     engine: DecisionEngine
     solution: Solution
     edges: np.ndarray  # (n_paths, n_phases), options open
+    utilities: np.ndarray  # (S, n_paths)
+    rule: Rule
     choosers: list[int | None]
     decision_maker: int  # the decision maker's stakeholder row
     first: int  # the decision maker's first decision phase
@@ -132,13 +149,28 @@ class _Solved:
         """Every stakeholder's expected utility of each option at ``node``: (S, n_options)."""
         return self.solution.values[node.number][0]
 
+    def tolerance(self, stakeholder: int) -> float:
+        """Return the tie tolerance for a stakeholder's values (relative to their utilities)."""
+        return float(tie_tolerance(self.utilities[stakeholder]))
+
+    def later(self, node: DecisionNode) -> np.ndarray:
+        """Return each of the node's paths' weight given the node (histories by Bayes' rule)."""
+        later = self.edges[node.paths, node.phase + 1:].prod(axis=1)
+        if node.hidden:
+            prior = self.edges[node.histories, :node.phase].prod(axis=1)
+            total = prior.sum()
+            share = prior / total if total > 0 else np.full(len(prior), 1 / len(prior))
+            later = later * share[node.history_of]
+        return later
+
     def labels(self, node: DecisionNode) -> list[str]:
         phase = self.scenario.model.phases[node.phase]
         return [display_label(o, phase.branches[o].label) for o in node.option_ids]
 
 
 def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
-             theta: np.ndarray | None = None, others: Others = "assumed") -> RollbackResult:
+             theta: np.ndarray | None = None, others: Others = "assumed",
+             rule: str | dict | None = None) -> RollbackResult:
     """Solve the decision maker's decisions by backward induction.
 
     See :mod:`analysis.engines.rollback` for the method.
@@ -161,6 +193,11 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
     others : {"assumed", "optimal"}
         What other stakeholders' decisions do: keep their assumed options,
         or each pick the best option for its own decision maker.
+    rule : str or mapping, optional
+        The decision rule (:mod:`analysis.engines.rules`): ``"maximin"``,
+        ``{"name": "hurwicz", "alpha": 0.3}``, ``{"name": "weighted",
+        "weights": {...}}``...; default: the scenario's ``decision_rule``,
+        else expected value.
 
     Returns
     -------
@@ -181,10 +218,10 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
     >>> result.phase
     'international_presence'
     """
-    solved = _solve(scenario, decision_maker, given, theta, others)
+    solved = _solve(scenario, decision_maker, given, theta, others, rule)
     model = scenario.model
-    attrs = {**scenario.metadata(), "decision_maker": decision_maker,
-             "given": dict(given or {}), "others": others}
+    attrs = {**scenario.metadata(), **scenario.decision_maker_attrs(decision_maker),
+             "given": dict(given or {}), "others": others, "rule": solved.rule.describe()}
 
     def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         result = pd.DataFrame(rows, columns=columns)
@@ -192,12 +229,21 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
         return result
 
     weights = solved.reach / solved.reach.sum()
-    expected = solved.engine.utilities @ weights
+    expected = solved.utilities @ weights
     stakeholders = solved.engine.stakeholders
+    value = float(expected[solved.decision_maker])
+    tolerance = scenario.tree.values.risk_tolerance(solved.decision_maker, theta_rows(
+        scenario, theta)[:, scenario.tree.parameter_slice]) if scenario.tree.values else None
+    equivalent = float(np.asarray(certainty_equivalent(
+        value, None if tolerance is None else float(tolerance[0]))))
+    plain = solved.rule.name == "expected_value" and not solved.rule.weights and \
+        solved.rule.direction == "maximize"
+    rule_value = value if plain else float(solved.solution.rule_value[0])
     return RollbackResult(
         scenario=scenario.id, decision_maker=decision_maker,
         phase=model.phases[solved.first].id,
-        value=float(expected[solved.decision_maker]),
+        value=value, rule=solved.rule.describe(), rule_value=rule_value,
+        certainty_equivalent=equivalent,
         policy=frame(_policy_rows(solved), _POLICY_COLUMNS),
         option_values=frame(_option_value_rows(solved), _VALUE_COLUMNS),
         risk_profiles=frame(_risk_rows(solved), _RISK_COLUMNS),
@@ -211,19 +257,20 @@ def rollback(scenario: Scenario, *, decision_maker: str, given: Given = None,
 
 
 def _solve(scenario: Scenario, decision_maker: str, given: Given, theta,
-           others: Others) -> _Solved:
+           others: Others, rule=None) -> _Solved:
     check_decision_maker(scenario, decision_maker)
     check_others(others)
     engine = decision_engine(scenario)
-    edges = engine.edges(theta_rows(scenario, theta))
+    resolved = resolve_rule(rule, scenario.model.decision_rule, engine.stakeholders)
+    edges, utilities = engine.prepare(theta_rows(scenario, theta))
     choosers = engine.choosers(decision_maker, others)
-    solution = engine.solve(edges, choosers, report=True)
+    solution = engine.solve(edges, choosers, report=True, utilities=utilities, rule=resolved)
     first = min(node.phase for node in engine.nodes if node.owner == decision_maker)
     holds = _given_mask(scenario, given, first)
     reach = edges[0].prod(axis=1) * holds * solution.policy[0]
     if not reach.sum() > 0:
         raise QueryError("given: the condition has probability 0 under the optimal policy")
-    return _Solved(scenario, engine, solution, edges[0], choosers,
+    return _Solved(scenario, engine, solution, edges[0], utilities[0], resolved, choosers,
                    engine.stakeholders.index(decision_maker), first, holds, reach)
 
 
@@ -233,9 +280,9 @@ def _shown(solved: _Solved, *, first_only: bool) -> list[DecisionNode]:
             and (not first_only or node.phase == solved.first)]
 
 
-def _ties(values: np.ndarray) -> np.ndarray:
-    """Options within :data:`TIE_TOLERANCE` of the best."""
-    return values >= values.max() - TIE_TOLERANCE
+def _ties(values: np.ndarray, tolerance: float) -> np.ndarray:
+    """Options within ``tolerance`` of the best (values of excluded options are -inf)."""
+    return values >= values.max() - tolerance
 
 
 def _policy_rows(solved: _Solved) -> list[dict]:
@@ -247,8 +294,14 @@ def _policy_rows(solved: _Solved) -> list[dict]:
         phase = model.phases[node.phase]
         values = solved.node_values(node)
         chooser = solved.choosers[node.number]
-        tied = (_ties(values[chooser]) if chooser is not None
-                else np.zeros(len(node.option_ids), bool))
+        criteria = (solved.solution.criteria[node.number][0] if chooser is not None
+                    else values[solved.decision_maker])
+        if chooser is not None:
+            compared = np.where(node.allowed, -criteria if solved.rule.name == "minimax_regret"
+                                else solved.rule.sign * criteria, -np.inf)
+            tied = _ties(compared, solved.tolerance(chooser)) & node.allowed
+        else:
+            tied = np.zeros(len(node.option_ids), bool)
         reach = float(solved.reach[node.paths].sum() / total)
         labels = solved.labels(node)
         for o, option in enumerate(node.option_ids):
@@ -263,49 +316,43 @@ def _policy_rows(solved: _Solved) -> list[dict]:
                 "chosen": o == chosen[node.number],
                 "tie": bool(tied[o]) and int(tied.sum()) > 1,
                 "reach_probability": reach,
+                "rule_value": float(criteria[o]), "allowed": bool(node.allowed[o]),
             })
     return rows
+
+
+def _by_stakeholder(solved: _Solved):
+    """Yield each node of the first decision, stakeholder and their tied-for-best options."""
+    engine, model = solved.engine, solved.scenario.model
+    chosen = solved.solution.chosen[0]
+    for node in _shown(solved, first_only=True):
+        values, labels = solved.node_values(node), solved.labels(node)
+        where = {"node": node.number, "information": engine.information(node),
+                 "information_label": engine.information_label(node)}
+        for s, name in enumerate(engine.stakeholders):
+            who = {"stakeholder": name, "stakeholder_label": model.stakeholders[name].label}
+            yield (node, where, who, values[s], labels, _ties(values[s], solved.tolerance(s)),
+                   chosen[node.number])
 
 
 def _option_value_rows(solved: _Solved) -> list[dict]:
-    engine, model = solved.engine, solved.scenario.model
-    chosen = solved.solution.chosen[0]
-    rows = []
-    for node in _shown(solved, first_only=True):
-        values, labels = solved.node_values(node), solved.labels(node)
-        for s, name in enumerate(engine.stakeholders):
-            best = _ties(values[s])
-            for o, option in enumerate(node.option_ids):
-                rows.append({
-                    "node": node.number, "information": engine.information(node),
-                    "information_label": engine.information_label(node), "option": option,
-                    "option_label": labels[o], "stakeholder": name,
-                    "stakeholder_label": model.stakeholders[name].label,
-                    "unit": model.utilities[name].unit, "expected_utility": values[s, o],
-                    "best": bool(best[o]), "chosen": o == chosen[node.number],
-                })
-    return rows
+    model = solved.scenario.model
+    return [{**where, "option": option, "option_label": labels[o], **who,
+             "unit": model.utilities[who["stakeholder"]].unit, "expected_utility": values[o],
+             "best": bool(best[o]), "chosen": o == chosen}
+            for node, where, who, values, labels, best, chosen in _by_stakeholder(solved)
+            for o, option in enumerate(node.option_ids)]
 
 
 def _best_rows(solved: _Solved) -> list[dict]:
-    engine, model = solved.engine, solved.scenario.model
-    chosen = solved.solution.chosen[0]
     rows = []
-    for node in _shown(solved, first_only=True):
-        values, labels = solved.node_values(node), solved.labels(node)
-        for s, name in enumerate(engine.stakeholders):
-            best = _ties(values[s])
-            top = int(np.argmax(best))
-            rows.append({
-                "node": node.number, "information": engine.information(node),
-                "information_label": engine.information_label(node), "stakeholder": name,
-                "stakeholder_label": model.stakeholders[name].label,
-                "option": node.option_ids[top], "option_label": labels[top],
-                "expected_utility": values[s, top],
-                "tied_options": " | ".join(o for o, b in zip(node.option_ids, best, strict=True)
-                                           if b),
-                "tie": int(best.sum()) > 1, "agrees": bool(best[chosen[node.number]]),
-            })
+    for node, where, who, values, labels, best, chosen in _by_stakeholder(solved):
+        top = int(np.argmax(best))
+        rows.append({**where, **who, "option": node.option_ids[top],
+                     "option_label": labels[top], "expected_utility": values[top],
+                     "tied_options": " | ".join(o for o, b in zip(node.option_ids, best,
+                                                                  strict=True) if b),
+                     "tie": int(best.sum()) > 1, "agrees": bool(best[chosen])})
     return rows
 
 
@@ -315,7 +362,7 @@ def _risk_rows(solved: _Solved) -> list[dict]:
     tree, model = scenario.tree, scenario.model
     rows = []
     for node in _shown(solved, first_only=True):
-        later = solved.edges[node.paths, node.phase + 1:].prod(axis=1)
+        later = solved.later(node)
         mask = engine.policy_mask(solved.solution.chosen, after=node.phase)[0, node.paths]
         labels = solved.labels(node)
         for o, option in enumerate(node.option_ids):
@@ -377,8 +424,9 @@ def expected_utilities(scenario: Scenario, *, given: Given = None) -> pd.DataFra
     """
     engine = decision_engine(scenario)
     weights = condition(scenario, given)[0]
-    expected = engine.utilities @ weights
-    variance = ((engine.utilities - expected[:, None]) ** 2) @ weights
+    utilities = engine.utilities
+    expected = utilities @ weights
+    variance = ((utilities - expected[:, None]) ** 2) @ weights
     model = scenario.model
     frame = pd.DataFrame({
         "stakeholder": engine.stakeholders,

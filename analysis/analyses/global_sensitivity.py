@@ -66,10 +66,12 @@ def parameter_groups(scenario: Scenario, *, groups: Groups = None) -> pd.DataFra
     ----------
     scenario : Scenario
     groups : iterable of str, or mapping of str to iterable of str, optional
-        Each item is a phase id (all the phase's uncertain probability sets)
-        or a rule's key ``"phase.rule"`` (that set alone). A list makes one
-        group per item; a mapping names groups of several items. Default:
-        one group per phase with uncertain probabilities.
+        Each item is a phase id (all the phase's uncertain probability sets),
+        a rule's key ``"phase.rule"`` (that set alone), an uncertain named
+        parameter or a Dirichlet group's name. A list makes one group per
+        item; a mapping names groups of several items. Default: one group
+        per phase with uncertain probabilities, then one per uncertain named
+        parameter.
 
     Returns
     -------
@@ -90,17 +92,19 @@ def parameter_groups(scenario: Scenario, *, groups: Groups = None) -> pd.DataFra
                         columns=["group", "label", "parameters", "sets"])
 
 
-def _output_values(scenario: Scenario, theta: np.ndarray, weights: np.ndarray,
+def _output_values(scenario: Scenario, theta: np.ndarray, output,
                    policy: np.ndarray | None) -> np.ndarray:
     """Return the output for each row of ``theta``, under assumed options or a fixed policy."""
     values = np.empty(theta.shape[0])
     engine = decision_engine(scenario)
-    for part in scenario.tree.row_chunks(theta.shape[0]):
+    tree = scenario.tree
+    for part in tree.row_chunks(theta.shape[0]):
+        rows = tree.derive(theta[part])
         if policy is None:
-            probabilities = scenario.tree.path_probabilities(theta[part])
+            probabilities = tree.path_probabilities(rows)
         else:
-            probabilities = engine.edges(theta[part]).prod(axis=2) * policy
-        values[part] = probabilities @ weights
+            probabilities = engine.edges(rows).prod(axis=2) * policy
+        values[part] = (probabilities * output.row_weights(rows)).sum(axis=1)
     return values
 
 
@@ -157,14 +161,15 @@ def global_sensitivity(
     if not isinstance(output, str):
         raise QueryError(f"output == {output!r}, expected one outcome, attribute or utility")
     [resolved_output] = resolve_outputs(scenario, output)
-    name, weights = resolved_output.name, resolved_output.weights
+    name, weights = resolved_output.name, resolved_output
     resolved = resolve_groups(scenario, groups)
     policy = None
     if decision_maker is not None:
         check_decision_maker(scenario, decision_maker)
         engine = decision_engine(scenario)
-        policy = engine.solve(engine.edges(scenario.tree.mean_theta()),
-                              engine.choosers(decision_maker, "assumed")).policy[0]
+        edges, utilities = engine.prepare(scenario.tree.mean_theta())
+        policy = engine.solve(edges, engine.choosers(decision_maker, "assumed"),
+                              utilities=utilities).policy[0]
     tree = scenario.tree
     cells = tree.n_paths * len(tree.phases)
     check_budget(n_draws, what=f"the variance decomposition of scenario {scenario.id!r} "
@@ -205,5 +210,5 @@ def global_sensitivity(
                    "output_label": resolved_output.label, "unit": resolved_output.unit,
                    "mean": float(np.mean(y)),
                    "variance": variance, "n_draws": n_draws, "seed": seed,
-                   "decision_maker": decision_maker}
+                   **scenario.decision_maker_attrs(decision_maker)}
     return frame

@@ -22,10 +22,14 @@ from ..model.tree import NOT_REACHED, SKIPPED
 __all__ = [
     "NOT_REACHED_LABEL",
     "SKIPPED_LABEL",
+    "STATUS_NOT_REACHED",
+    "STATUS_SKIPPED",
+    "STATUS_TAKEN",
     "attribute_distribution",
     "compare_outcomes",
     "expected_attributes",
     "outcome_distribution",
+    "path_steps",
     "path_table",
     "phase_marginals",
 ]
@@ -33,6 +37,9 @@ __all__ = [
 #: Row labels of :func:`phase_marginals` for paths that do not take a branch.
 SKIPPED_LABEL = "(skipped)"
 NOT_REACHED_LABEL = "(not reached)"
+#: The ``status`` of a row of :func:`path_steps`: the path takes a branch of
+#: the phase, the phase does not apply to the path, or the path ended before it.
+STATUS_TAKEN, STATUS_SKIPPED, STATUS_NOT_REACHED = "taken", "skipped", "not reached"
 
 
 def _attrs(scenario: Scenario, given: Given) -> dict:
@@ -63,6 +70,128 @@ def path_table(scenario: Scenario, *, given: Given = None) -> pd.DataFrame:
         frame[name] = tree.attribute_values[:, a]
     frame = frame[keep].reset_index(drop=True)
     frame.attrs = _attrs(scenario, given)
+    return frame
+
+
+def path_steps(scenario: Scenario, *, given: Given = None) -> pd.DataFrame:
+    """Return every path phase by phase: what the probability tree and the sunburst draw.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+    given : mapping, optional
+        Keep only the paths where these phases took these branches, with
+        probabilities conditional on that (as in :func:`path_table`).
+
+    Returns
+    -------
+    DataFrame
+        One row per path and phase, paths in :func:`path_table`'s order and
+        phases in the file's. Columns:
+
+        - ``path``: the path's branches, joined by ``' > '`` (as in :func:`path_table`);
+        - ``position`` (the phase's place in the file, from 0), ``phase``,
+          ``phase_label``, ``question``;
+        - ``status``: ``"taken"`` (the path takes a branch of the phase),
+          ``"skipped"`` (the phase does not apply to the path) or
+          ``"not reached"`` (the path ended before the phase);
+        - ``branch``, ``branch_label``: the branch taken, missing otherwise;
+        - ``ends_path``: the branch ends the scenario in an outcome;
+        - ``conditional``: the branch's probability given the path so far
+          (missing where no branch is taken or nothing reaches the phase);
+        - ``probability_so_far``: the probability of the paths that agree
+          with this one up to and including this phase;
+        - ``probability``, ``outcome``, ``outcome_label``, ``colour``: the
+          whole path's;
+        - one column per attribute: its value on the path once this phase
+          has resolved (on the last row, the path's value in :func:`path_table`).
+
+        ``attrs``: ``scenario``, ``changes``, ``given``, ``title`` (the
+        scenario's), ``outcomes`` (every outcome id, in the file's order) and
+        ``attributes`` (attribute id -> ``label``, ``unit`` and ``initial``,
+        its value before any branch).
+
+    Raises
+    ------
+    QueryError
+        For an unknown phase or branch in ``given``, or a condition of probability 0.
+    """
+    tree, model = scenario.tree, scenario.model
+    weights, keep = condition(scenario, given)
+    chosen = tree.branch_index[keep]
+    probability = weights[keep]
+    n_paths, n_phases = chosen.shape
+    phases = model.phases
+    attributes = model.attributes
+    combine_last = np.array([a.combine == "last" for a in attributes.values()], dtype=bool)
+
+    branch_ids = np.empty(chosen.shape, dtype=object)
+    branch_labels = np.empty(chosen.shape, dtype=object)
+    ends_path = np.zeros(chosen.shape, dtype=bool)
+    values = np.empty((n_paths, n_phases, len(attributes)))
+    current = np.tile([a.initial for a in attributes.values()], (n_paths, 1)).astype(float)
+    for k, phase in enumerate(phases):
+        branches = list(phase.branches.values())
+        # Index -1 and -2 (skipped, not reached) pick the trailing Nones and Falses.
+        branch_ids[:, k] = np.array([*phase.branches, None, None], dtype=object)[chosen[:, k]]
+        branch_labels[:, k] = np.array(
+            [*(display_label(b, branch.label) for b, branch in phase.branches.items()),
+             None, None], dtype=object)[chosen[:, k]]
+        ends_path[:, k] = np.array([b.outcome is not None for b in branches] + [False, False]
+                                   )[chosen[:, k]]
+        for b, branch in enumerate(branches):
+            rows = chosen[:, k] == b
+            for name, value in branch.attributes.items():
+                a = list(attributes).index(name)
+                current[rows, a] = value if combine_last[a] else current[rows, a] + value
+        values[:, k] = current
+
+    # The paths that agree with each one up to and including each phase.
+    so_far = np.empty(chosen.shape)
+    for k in range(n_phases):
+        _, group = np.unique(chosen[:, :k + 1], axis=0, return_inverse=True)
+        group = group.ravel()
+        so_far[:, k] = np.bincount(group, weights=probability)[group]
+    before = np.column_stack([np.full(n_paths, probability.sum()), so_far[:, :-1]])
+    taken = chosen >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conditional = np.where(taken & (before > 0), so_far / before, np.nan)
+
+    status = np.where(taken, STATUS_TAKEN,
+                      np.where(chosen == SKIPPED, STATUS_SKIPPED, STATUS_NOT_REACHED))
+    paths = [" > ".join(b for b in row if b is not None) for row in branch_ids]
+    outcome_ids = np.array(tree.outcomes)[tree.outcome_index[keep]]
+    outcomes = model.outcomes
+
+    def per_path(column) -> np.ndarray:
+        return np.repeat(np.asarray(column, dtype=object), n_phases)
+
+    frame = pd.DataFrame({
+        "path": per_path(paths),
+        "position": np.tile(np.arange(n_phases), n_paths),
+        "phase": np.tile([p.id for p in phases], n_paths),
+        "phase_label": np.tile([display_label(p.id, p.label) for p in phases], n_paths),
+        "question": np.tile([p.question for p in phases], n_paths),
+        "status": status.ravel(),
+        "branch": branch_ids.ravel(),
+        "branch_label": branch_labels.ravel(),
+        "ends_path": ends_path.ravel(),
+        "conditional": conditional.ravel(),
+        "probability_so_far": so_far.ravel(),
+        "probability": np.repeat(probability, n_phases),
+        "outcome": per_path(outcome_ids),
+        "outcome_label": per_path([outcomes[o].label for o in outcome_ids]),
+        "colour": per_path([outcomes[o].colour for o in outcome_ids]),
+        **{name: values[:, :, a].ravel() for a, name in enumerate(attributes)},
+    })
+    frame.attrs = {
+        **_attrs(scenario, given),
+        "title": scenario.title,
+        "outcomes": list(outcomes),
+        "attributes": {name: {"label": a.label, "unit": a.unit, "initial": a.initial}
+                       for name, a in attributes.items()},
+    }
     return frame
 
 

@@ -227,7 +227,7 @@ def forecast_resolutions(scenarios: Scenario | Sequence[Scenario],
                 weights, given = probabilities, "(none: the earlier answers had probability 0)"
             for category, label, p, observed in _categories(scenario, resolutions, q, weights,
                                                             n_draws, seed):
-                rows.append({"scenario": scenario.id, "question": q.id,
+                rows.append({"scenario": scenario.name, "question": q.id,
                              "resolved_on": q.resolved_on, "kind": q.kind,
                              "category": category, "label": label, "probability": p,
                              "observed": observed, "given": given,

@@ -1,12 +1,16 @@
 """Threshold analysis: where an output crosses a level, or where the optimal option switches.
 
-A parameter moves as in :func:`analysis.one_way_sensitivity` (siblings
-rescaled, every other set at its mean). Crossings are bracketed on a grid of
-``n_points`` values over ``bounds`` and then found by Brent's method
-(:func:`scipy.optimize.brentq`, to 1e-12) on the exact functions: an output
-is linear (or, with ``given``, linear-fractional) in the parameter, an
-option's expected utility piecewise linear. Two crossings closer than a grid
-step may be missed.
+A parameter moves as in :func:`analysis.one_way_sensitivity` (a branch
+probability or a named parameter such as a cost; siblings rescaled, every
+other parameter at its base value). Crossings are bracketed on a grid of
+``n_points`` values over ``bounds`` (default: [0, 1] for a probability, the
+parameter's range otherwise) and then found by Brent's method
+(:func:`scipy.optimize.brentq`, to 1e-12) on the exact functions: with
+branch probabilities alone an output is linear (or, with ``given``,
+linear-fractional) in the parameter, an option's expected utility piecewise
+linear; formulas may make them curve. Two crossings closer than a grid step
+may be missed. Options count as equal within the relative tie tolerance of
+:mod:`analysis.core.ties`, as in rollback.
 
 Both functions return the same columns, one row per crossing in increasing
 order of the parameter: ``parameter``, ``label``, ``kind`` (``"level"`` or
@@ -25,14 +29,22 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import Given, check_n_points, check_probability
+from ..core.arguments import Given, check_n_points
 from ..core.errors import QueryError
 from ..core.text import display_label
-from ..engines.rollback import TIE_TOLERANCE, check_decision_maker, decision_engine
+from ..core.ties import tie_tolerance
+from ..engines.rollback import check_decision_maker, decision_engine
+from ..engines.rules import resolve_rule
 from ..model.outputs import resolve_outputs
-from ..model.parameters import Parameter, parameter_label, sweep_theta, uncertain_parameters
+from ..model.parameters import (
+    Parameter,
+    all_parameters,
+    parameter_label,
+    sweep_theta,
+    uncertain_parameters,
+)
 from ..model.scenario import Scenario
-from .sensitivity import output_results
+from .sensitivity import base_policy, check_policy, output_results, policy_words
 
 __all__ = ["find_switches", "find_threshold"]
 
@@ -50,9 +62,11 @@ def find_threshold(
     level: float,
     decision_maker: str | None = None,
     given: Given = None,
-    bounds: tuple[float, float] = (0.0, 1.0),
+    bounds: tuple[float, float] | None = None,
     interval: float = 0.9,
     n_points: int = 201,
+    policy: str = "optimal",
+    rule=None,
 ) -> pd.DataFrame:
     """Find the values of ``parameter`` at which ``output`` equals ``level``.
 
@@ -66,20 +80,28 @@ def find_threshold(
     level : float
         The level ``output`` is to cross.
     decision_maker : str, optional
-        Evaluate ``output`` under that stakeholder's optimal policy at each value.
+        Evaluate ``output`` under that stakeholder's policy at each value.
     given : mapping, optional
         Condition the output on these phases' branches.
-    bounds : (float, float)
-        The range searched, within [0, 1]; default: all of it.
+    bounds : (float, float), optional
+        The range searched; default: [0, 1] for a probability, the
+        parameter's range (its prior's interval, or ``sensitivity:``)
+        otherwise.
     interval : float
         The prior's central interval reported beside each threshold.
     n_points : int
         Grid points that bracket the crossings.
+    policy : {"optimal", "fixed"}
+        With a decision maker: re-optimise at every value, or hold the
+        base-case optimal policy (see :func:`analysis.one_way_sensitivity`).
+    rule : str or mapping, optional
+        The decision rule (see :func:`analysis.rollback`).
 
     Returns
     -------
     DataFrame
-        See the module docstring; ``kind`` is ``"level"``.
+        See the module docstring; ``kind`` is ``"level"``; ``attrs`` says
+        the ``policy`` and the ``rule``.
 
     Raises
     ------
@@ -87,16 +109,20 @@ def find_threshold(
         For an unknown parameter, output or stakeholder, or bad bounds.
     """
     p, low, high, grid = _search(scenario, parameter, bounds, interval, n_points)
+    policy = check_policy(policy)
+    fixed = None
     if decision_maker is not None:
         check_decision_maker(scenario, decision_maker)
+        if policy == "fixed":
+            fixed = base_policy(scenario, decision_maker, rule)
     if isinstance(level, bool) or not isinstance(level, int | float):
         raise TypeError(f"level: got {level!r}, expected a number")
     [resolved] = resolve_outputs(scenario, output)
-    weights = resolved.weights[:, None]
 
     def gap(values: np.ndarray) -> np.ndarray:
         theta = sweep_theta(scenario.tree, p, np.atleast_1d(values))
-        return output_results(scenario, theta, weights, given, decision_maker)[:, 0] - level
+        return output_results(scenario, theta, [resolved], given, decision_maker,
+                              policy=policy, rule=rule, fixed=fixed)[:, 0] - level
 
     common = _common(scenario, p, low, high) | {"kind": "level", "output": output,
                                                 "level": level, "decision_maker": decision_maker}
@@ -114,7 +140,9 @@ def find_threshold(
                      "note": f"no crossing of {level:g} in [{low:g}, {high:g}]: {output} "
                              f"stays between {values.min() + level:.6g} and "
                              f"{values.max() + level:.6g}"})
-    return _frame(scenario, p, rows, given, interval)
+    frame = _frame(scenario, p, rows, given, interval)
+    frame.attrs["policy"] = policy_words(decision_maker, policy)
+    return frame
 
 
 def find_switches(
@@ -122,9 +150,10 @@ def find_switches(
     parameter: str,
     *,
     decision_maker: str,
-    bounds: tuple[float, float] = (0.0, 1.0),
+    bounds: tuple[float, float] | None = None,
     interval: float = 0.9,
     n_points: int = 201,
+    rule=None,
 ) -> pd.DataFrame:
     """Find the values of ``parameter`` at which ``decision_maker``'s optimal option changes.
 
@@ -140,6 +169,9 @@ def find_switches(
         A stakeholder taking decisions.
     bounds, interval, n_points
         As in :func:`find_threshold`.
+    rule : str or mapping, optional
+        The decision rule (see :func:`analysis.rollback`): the switch is where
+        the options' values under it are equal.
 
     Returns
     -------
@@ -156,19 +188,23 @@ def find_switches(
     engine = decision_engine(scenario)
     choosers = engine.choosers(decision_maker, "assumed")
     dm_row = engine.stakeholders.index(decision_maker)
-    tolerance = TIE_TOLERANCE * max(1.0, float(np.abs(engine.utilities[dm_row]).max()))
+    resolved = resolve_rule(rule, scenario.model.decision_rule, engine.stakeholders)
+    tolerance = tie_tolerance(engine.utilities[dm_row])
     common = _common(scenario, p, low, high) | {"kind": "switch", "output": None, "level": None,
                                                 "decision_maker": decision_maker}
 
-    def solve(values: np.ndarray, report: bool = False):
+    def solve(values: np.ndarray):
         theta = sweep_theta(scenario.tree, p, np.atleast_1d(values))
-        return engine.solve(engine.edges(theta), choosers, report=report)
+        edges, utilities = engine.prepare(theta)
+        return engine.solve(edges, choosers, utilities=utilities, rule=resolved)
 
     chosen = solve(grid).chosen
     rows = []
     for node in (n for n in engine.nodes if n.owner == decision_maker):
         def option_value(v: float, option: int, node=node) -> float:
-            return float(solve(np.array([v]), report=True).values[node.number][0, dm_row, option])
+            criteria = solve(np.array([v])).criteria[node.number][0]
+            return float(resolved.sign * criteria[option] if resolved.name != "minimax_regret"
+                         else -criteria[option])
 
         column = chosen[:, node.number]
         for i in np.flatnonzero(column[1:] != column[:-1]):
@@ -188,19 +224,34 @@ def find_switches(
         rows.append({**common, **_EMPTY, "threshold": np.nan,
                      "note": f"no switch of {decision_maker}'s optimal options in "
                              f"[{low:g}, {high:g}]"})
-    return _frame(scenario, p, rows, None, interval)
+    frame = _frame(scenario, p, rows, None, interval)
+    frame.attrs["rule"] = resolved.describe()
+    return frame
 
 
 def _search(scenario: Scenario, parameter: str, bounds, interval: float, n_points: int
             ) -> tuple[Parameter, float, float, np.ndarray]:
-    [p] = uncertain_parameters(scenario, [parameter], interval=interval)
+    found = all_parameters(scenario, interval=interval)
+    if parameter in found and found[parameter].low < found[parameter].high:
+        p = found[parameter]
+    elif parameter in found and bounds is not None:
+        p = found[parameter]
+    else:
+        [p] = uncertain_parameters(scenario, [parameter], interval=interval)
+    probability = p.probability
+    expected = ("(low, high) with 0 <= low < high <= 1" if probability
+                else "(low, high) with low < high")
+    if bounds is None:
+        bounds = (0.0, 1.0) if probability else (p.low, p.high)
     try:
-        low, high = (check_probability(v, "bounds") for v in bounds)
+        low, high = (float(v) for v in bounds)
+        if isinstance(bounds, str) or any(isinstance(v, bool | str) for v in bounds):
+            raise TypeError
     except (TypeError, ValueError):
-        raise QueryError(f"bounds == {bounds!r}, expected (low, high) with "
-                         "0 <= low < high <= 1") from None
-    if not low < high:
-        raise QueryError(f"bounds == {bounds!r}, expected (low, high) with 0 <= low < high <= 1")
+        raise QueryError(f"bounds == {bounds!r}, expected {expected}") from None
+    inside = (0 <= low < high <= 1) if probability else (low < high)
+    if not (inside and np.isfinite(low) and np.isfinite(high)):
+        raise QueryError(f"bounds == {bounds!r}, expected {expected}")
     n_points = check_n_points(n_points, minimum=3)
     return p, low, high, np.linspace(low, high, n_points)
 
@@ -214,6 +265,7 @@ def _frame(scenario: Scenario, p: Parameter, rows: list[dict], given: Given,
            interval: float) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["in_interval"] = (frame["threshold"] >= p.low) & (frame["threshold"] <= p.high)
+    frame["in_interval"] = frame["in_interval"].astype(bool)
     frame = frame.sort_values("threshold", kind="stable", na_position="last")
     frame = frame.reset_index(drop=True)[_COLUMNS]
     frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "interval": interval}

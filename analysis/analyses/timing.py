@@ -153,7 +153,7 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str],
     frame = pd.DataFrame({"day": days, "survival": survival[1:] / survival[0],
                           "lower": bounds[0], "upper": bounds[1]})
     _, is_event = event_paths(scenario, event)
-    frame.attrs = {"scenario": scenario.id, "event": wanted, "given": dict(given or {}),
+    frame.attrs = {**scenario.metadata(), "event": wanted, "given": dict(given or {}),
                    "held_until": held_until,
                    "never": float(probabilities[~is_event].sum() / survival[0]),
                    "n_draws": n_draws, "interval": interval, "seed": seed_of(seed)}
@@ -203,7 +203,7 @@ def phase_completion(scenario: Scenario, *, given: Given = None, n_draws: int = 
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["phase", "label", "probability", "mean", "p05",
                                         "median", "p95"])
-    frame.attrs = {"scenario": scenario.id, "given": dict(given or {}), "n_draws": n_draws,
+    frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "n_draws": n_draws,
                    "seed": seed_of(seed)}
     return frame
 
@@ -234,34 +234,45 @@ def completion_curve(scenario: Scenario, *, horizon: float = 730, step: float = 
                                    "label": display_label(phase.id, phase.label),
                                    "day": days, "probability": probabilities @ cdf}))
     frame = pd.concat(parts, ignore_index=True)
-    frame.attrs = {"scenario": scenario.id, "given": dict(given or {}), "n_draws": n_draws,
+    frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "n_draws": n_draws,
                    "seed": seed_of(seed)}
     return frame
 
 
-def reference_truces(seeds_dir=None) -> pd.DataFrame:
-    """Return the reference class of earlier truces from the seeds' claims.
+def reference_truces(seeds_dir=None, *, documents=None) -> pd.DataFrame:
+    """Return the reference class of earlier cases (truces, deals) from the sources' claims.
 
     Every claim tagged ``reference-class`` whose ``data`` has ``days`` and a
-    true/false ``ended_in_war``: in the project's seeds, the ten Israel-Gaza
-    truces since 2008, the last (October 2025) still open.
+    true/false ``ended`` (or ``ended_in_war``, the flagship's name): in the
+    project's seeds, the ten Israel-Gaza truces since 2008, the last (October
+    2025) still open.
+
+    Parameters
+    ----------
+    seeds_dir : path-like, optional
+        The sources folder (default: the project's ``seeds/``).
+    documents : iterable of str, optional
+        Only the claims of these source documents (ids), e.g. those a
+        scenario cites; default: every document.
 
     Returns
     -------
     DataFrame
-        Columns: ``claim``, ``start``, ``days``, ``ended_in_war`` (False:
-        still open, right-censored at ``days``), ``phased_exchange``,
-        ``statement``; in order of start.
+        Columns: ``claim``, ``start``, ``days``, ``ended_in_war`` (whether the
+        case ended; False: still open, right-censored at ``days``),
+        ``phased_exchange``, ``statement``; in order of start.
     """
+    wanted = None if documents is None else set(documents)
     rows = []
     for document in load_seeds(seeds_dir).values():
+        if wanted is not None and document.id not in wanted:
+            continue
         for claim in document.claims:
             data = claim.data
-            if ("reference-class" in claim.topics and "days" in data
-                    and isinstance(data.get("ended_in_war"), bool)):
+            ended = data.get("ended", data.get("ended_in_war"))
+            if "reference-class" in claim.topics and "days" in data and isinstance(ended, bool):
                 rows.append({"claim": claim.id, "start": data.get("start", claim.date),
-                             "days": float(data["days"]),
-                             "ended_in_war": data["ended_in_war"],
+                             "days": float(data["days"]), "ended_in_war": ended,
                              "phased_exchange": bool(data.get("phased_exchange", False)),
                              "statement": claim.statement})
     frame = pd.DataFrame(rows, columns=["claim", "start", "days", "ended_in_war",

@@ -1,7 +1,8 @@
 """Uncertainty over the priors: the priors as distributions, and summaries of Monte Carlo draws.
 
 :func:`prior_marginals` lists the Beta behind every uncertain branch
-probability. The other functions read the :class:`~analysis.OutcomeSamples`
+probability and :func:`prior_densities` gives their densities on a grid. The
+other functions read the :class:`~analysis.OutcomeSamples`
 of :func:`analysis.sample_outcomes` and return tidy frames with the scenario,
 condition, seed and number of draws in ``attrs``.
 
@@ -23,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.arguments import check_count, check_interval, check_intervals, check_n_points
-from ..core.beta import beta_sd
+from ..core.beta import beta_quantiles, beta_sd
+from ..core.text import display_label
 from ..engines.sampling import HIST_BINS, OutcomeSamples
 from ..model.scenario import Scenario
 
@@ -35,8 +37,12 @@ __all__ = [
     "outcome_histogram",
     "outcome_intervals",
     "outcome_ranks",
+    "prior_densities",
     "prior_marginals",
 ]
+
+#: :func:`prior_densities` draws each density where its prior has this much of its mass.
+DENSITY_MASS = 0.999
 
 
 def prior_marginals(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFrame:
@@ -75,7 +81,7 @@ def prior_marginals(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFram
     interval = check_interval(interval)
     rows = []
     for pset in scenario.tree.sets:
-        if pset.kind == "fixed":
+        if pset.kind not in ("beta", "dirichlet"):
             continue
         total = (sum(p.concentration for p in pset.priors) if pset.kind == "dirichlet"
                  else None)
@@ -95,6 +101,66 @@ def prior_marginals(scenario: Scenario, *, interval: float = 0.9) -> pd.DataFram
                                         "alpha", "beta", "mean", "sd", "lower", "upper",
                                         "cite", "rationale"])
     frame.attrs = {**scenario.metadata(), "interval": interval}
+    return frame
+
+
+def prior_densities(scenario: Scenario, *, interval: float = 0.9,
+                    n_points: int = 121) -> pd.DataFrame:
+    """Return the density of every uncertain branch probability on a grid (for charts).
+
+    Each prior of :func:`prior_marginals` gets ``n_points`` evenly spaced
+    points from its ``(1 - DENSITY_MASS) / 2`` to its ``(1 + DENSITY_MASS) / 2``
+    quantile (where 99.9% of its mass lies), plus its central interval's ends
+    and its mean, so that a chart can shade the interval and mark the mean
+    exactly.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+    interval : float
+        The central credible interval, strictly between 0 and 1.
+    n_points : int
+        Evenly spaced grid points per prior (at least 2).
+
+    Returns
+    -------
+    DataFrame
+        One row per uncertain branch probability and grid point, in
+        increasing ``value``. Columns: those of :func:`prior_marginals`
+        (``key``, ``phase``, ``rule``, ``branch``, ``kind``, ``detail``,
+        ``alpha``, ``beta``, ``mean``, ``sd``, ``lower``, ``upper``, ``cite``,
+        ``rationale``), with ``phase_label`` and ``branch_label`` after
+        ``phase`` and ``branch``, then ``value`` (a probability) and
+        ``density`` (the Beta's density there). ``attrs``: ``scenario``,
+        ``changes``, ``interval``, ``n_points``.
+
+    Raises
+    ------
+    QueryError
+        If ``interval`` is not strictly between 0 and 1, or ``n_points`` is below 2.
+    """
+    from scipy import stats  # slow to import; only needed here
+
+    points = check_n_points(n_points)
+    marginals = prior_marginals(scenario, interval=interval)
+    phases = {p.id: p for p in scenario.model.phases}
+    marginals.insert(marginals.columns.get_loc("phase") + 1, "phase_label",
+                     [display_label(p, phases[p].label) for p in marginals["phase"]])
+    marginals.insert(marginals.columns.get_loc("branch") + 1, "branch_label",
+                     [display_label(b, phases[p].branches[b].label)
+                      for p, b in zip(marginals["phase"], marginals["branch"], strict=True)])
+    tails = [(1 - DENSITY_MASS) / 2, (1 + DENSITY_MASS) / 2]
+    grids = []
+    for prior in marginals.itertuples(index=False):
+        left, right = beta_quantiles(prior.alpha, prior.beta, tails)
+        grids.append(np.unique(np.concatenate([np.linspace(left, right, points),
+                                               [prior.lower, prior.upper, prior.mean]])))
+    rows = np.repeat(np.arange(len(marginals)), [len(g) for g in grids])
+    frame = marginals.iloc[rows].reset_index(drop=True)
+    frame["value"] = np.concatenate(grids) if grids else np.zeros(0)
+    frame["density"] = stats.beta.pdf(frame["value"], frame["alpha"], frame["beta"])
+    frame.attrs = {**marginals.attrs, "n_points": points}
     return frame
 
 

@@ -83,8 +83,8 @@ from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..core.text import did_you_mean
 from ..engines.draws import draw_seconds, effective_sample_size, path_draws, weighted_quantiles
 from ..formats.evidence_file import AppliedEvidence, EvidenceItem, EvidenceLog, load_evidence
+from ..model.expansion import ProbabilitySet, default_set, rule_set
 from ..model.scenario import EvidenceUpdate, Scenario
-from ..model.tree import ProbabilitySet, default_set, rule_set
 
 __all__ = ["belief_timeline", "evidence_table", "update_scenario"]
 
@@ -278,8 +278,9 @@ def _counts_problem(scenario: Scenario, k: int, item: EvidenceItem) -> tuple | N
     if pset is None:
         return ("phase", f"phase {phase.id!r} has no default priors (its branches have "
                          f"none); expected rule: one of {', '.join(rules)}")
-    if pset.kind == "fixed":
-        return ("counts", f"the probabilities of {pset.key!r} are fixed; counts can update "
+    if pset.kind not in ("beta", "dirichlet"):
+        what = "formulas" if pset.kind == "derived" else "fixed"
+        return ("counts", f"the probabilities of {pset.key!r} are {what}; counts can update "
                           "only a Beta or Dirichlet prior (or counts prior)")
     return None
 
@@ -376,14 +377,14 @@ def _counts_overrides(scenario: Scenario, item: EvidenceItem) -> dict[str, dict]
         return {f"{pset.key}.{b}": {"concentration": p.concentration + counts[b],
                                     "cite": cited(p), "rationale": note}
                 for b, p in zip(pset.branches, pset.priors, strict=True)}
-    u = next(i for i, p in enumerate(pset.priors) if p is not None and p.kind != "fixed")
+    u = pset.uncertain_branch
     prior = pset.priors[u]
     hits, misses = counts[pset.branches[u]], counts[pset.branches[1 - u]]
     if prior.kind == "counts":
         value = {"successes": prior.successes + hits, "trials": prior.trials + hits + misses,
                  "prior_alpha": prior.prior_alpha, "prior_beta": prior.prior_beta}
     else:
-        a, b = prior.beta_parameters
+        a, b = pset.marginal(u)
         value = {"alpha": a + hits, "beta": b + misses}
     return {f"{pset.key}.{pset.branches[u]}": {**value, "cite": cited(prior), "rationale": note}}
 

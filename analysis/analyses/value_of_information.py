@@ -48,6 +48,17 @@ either (``about=``):
     depend on, and must be one; otherwise the value is refused with an
     explanation.
 
+    A chance phase the decision does not observe (``observes:``) is
+    uncertain at decision time like a later one: perfect information about
+    it is what observing it would be worth (the wildcatter's site before
+    drilling, for instance).
+
+With named parameters and formulas, every policy's expected utility is
+multilinear in independent groups when each formula is linear in each
+uncertain parameter (``prior * sensitivity`` is; ``a / b`` or ``a ** 2`` is
+not): then the estimators above are exact in their inner expectations.
+Otherwise they are approximations, and the tables' ``attrs["note"]`` says so.
+
 Every decision other than the decision maker's keeps its assumed option.
 """
 
@@ -64,8 +75,8 @@ from ..core.arguments import check_budget, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike
 from ..core.text import did_you_mean, display_label
+from ..core.ties import tie_tolerance
 from ..engines.rollback import (
-    TIE_TOLERANCE,
     DecisionEngine,
     check_decision_maker,
     decision_engine,
@@ -89,16 +100,19 @@ def _gains(scenario: Scenario, decision_maker: str, theta: np.ndarray,
     """``V*(theta_i) - U_pi(theta_i)`` for each row: the gain of re-optimising."""
     engine = decision_engine(scenario)
     choosers = engine.choosers(decision_maker, "assumed")
-    utilities = engine.utilities[engine.stakeholders.index(decision_maker)]
+    row = engine.stakeholders.index(decision_maker)
     gains = np.empty(theta.shape[0])
+    tolerance = np.empty(theta.shape[0])
     for part in scenario.tree.row_chunks(theta.shape[0]):
-        edges = engine.edges(theta[part])
+        edges, utilities = engine.prepare(theta[part])
         reach = edges.prod(axis=2)
-        best = engine.solve(edges, choosers).policy
-        gains[part] = (reach * best) @ utilities - (reach * prior_policy) @ utilities
+        best = engine.solve(edges, choosers, utilities=utilities).policy
+        mine = np.broadcast_to(utilities[:, row, :], reach.shape)
+        gains[part] = ((reach * best) * mine).sum(axis=1) - ((reach * prior_policy)
+                                                            * mine).sum(axis=1)
+        tolerance[part] = tie_tolerance(mine)
     # V* is a maximum: a gain within rounding of 0 is no gain.
-    scale = max(1.0, float(np.abs(utilities).max()))
-    return np.where(gains > TIE_TOLERANCE * scale, gains, 0.0)
+    return np.where(gains > tolerance, gains, 0.0)
 
 
 #: Estimated time of solving one draw's decisions, per path and phase.
@@ -117,10 +131,32 @@ def _check_budget(scenario: Scenario, n_draws: int, solves: int) -> None:
 def _prior_solution(scenario: Scenario, decision_maker: str) -> tuple[np.ndarray, float]:
     """Return the policy optimal at the priors' means (as a path mask) and its value."""
     engine = decision_engine(scenario)
-    edges = engine.edges(scenario.tree.mean_theta())
-    policy = engine.solve(edges, engine.choosers(decision_maker, "assumed")).policy[0]
-    utilities = engine.utilities[engine.stakeholders.index(decision_maker)]
-    return policy, float((edges[0].prod(axis=1) * policy) @ utilities)
+    edges, utilities = engine.prepare(scenario.tree.mean_theta())
+    policy = engine.solve(edges, engine.choosers(decision_maker, "assumed"),
+                          utilities=utilities).policy[0]
+    mine = utilities[0, engine.stakeholders.index(decision_maker)]
+    return policy, float((edges[0].prod(axis=1) * policy) @ mine)
+
+
+def _note(scenario: Scenario) -> str:
+    """Say when a formula is not linear in an uncertain parameter (the estimators approximate)."""
+    tree = scenario.tree
+    if tree.space is None:
+        return ""
+    uncertain = {p.name for p in tree.space.uncertain}
+    formulas = [p.expression for p in tree.space.parameters if p.expression is not None]
+    formulas += [f.expression for s in tree.sets for f in (s.formulas or ()) if f is not None]
+    values = tree.values
+    if values is not None:
+        for amounts in (*values.outcome_terms, *values.branch_terms):
+            formulas += [a.expression for a, _ in amounts if hasattr(a, "expression")]
+    for expression in formulas:
+        for name in expression.names & uncertain:
+            if not expression.is_linear_in(name):
+                return (f"approximate: formula {expression.text!r} is not linear in the "
+                        f"uncertain parameter {name!r}, so expected utilities are not "
+                        "multilinear in the priors")
+    return ""
 
 
 def _check_about(about: str) -> None:
@@ -203,7 +239,8 @@ def evpi(
                "standard_error": float(gains.std(ddof=1) / np.sqrt(n_draws)), "unit": unit,
                "n_draws": n_draws}
     frame = pd.DataFrame([row])
-    frame.attrs = {**scenario.metadata(), "seed": seed}
+    frame.attrs = {**scenario.metadata(), "seed": seed,
+                   "note": _note(scenario) if about == "parameters" else ""}
     return frame
 
 
@@ -301,9 +338,11 @@ def evppi(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = frame["evppi"] / evpi_value if evpi_value and np.isfinite(evpi_value) else np.nan
     frame.insert(5, "share_of_evpi", share)
-    frame.attrs = {**scenario.metadata(), "decision_maker": decision_maker, "about": about,
+    frame.attrs = {**scenario.metadata(), **scenario.decision_maker_attrs(decision_maker),
+                   "about": about,
                    "evpi": evpi_value, "evpi_se": evpi_se, "value_now": value_now,
-                   "unit": unit, "n_draws": n, "seed": seed}
+                   "unit": unit, "n_draws": n, "seed": seed,
+                   "note": _note(scenario) if about == "parameters" else ""}
     return frame
 
 
@@ -313,8 +352,7 @@ def evppi(
 def _gain(engine: DecisionEngine, decision_maker: str, gain: float) -> float:
     """Return ``gain``, or 0 when it is within rounding of 0 (information cannot hurt)."""
     utilities = engine.utilities[engine.stakeholders.index(decision_maker)]
-    scale = max(1.0, float(np.abs(utilities).max()))
-    return float(gain) if gain > TIE_TOLERANCE * scale else 0.0
+    return float(gain) if gain > tie_tolerance(utilities) else 0.0
 
 
 def _chance_phases(scenario: Scenario) -> list[int]:
@@ -424,9 +462,10 @@ def _clairvoyant_value(engine: DecisionEngine, decision_maker: str, phases: list
                         "result depends on the option chosen there, so it cannot be known "
                         "before choosing")
                 values = np.array([(w[node.options == o] * utilities[node.paths][
-                    node.options == o]).sum() for o in options])
-                choice = int(np.argmax(values >= values.max() - TIE_TOLERANCE * max(
-                    1.0, mass.max())))
+                    node.options == o]).sum() if node.allowed[o] else -np.inf
+                    for o in options])
+                choice = int(np.argmax(values >= values.max() - tie_tolerance(utilities)
+                                       * max(mass.max(), 1e-300)))
             policy[node.paths] &= node.options == choice
         total += float((weight * policy) @ utilities)
     return total

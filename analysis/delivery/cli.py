@@ -8,18 +8,16 @@ output closed early (``dealtree ... | head``), quietly.
 Quick commands import little: ``validate`` checks a tree without building
 its arrays (:func:`analysis.model.scenario.check_scenario_file`: no numpy),
 an exact ``summary`` loads neither pandas nor numba, scipy, plotly or
-nbconvert; every other command imports what it needs when it runs. Everything printed goes through one
+nbconvert; every other command imports what it needs when it runs
+(:mod:`analysis.delivery.commands`). Everything printed goes through one
 writer that escapes control characters, and JSON never holds ``NaN`` or
-``Infinity``.
+``Infinity`` (:mod:`analysis.delivery.console`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import math
 import os
 import signal
 import sys
@@ -27,13 +25,37 @@ from pathlib import Path
 
 from ..core.arguments import MIN_DRAWS
 from ..core.errors import QueryError, ScenarioError
-from ..core.text import escape_controls
 from ..model.scenario import load_scenario, scenario_names
+from .commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    MAX_JOBS,
+    decide_command,
+    export_command,
+    import_command,
+    new_command,
+    report_command,
+    score_command,
+    sweep_command,
+    tornado_command,
+    update_command,
+)
+from .console import (
+    error,
+    out,
+    parse_given,
+    print_csv,
+    print_json,
+    quantile_name,
+    records,
+    silence_stdout,
+    text_table,
+)
 from .files import OutputError, write_file
 
 __all__ = ["main", "run"]
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_INVALID = 2
 EXIT_INTERRUPTED, EXIT_PIPE_CLOSED, EXIT_TERMINATED = 130, 141, 143
 
 
@@ -45,7 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="SCENARIO",
+                          help="paths, or names in scenarios/")
+
+    new = commands.add_parser("new", help="write a commented starter scenario to edit")
+    new.add_argument("name", metavar="NAME",
+                     help="the scenario's id (lowercase letters, digits, underscores)")
+    new.add_argument("--output", type=Path, default=None,
+                     help="the file to write (default: NAME.yaml in the current folder)")
+    new.add_argument("--force", action="store_true", help="replace --output if it exists")
 
     summary = commands.add_parser(
         "summary", help="outcome distribution and expected attributes of a scenario")
@@ -106,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
     tornado.add_argument("--interval", type=_share, default=0.9, metavar="P",
                          help="central interval each prior is swept across (default 0.9)")
     tornado.add_argument("--top", type=_count, metavar="N", help="show the N largest swings")
+    tornado.add_argument("--range", action="append", default=[], metavar="PARAMETER=LOW:HIGH",
+                         dest="ranges", help="sweep this parameter across LOW..HIGH instead of "
+                                             "its prior's interval (repeatable; how a fixed "
+                                             "value, a payoff or a cost is swept)")
+    tornado.add_argument("--policy", choices=["optimal", "fixed"], default="optimal",
+                         help="with --for: re-optimise the decisions at every value "
+                              "(default) or hold the base-case optimal policy fixed")
     tornado.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     decide = commands.add_parser(
@@ -115,18 +152,64 @@ def _parser() -> argparse.ArgumentParser:
                         help="the stakeholder whose decisions are optimised")
     decide.add_argument("--given", action="append", default=[], metavar="PHASE=BRANCH",
                         help="condition on a chance phase before the decision (repeatable)")
+    decide.add_argument("--rule", metavar="RULE",
+                        help="decision rule: expected_value, maximin, maximax, hurwicz, "
+                             "minimax_regret (default: the scenario's, else expected value)")
+    decide.add_argument("--alpha", type=_share_or_end, metavar="A",
+                        help="with --rule hurwicz: the weight of the best case, in [0, 1]")
+    decide.add_argument("--minimize", action="store_true",
+                        help="the values are costs: minimise them")
     decide.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    imports = commands.add_parser(
+        "import", help="convert a SilverDecisions tree file (.json) into a scenario file")
+    imports.add_argument("file", type=Path, metavar="FILE.json")
+    imports.add_argument("--tree", type=_whole, default=0, metavar="N",
+                         help="which tree of the file, from 0 (default 0)")
+    imports.add_argument("--output", type=Path, metavar="SCENARIO.yaml",
+                         help="write the scenario here (default: print it)")
+    imports.add_argument("--force", action="store_true",
+                         help="replace --output even if `dealtree import` did not write it")
+
+    export = commands.add_parser(
+        "export", help="write a scenario in another tool's format (SilverDecisions)")
+    export.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    export.add_argument("--format", choices=["silverdecisions"], required=True)
+    export.add_argument("--for", dest="decision_maker", metavar="STAKEHOLDER",
+                        help="whose decisions are decision nodes (default: the first "
+                             "decision's)")
+    export.add_argument("--criterion", metavar="OUTPUT",
+                        help="what the payoffs are: utility:STAKEHOLDER, an attribute or an "
+                             "outcome (default: the decision maker's utility)")
+    export.add_argument("--output", type=Path, metavar="FILE.json",
+                        help="write the file here (default: print it)")
+    export.add_argument("--force", action="store_true", help="replace --output if it exists")
+
+    _add_sweep(commands)
 
     report = commands.add_parser("report", help="execute notebooks and export offline HTML")
     report.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="default: every notebook in notebooks/")
     report.add_argument("--scenario", default=None,
-                        help="run every notebook on this scenario (default: each its own)")
+                        help="run every notebook on this scenario, a path or a name in "
+                             "scenarios/ (default: each notebook's own)")
+    report.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="set a notebook parameter (repeatable), VALUE in YAML: "
+                             "--param SEED=3 --param 'PRIOR_OVERRIDES={ceasefire.holds: 0.9}'")
+    report.add_argument("--evidence", default=None,
+                        help="an evidence log, a path or a name in scenarios/evidence/ "
+                             "(default: the one the scenario file names)")
+    report.add_argument("--resolutions", default=None,
+                        help="what happened, a path or a name in scenarios/resolutions/ "
+                             "(default: the one the scenario file names)")
     report.add_argument("--output", type=Path, default=None, help="default: reports/")
     report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     report.add_argument("--force", action="store_true",
                         help="replace files in --output named like a report or index.html even "
                              "if dealtree did not write them")
+    report.add_argument("--jobs", "-j", type=_count, default=None, metavar="N",
+                        help="notebooks run at once, each in its own kernel (default: the "
+                             f"number of processors, at most {MAX_JOBS})")
     return parser
 
 
@@ -143,45 +226,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the one error path
         return code
     except (ScenarioError, QueryError, OutputError) as exc:
-        _error(str(exc))
+        error(str(exc))
         return EXIT_INVALID
     except BrokenPipeError:  # the reader went away (| head): stop quietly
-        _silence_stdout()
+        silence_stdout()
         return EXIT_PIPE_CLOSED
     except KeyboardInterrupt:
-        _error("interrupted")
+        error("interrupted")
         return EXIT_INTERRUPTED
     except MemoryError:
-        _error("out of memory; ask for fewer draws or a smaller scenario")
+        error("out of memory; ask for fewer draws or a smaller scenario")
         return EXIT_FAILED
     except Exception as exc:  # a bug: say so in one line, the traceback on request
         if os.environ.get("DEALTREE_DEBUG") == "1":
             raise
-        _error(f"internal error: {type(exc).__name__}: {exc} (please report it; run with "
+        error(f"internal error: {type(exc).__name__}: {exc} (please report it; run with "
                "DEALTREE_DEBUG=1 for the traceback)")
         return EXIT_FAILED
-
-
-def _error(message: str) -> None:
-    try:
-        sys.stderr.write(escape_controls(f"error: {message}") + "\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):  # standard error closed too: nothing left to tell
-        pass
-
-
-def _silence_stdout() -> None:
-    """Point standard output at /dev/null, so that Python's own flush at exit stays quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def _out(text: str = "") -> None:
-    """Print one line of text for a reader, control characters escaped."""
-    sys.stdout.write(escape_controls(text) + "\n")
 
 
 class _Version(argparse.Action):
@@ -200,27 +261,17 @@ def _validate(args) -> int:
     status = EXIT_OK
     for file in args.files:
         try:
-            found = check_scenario_file(Path(file))
+            found = check_scenario_file(file)
         except ScenarioError as exc:
             status = EXIT_INVALID
-            _out(f"{file}: {len(exc.problems)} problem(s)")
+            out(f"{file}: {len(exc.problems)} problem(s)")
             for problem in exc.problems:
-                _out(f"  {problem}")
+                out(f"  {problem}")
             continue
         for message in found:
-            _out(f"  warning: {message}")
-        _out(f"{file}: ok")
+            out(f"  warning: {message}")
+        out(f"{file}: ok")
     return status
-
-
-def _parse_given(items: list[str]) -> dict[str, list[str]]:
-    given: dict[str, list[str]] = {}
-    for item in items:
-        phase, sep, branches = item.partition("=")
-        if not sep or not phase or not branches:
-            raise QueryError(f"--given {item!r}: expected PHASE=BRANCH (or PHASE=A|B)")
-        given.setdefault(phase.strip(), []).extend(b.strip() for b in branches.split("|"))
-    return given
 
 
 def _count(text: str) -> int:
@@ -230,6 +281,26 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"got {value}, expected at least 1")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}, expected 0 or more")
+    return value
+
+
+def _share_or_end(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number in [0, 1]") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a number in [0, 1]")
     return value
 
 
@@ -262,12 +333,6 @@ def _share(text: str) -> float:
     return value
 
 
-def _quantile_name(level: float) -> str:
-    """``0.05`` -> ``'p05'``, ``0.975`` -> ``'p97.5'``."""
-    percent = f"{100 * level:.6g}"
-    return "p" + (percent.zfill(2) if "." not in percent else percent.zfill(3))
-
-
 def _intervals(scenario, given, args) -> tuple[list[str], dict, dict, dict]:
     """Monte Carlo columns (mean, low, median, high) for outcomes and attributes."""
     from ..engines.sampling import sample_outcomes
@@ -275,8 +340,8 @@ def _intervals(scenario, given, args) -> tuple[list[str], dict, dict, dict]:
     interval = 0.9 if args.interval is None else args.interval
     samples = sample_outcomes(scenario, n_draws=args.draws, given=given, rng=args.seed)
     from ..analyses.uncertainty import attribute_intervals, outcome_intervals  # pandas
-    low = _quantile_name((1 - interval) / 2)
-    high = _quantile_name((1 + interval) / 2)
+    low = quantile_name((1 - interval) / 2)
+    high = quantile_name((1 + interval) / 2)
     names = ["mean", low, "median", high]
 
     def columns(frame) -> dict[str, list[float]]:
@@ -295,7 +360,7 @@ def _summary(args) -> int:
         raise QueryError("--seed and --interval go with --draws N (the number of draws of "
                          "the priors)")
     scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
+    given = parse_given(args.given)
     model = scenario.model
     probabilities = outcome_probabilities(scenario, given)
     expected, sd = attribute_moments(scenario, given)
@@ -313,8 +378,8 @@ def _summary(args) -> int:
         outcomes.update(outcome_mc)
         attributes.update(attribute_mc)
     if args.format == "json":
-        _json({"scenario": scenario.id, "title": scenario.title, "given": given, **meta,
-               "outcomes": _records(outcomes), "attributes": _records(attributes)})
+        print_json({"scenario": scenario.id, "title": scenario.title, "given": given, **meta,
+               "outcomes": records(outcomes), "attributes": records(attributes)})
     elif args.format == "csv":
         rows = [["outcome", o, label, p, "probability", *(outcomes[n][k] for n in names)]
                 for k, (o, label, p) in enumerate(zip(outcomes["outcome"], outcomes["label"],
@@ -323,81 +388,28 @@ def _summary(args) -> int:
                  for k, (a, label, e, unit) in enumerate(zip(
                      attributes["attribute"], attributes["label"], attributes["expected"],
                      attributes["unit"], strict=True))]
-        _csv(["kind", "name", "label", "value", "unit", *names], rows)
+        print_csv(["kind", "name", "label", "value", "unit", *names], rows)
     else:
         condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
-        _out(f"{scenario.title}" + (f"  (given {condition})" if condition else ""))
-        _out()
+        out(f"{scenario.title}" + (f"  (given {condition})" if condition else ""))
+        out()
         percent = "{:.1%}".format
-        _out(_table({"label": outcomes["label"],
+        out(text_table({"label": outcomes["label"],
                      **{c: [percent(v) for v in outcomes[c]]
                         for c in ["probability", *names[1:]]}}))
         if attributes["attribute"]:
-            _out()
+            out()
             number = "{:.3g}".format
-            _out(_table({"label": attributes["label"],
+            out(text_table({"label": attributes["label"],
                          **{c: [number(v) for v in attributes[c]]
                             for c in ["expected", "sd", *names[1:]]},
                          "unit": attributes["unit"]}))
         if names:
-            _out()
-            _out(f"{names[1]}-{names[3]}: the central {meta['interval']:.0%} of "
+            out()
+            out(f"{names[1]}-{names[3]}: the central {meta['interval']:.0%} of "
                  f"{meta['draws']:,} draws of the priors (seed {meta['seed']}); probability "
                  "and expected: at the priors' means.")
     return EXIT_OK
-
-
-def _records(columns: dict[str, list]) -> list[dict]:
-    """Turn columns into rows: ``{"a": [1, 2], "b": [3, 4]}`` -> ``[{"a": 1, "b": 3}, ...]``."""
-    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-def _table(columns: dict[str, list[str]]) -> str:
-    """Return a plain text table, every column right-aligned under its name (as pandas)."""
-    widths = {name: max([len(name), *(len(str(v)) for v in values)])
-              for name, values in columns.items()}
-    lines = [" ".join(name.rjust(widths[name]) for name in columns)]
-    lines += [" ".join(str(v).rjust(widths[name]) for name, v in zip(columns, row, strict=True))
-              for row in zip(*columns.values(), strict=True)]
-    return "\n".join(lines)
-
-
-def _finite(value, where: str = "output"):
-    """Return ``value`` (nested dicts and lists) with NumPy numbers as plain Python ones.
-
-    Raises
-    ------
-    QueryError
-        Naming where a number is not finite: no ``NaN`` or ``Infinity`` is ever written.
-    """
-    if isinstance(value, dict):
-        return {k: _finite(v, f"{where}.{k}") for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if hasattr(value, "item") and not isinstance(value, str):  # a NumPy scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        raise QueryError(f"the result {where} is {value}, not a finite number: the scenario's "
-                         "numbers are too extreme for it; nothing was written")
-    return value
-
-
-def _json(payload: dict) -> None:
-    """Print ``payload`` as JSON (ASCII, so control characters are escaped; never NaN)."""
-    sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
-
-
-def _csv(header: list[str], rows: list[list]) -> None:
-    """Print rows as CSV (after the same finiteness check as JSON)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(_finite([list(row) for row in rows]))
-    sys.stdout.write(escape_controls(buffer.getvalue()))
-
-
-def _frame_csv(frame, columns: list[str]) -> None:
-    _csv(columns, frame[columns].itertuples(index=False, name=None))
 
 
 def _schema(args) -> int:
@@ -432,202 +444,52 @@ def _is_schema(path: Path) -> bool:
 _OLD_SCHEMA_TITLES = {"EvidenceFile", "ResolutionsFile"}
 
 
-def _report(args) -> int:
-    from .report import build_reports  # imports nbconvert: only when asked
-
-    results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
-                            show_code=args.show_code, force=args.force)
-    failed = [r for r in results if not r.ok]
-    for result in failed:
-        _error(f"failed: {result.error}")
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _update(args) -> int:
-    from ..analyses.updating import update_scenario
-    from ..engines.exact import outcome_probabilities
-
-    prior = load_scenario(args.scenario)
-    try:
-        posterior = update_scenario(prior, args.evidence, until=args.until)
-    except ValueError as exc:
-        if isinstance(exc, ScenarioError | QueryError):
-            raise
-        raise QueryError(f"--until: {exc}") from None
-    model = prior.model
-    table = {"outcome": list(model.outcomes),
-             "label": [o.label for o in model.outcomes.values()],
-             "prior": [float(v) for v in outcome_probabilities(prior)],
-             "posterior": [float(v) for v in outcome_probabilities(posterior)]}
-    items = posterior.evidence.items
-    logs = list(dict.fromkeys(a.log.id for a in posterior.evidence.applied))
-    if args.format == "json":
-        _json({"scenario": prior.id, "title": prior.title, "evidence": logs,
-               "until": args.until,
-               "items": [{"id": i.id, "date": i.date.isoformat(), "kind": i.kind,
-                          "title": i.title} for i in items],
-               "outcomes": _records(table)})
-    elif args.format == "csv":
-        _csv(list(table), list(zip(*table.values(), strict=True)))
-    else:
-        last = f", to {items[-1].date}" if items else ""
-        _out(prior.title)
-        _out(f"Updated on {len(items)} evidence item{'s' if len(items) != 1 else ''} of "
-             f"{', '.join(logs) or args.evidence}{last}")
-        _out()
-        _finite(table)
-        _out(_table({"label": table["label"],
-                     "prior": [f"{v:.1%}" for v in table["prior"]],
-                     "posterior": [f"{v:.1%}" for v in table["posterior"]]}))
-    return EXIT_OK
-
-
-def _score(args) -> int:
-    from ..analyses.scoring import forecast_resolutions, score_forecasts, score_summary
-
-    scenario = load_scenario(args.scenario)
-    forecasts = forecast_resolutions(
-        scenario, args.resolutions, sequential=not args.marginal,
-        include_provisional=not args.exclude_provisional, n_draws=args.draws, rng=args.seed)
-    scores = score_forecasts(forecasts)
-    summary = score_summary(scores).iloc[0]
-    overall = _finite({"questions": int(summary["questions"]), "brier": float(summary["brier"]),
-                       "log_score": float(summary["log_score"]),
-                       "log_score_total": float(summary["log_score_total"])}, "overall")
-    columns = ["question", "resolved_on", "kind", "observed", "probability", "brier",
-               "log_score", "provisional"]
-    if args.format == "json":
-        records = scores[columns].assign(resolved_on=scores["resolved_on"].astype(str))
-        _json({"scenario": scenario.id, "resolutions": forecasts.attrs["resolutions"],
-               "sequential": not args.marginal, "seed": args.seed,
-               "questions": records.to_dict("records"), "overall": overall})
-    elif args.format == "csv":
-        _frame_csv(scores, ["scenario", *columns])
-    else:
-        _finite(scores[["probability", "brier", "log_score"]].to_numpy().tolist(), "scores")
-        mode = "marginal" if args.marginal else "each given the answers known before it"
-        _out(f"{scenario.title}: forecasts of {forecasts.attrs['resolutions']} ({mode})")
-        _out()
-        _out(_table({
-            "question": [q + (" *" if p else "") for q, p in
-                         zip(scores["question"], scores["provisional"], strict=True)],
-            "resolved_on": [str(d) for d in scores["resolved_on"]],
-            "observed": list(scores["observed"]),
-            "forecast": [f"{v:.1%}" for v in scores["probability"]],
-            "brier": [f"{v:.3f}" for v in scores["brier"]],
-            "log_score": [f"{v:.3f}" for v in scores["log_score"]]}))
-        _out()
-        _out(f"Overall: {overall['questions']} questions, mean Brier {overall['brier']:.3f} "
-             f"(0 best, 2 worst), mean log score {overall['log_score']:.3f}, total "
-             f"{overall['log_score_total']:.3f} (-ln p, 0 best)")
-        if scores["provisional"].any():
-            _out("* provisional: the answer may still change")
-    return EXIT_OK
-
-
-def _number(value: float, unit: str) -> str:
-    return f"{value:.1%}" if unit == "probability" else f"{value:,.4g}"
-
-
-def _tornado(args) -> int:
-    from ..analyses.sensitivity import tornado_table
-
-    scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
-    table = tornado_table(scenario, output=args.output, interval=args.interval, given=given,
-                          decision_maker=args.decision_maker)
-    if args.top:
-        table = table.head(args.top)
-    unit, label = table.attrs["unit"], table.attrs["output_label"]
-    base = float(table.attrs["base"])
-    columns = ["parameter", "label", "low", "high", "result_low", "result_high", "base",
-               "swing"]
-    if args.format == "json":
-        _json({"scenario": scenario.id, "output": args.output, "output_label": label,
-               "unit": unit, "given": given, "decision_maker": args.decision_maker,
-               "interval": args.interval, "base": base,
-               "parameters": table[columns].to_dict("records")})
-    elif args.format == "csv":
-        _frame_csv(table, columns)
-    else:
-        _finite({"base": base, "rows": table[columns[2:]].to_numpy().tolist()}, "tornado")
-        condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
-        _out(f"{scenario.title}: tornado of {label}"
-             + (f"  (given {condition})" if condition else ""))
-        extra = (f"; {args.decision_maker}'s decisions re-optimised at each value"
-                 if args.decision_maker else "")
-        _out(f"At the priors' means: {_number(base, unit)}. Each prior across its central "
-             f"{args.interval:.0%} interval, the others at their means{extra}.")
-        _out()
-        if len(table):
-            _out(_table({
-                "prior": list(table["label"]),
-                "interval": [f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(table["low"], table["high"],
-                                                                      strict=True)],
-                "at low end": [_number(v, unit) for v in table["result_low"]],
-                "at high end": [_number(v, unit) for v in table["result_high"]],
-                "swing": [_number(v, unit) for v in table["swing"]]}))
-        else:
-            _out("(no uncertain prior: every probability is fixed)")
-    return EXIT_OK
-
-
-def _decide(args) -> int:
-    from ..analyses.decisions import rollback
-
-    scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
-    result = rollback(scenario, decision_maker=args.decision_maker, given=given)
-    values, best = result.option_values, result.best_options
-    if args.format == "json":
-        def records(frame) -> list[dict]:
-            return json.loads(frame.to_json(orient="records"))
-
-        _json({"scenario": scenario.id, "decision_maker": result.decision_maker,
-               "phase": result.phase, "given": given, "value": result.value,
-               "policy": records(result.policy), "option_values": records(values),
-               "best_options": records(best),
-               "expected_utilities": records(result.expected_utilities)})
-    elif args.format == "csv":
-        _frame_csv(values, ["node", "information", "option", "stakeholder", "unit",
-                            "expected_utility", "best", "chosen"])
-    else:
-        _finite({"value": result.value, "values": values["expected_utility"].tolist()},
-                "decisions")
-        unit = scenario.model.utilities[result.decision_maker].unit
-        label = scenario.model.stakeholders[result.decision_maker].label
-        _out(f"{scenario.title}: decisions of {label}")
-        _out(f"Expected utility of the optimal policy for {label}: "
-             f"{result.value:,.4g} {unit}")
-        _out()
-        _out("Optimal policy (* chosen, = tied with the best):")
-        for (phase, info), rows in result.policy.groupby(["phase", "information_label"],
-                                                         sort=False):
-            _out(f"  {phase} | {info}")
-            for row in rows.itertuples(index=False):
-                mark = "*" if row.chosen else ("=" if row.tie else " ")
-                _out(f"    {mark} {row.option_label:<32} {row.expected_utility:>10,.4g} {unit}")
-        for info, rows in values.groupby("information_label", sort=False):
-            _out()
-            _out(f"Expected utility of each option at {result.phase} | {info}:")
-            table = rows.pivot_table(index="option_label", columns="stakeholder_label",
-                                     values="expected_utility", sort=False)
-            _out(table.map(lambda v: f"{v:,.4g}").to_string())
-            picks = best[best["information_label"] == info]
-            _out("  Best for each: " + "; ".join(
-                f"{r.stakeholder_label}: "
-                + (f"tie of {r.tied_options.replace(' | ', ', ')}" if r.tie else r.option_label)
-                for r in picks.itertuples(index=False)))
-    return EXIT_OK
-
-
-_COMMANDS = {"validate": _validate, "summary": _summary, "schema": _schema, "report": _report,
-             "update": _update, "score": _score, "tornado": _tornado, "decide": _decide}
+_COMMANDS = {"validate": _validate, "summary": _summary, "schema": _schema,
+             "report": report_command, "update": update_command, "score": score_command,
+             "tornado": tornado_command, "decide": decide_command, "import": import_command,
+             "export": export_command, "sweep": sweep_command, "new": new_command}
 
 
 def _terminate(signum, frame) -> None:
     """SIGTERM unwinds like an exit, so that temporary files and kernels are cleaned up."""
     raise SystemExit(EXIT_TERMINATED)
+
+
+def _add_sweep(commands) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="evaluate a decision maker's options under many variants of the priors, "
+                      "on Dask, and summarise their robustness")
+    sweep.add_argument("scenario", metavar="SCENARIO", help="a path or a name in scenarios/")
+    sweep.add_argument("--output", required=True, type=Path, metavar="DIR",
+                       help="folder of the manifest and the Parquet chunks; running the same "
+                            "sweep into it again resumes")
+    sweep.add_argument("--n", dest="n_variants", type=_count, default=1024, metavar="N",
+                       help="points of the design (default 1024; the analysts' variants come "
+                            "on top)")
+    sweep.add_argument("--seed", type=_seed, metavar="S",
+                       help="seed of the design and the draws (default: the one in DIR's "
+                            "manifest when resuming, else fresh)")
+    sweep.add_argument("--for", dest="decision_maker", metavar="STAKEHOLDER",
+                       help="whose options (default: the scenario's only decision maker)")
+    sweep.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="an existing Dask scheduler (default: a local cluster)")
+    sweep.add_argument("--workers", type=_count, metavar="N",
+                       help="worker processes of the local cluster (default: one per core)")
+    sweep.add_argument("--design", choices=["sobol", "latin_hypercube"], default="sobol")
+    sweep.add_argument("--method", choices=["exact", "monte_carlo"], default="exact")
+    sweep.add_argument("--draws", type=_draws, default=1000, metavar="N",
+                       help="draws of each variant's priors with --method monte_carlo")
+    sweep.add_argument("--ranges", type=Path, metavar="FILE",
+                       help="a ranges file replacing the priors' 90%% intervals")
+    sweep.add_argument("--no-analysts", action="store_true",
+                       help="leave out the variants of scenarios/analysts/")
+    sweep.add_argument("--chunk-size", type=_count, metavar="N",
+                       help="variants per chunk (default 2048 exact, 64 Monte Carlo)")
+    sweep.add_argument("--satisficing", type=float, metavar="U",
+                       help="expected utility an option must reach to satisfice")
+    sweep.add_argument("--percentile", type=_share, default=0.9, metavar="P",
+                       help="regret percentile to report (default 0.9)")
+    sweep.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
 
 def run() -> None:

@@ -1,23 +1,32 @@
 """Build self-contained HTML reports from the project's notebooks.
 
-Each notebook is executed afresh in a ``python3`` kernel (working directory:
-the notebook's folder) with ``PLOTLY_RENDERER=notebook``, so plotly embeds
-plotly.js once, in the first figure's output, and every chart draws from the
-file alone. It is then exported with the ``offline`` nbconvert template in
-``analysis/templates/offline/``: JupyterLab's look without the require.js,
-MathJax, mermaid and widget CDN scripts, code hidden by default, and a header
-line naming the scenario, the build date and the dealtree version.
+Each notebook is run afresh in a ``python3`` kernel (working directory: the
+notebook's folder) with its parameters injected by papermill: a cell tagged
+``injected-parameters`` after the cell tagged ``parameters``, in the executed
+copy only (the ``.ipynb`` file is never written). ``scenario=``,
+``evidence=``, ``resolutions=`` and ``parameters=`` set them; a value that
+names a file relative to the caller's folder becomes that file's absolute
+path, and is shown by its file name alone.
 
-A notebook chooses its scenario in its first code cell tagged ``parameters``
-(``SCENARIO = "baseline"``, the papermill convention). To build another
-scenario, a cell tagged ``injected-parameters`` that sets ``SCENARIO`` is
-inserted right after it, in the executed copy only: the ``.ipynb`` file is
-never written.
+Before any kernel starts, the scenario each notebook would run on is loaded
+(with its prior overrides) and checked: an invalid scenario or override
+raises :class:`~analysis.core.errors.ScenarioError`. A notebook that does not
+apply to the scenario (its metadata ``dealtree.needs`` names a decision
+phase, an evidence log or durations the scenario lacks) is not run: it is
+listed in the index as "not applicable" with the reason.
 
-Before any kernel starts, every notebook is read and checked, and every
-scenario they will run is loaded: a missing or broken notebook, a notebook
-that cannot take the scenario asked for, or an invalid scenario is an error
-at once (:class:`~analysis.core.errors.ScenarioError` or
+Charts are stored as plotly's JSON mimetype and drawn in the page by a
+light plotly.js (:mod:`analysis.delivery.figures`). The page is exported with
+the ``offline`` nbconvert template in ``templates/offline/``: JupyterLab's
+look without CDN scripts, code hidden by default, and a header naming the
+scenario (title, id, file name), what the run changed, its seed, the build
+date and the dealtree version.
+
+Before any kernel starts, every notebook is read and checked (with the
+standard library: nbformat takes seconds to import), and every scenario they
+will run is loaded: a missing or broken notebook, a notebook that cannot
+take the parameters asked for, or an invalid scenario is an error at once
+(:class:`~analysis.core.errors.ScenarioError` or
 :class:`~analysis.core.errors.QueryError`). The output folder is then locked
 for the build (a second build into it is refused), temporary files that a
 killed build left there are removed, and a report or index that dealtree did
@@ -26,10 +35,10 @@ not write is never replaced unless ``force=True``.
 Reports and ``index.html`` are written to a temporary file in the output
 folder and moved onto their name with :func:`os.replace`
 (:mod:`analysis.delivery.files`), so a reader never sees half a file and a
-notebook that fails leaves its previous report as it was. The index lists
-every report in the output folder (read from the ``<meta name="dealtree:...">``
-tags the template writes) and this build's failures; when every notebook of a
-build fails, an existing index is kept as it was.
+notebook that fails leaves its previous report as it was. The index
+(:mod:`analysis.delivery.index_page`) lists every report in the output folder
+and this build's failures and notebooks that do not apply; when every
+notebook of a build fails, an existing index is kept as it was.
 
 Examples
 --------
@@ -42,7 +51,6 @@ True
 from __future__ import annotations
 
 import ast
-import html
 import json
 import os
 import re
@@ -50,12 +58,12 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from ..core.paths import PROJECT_ROOT
@@ -63,37 +71,24 @@ from ..core.text import escape_controls
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
 from ..model.scenario import load_scenario
-from .files import (
-    OutputError,
-    lock_folder,
-    output_folder,
-    remove_stale_temporaries,
-    write_atomic,
-)
+from .files import OutputError, lock_folder, output_folder, remove_stale_temporaries, write_atomic
+from .index_page import INDEX_NAME, IndexEntry, index_html, is_our_index, read_report_meta
 
-__all__ = ["ReportResult", "build_reports"]
+if TYPE_CHECKING:
+    from ..model.scenario import Scenario
+
+__all__ = ["ReportResult", "build_reports", "notebook_parameters"]
 
 _TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _TEMPLATE_NAME = "offline"
 _KERNEL_NAME = "python3"
 _PARAMETERS_TAG = "parameters"
 _INJECTED_TAG = "injected-parameters"
-_INDEX_NAME = "index.html"
 #: The largest notebook file read (ours, with their outputs, are about 5 MB).
 _MAX_NOTEBOOK_BYTES = 100 * 2**20
-
-# Plotly's ``notebook`` renderer puts this MathJax CDN script before every
-# figure (plotly 6-7 hard-code ``include_mathjax="cdn"``). Offline it fails,
-# online it makes every reader's browser fetch from cdnjs. Removing it only
-# loses LaTeX in chart labels, as the template's MathJax removal does in
-# markdown.
-_MATHJAX_SCRIPT = re.compile(
-    r"""<script\b[^>]*\bsrc\s*=\s*["'](?:https?:)?//[^"']*mathjax[^"']*["'][^>]*>\s*</script>""",
-    re.IGNORECASE,
-)
-_PLOTLYJS_MARKER = "* plotly.js v"  # license header of the embedded bundle
-_PLOTLY_DIV = 'class="plotly-graph-div"'
-_PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+#: Parameters shown in the header on their own line, not among "parameters changed".
+_SHOWN_APART = ("SCENARIO", "PRIOR_OVERRIDES", "SEED")
+_WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -104,12 +99,12 @@ class ReportResult:
     Attributes
     ----------
     notebook : str
-        The notebook's file name, e.g. ``"01-baseline.ipynb"``.
+        The notebook's file name, e.g. ``"01-outcomes.ipynb"``.
     output : pathlib.Path or None
-        The written report, or None when the notebook failed (any previous
-        report is then left as it was).
+        The written report; None when the notebook failed (any previous
+        report is then left as it was) or does not apply.
     ok : bool
-        True when the notebook ran and its report was written.
+        False when the notebook failed; a notebook that does not apply is ok.
     error : str or None
         None when ``ok``; otherwise one line naming the notebook, the failing
         cell (number and the start of its source) and the exception's last
@@ -118,10 +113,13 @@ class ReportResult:
     seconds : float
         Wall-clock time spent on the notebook.
     title : str
-        The page title: the notebook's first markdown heading, else its stem.
+        The page title: the notebook's first markdown heading (else its stem)
+        and the scenario's title.
     scenario : str or None
-        The scenario the notebook ran with; None when it has no ``parameters``
-        cell with a literal ``SCENARIO``.
+        The id of the scenario the notebook ran on.
+    reason : str or None
+        Why the notebook does not apply to the scenario (then ``output`` is
+        None), or None.
     """
 
     notebook: str
@@ -131,20 +129,53 @@ class ReportResult:
     seconds: float
     title: str = ""
     scenario: str | None = None
+    reason: str | None = None
 
 
 class _BuildError(Exception):
     """A notebook could not be built; the message is the ReportResult error."""
 
 
+@dataclass
+class _Plan:
+    """One notebook's run, decided before any kernel starts."""
+
+    path: Path
+    nb: dict  # the notebook's JSON, checked for the shape a notebook has
+    title: str
+    injected: dict[str, Any]
+    values: dict[str, Any]
+    scenario: Scenario | None = None
+    reason: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the parameters a notebook's ``parameters`` cell defines, with their defaults.
+
+    Defaults that are not literals (an expression) are returned as None.
+    """
+    problems: list[Problem] = []
+    nb = _read_notebook(Path(notebook), problems)
+    if nb is None:
+        raise ScenarioError(problems)
+    return _defaults(nb)
+
+
 def build_reports(
     notebooks: Iterable[str | os.PathLike[str]] | None = None,
     output_dir: str | os.PathLike[str] | None = None,
     *,
-    scenario: str | None = None,
+    scenario: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    evidence: str | os.PathLike[str] | None = None,
+    resolutions: str | os.PathLike[str] | None = None,
     progress: Callable[[str], object] | None = None,
     show_code: bool = False,
     timeout: float = 600,
+    bundle: str = "light",
+    jobs: int = 1,
     force: bool = False,
 ) -> list[ReportResult]:
     """Execute notebooks and export each to a self-contained HTML report.
@@ -157,22 +188,34 @@ def build_reports(
     output_dir : path-like, optional
         Folder for ``<stem>.html`` reports and ``index.html`` (created when
         missing). Default: ``reports/`` under the project root.
-    scenario : str, optional
-        Scenario (a name in ``scenarios/`` or a path) to run every notebook
-        on. Where it differs from the ``SCENARIO`` in a notebook's
-        ``parameters`` cell, a cell tagged ``injected-parameters`` setting it
-        is inserted after that cell. Default: each notebook's own. A notebook
-        without a ``parameters`` cell builds only with the default or
-        ``"baseline"`` (and is listed with no scenario).
+    scenario : str or path-like, optional
+        Scenario (a name in ``scenarios/`` or a path, relative to the
+        caller's folder) to run every notebook on: the ``SCENARIO``
+        parameter. Default: each notebook's own.
+    parameters : mapping, optional
+        Parameter name -> value, injected into every notebook whose
+        ``parameters`` cell defines it (``{"SEED": 3, "PRIOR_OVERRIDES":
+        {"ceasefire.holds": 0.9}}``).
+    evidence, resolutions : str or path-like, optional
+        The ``EVIDENCE`` and ``RESOLUTIONS`` parameters: an evidence log and
+        a resolutions file, names or paths. Default: what the scenario file
+        names under ``notebooks:``.
     progress : callable, optional
         Called with one line of text before and after each notebook, e.g.
-        ``"[1/3] 01-baseline.ipynb ... ok (6.2 s)"``, and with warnings.
+        ``"[1/3] 01-outcomes.ipynb ... ok (6.2 s)"``, and with warnings.
         Default: print to standard error.
     show_code : bool, default False
         Keep code cells' input in the reports (hidden by default: readers
         are not programmers).
     timeout : float, default 600
         Seconds a single cell may run before it counts as failed.
+    bundle : {"light", "full"}
+        The plotly.js to embed: the light, compressed one, or plotly.py's
+        complete bundle (for comparisons).
+    jobs : int, default 1
+        Notebooks run at once, each in its own kernel. With more than one,
+        progress lines of different notebooks interleave; the results keep
+        the order given.
     force : bool, default False
         Replace files in the output folder named like a report or the index
         even when dealtree did not write them.
@@ -186,95 +229,196 @@ def build_reports(
     Raises
     ------
     TypeError
-        If ``scenario`` is not a string or ``progress`` is not callable.
+        If ``scenario`` is not a string or path, ``parameters`` not a mapping,
+        or ``progress`` not callable.
     QueryError
-        If ``scenario`` is empty, ``timeout`` is not positive, two notebooks
-        would write the same report (same stem, or a notebook named
-        ``index``), or a notebook cannot take the scenario asked for.
+        If ``scenario`` is empty, ``timeout`` is not positive, ``bundle`` is
+        unknown, ``jobs`` is not a positive integer, two notebooks would
+        write the same report (same stem, or a notebook named ``index``), a
+        parameter is defined by none of the notebooks, or a notebook cannot
+        take the scenario asked for.
     ScenarioError
-        If a notebook is missing or not a notebook, or a scenario a notebook
-        would run is missing or invalid: all found before any kernel starts.
+        If a notebook is missing or not a notebook, or a scenario, a prior
+        override or an evidence log a notebook would use is invalid: all
+        found before any kernel starts.
     OutputError
         If the output folder cannot be written, another build is writing to
         it, or a file there that dealtree did not write would be replaced.
     """
-    if scenario is not None and not isinstance(scenario, str):
-        raise TypeError(f"scenario must be a str, got {type(scenario).__name__}")
-    if scenario is not None and not scenario.strip():
+    if scenario is not None and not isinstance(scenario, str | os.PathLike):
+        raise TypeError(f"scenario must be a str or a path, got {type(scenario).__name__}")
+    if isinstance(scenario, str) and not scenario.strip():
         raise QueryError(f"scenario == {scenario!r}, must be a non-empty name")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a mapping, got {type(parameters).__name__}")
     if progress is None:
         progress = _print_progress
     elif not callable(progress):
         raise TypeError(f"progress must be callable, got {type(progress).__name__}")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise QueryError(f"timeout == {timeout!r}, must be > 0 seconds")
+    if bundle not in ("light", "full"):  # figures.BUNDLES (imported only to build)
+        raise QueryError(f"bundle == {bundle!r}, expected one of: light, full")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise QueryError(f"jobs == {jobs!r}, must be an integer >= 1")
 
     if notebooks is None:
         paths = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
     else:
         paths = [Path(nb) for nb in notebooks]
     _check_report_names(paths)
-    plans = _prepare(paths, scenario)
+    given = dict(parameters or {})
+    for name, value in (("SCENARIO", scenario), ("EVIDENCE", evidence),
+                        ("RESOLUTIONS", resolutions)):
+        if value is not None:
+            given[name] = str(value)
+    given = {name: _from_callers_folder(value) for name, value in given.items()}
+    plans = _prepare(paths, given)
+    _check_parameters_known(plans, dict(parameters or {}))
     out = output_folder(output_dir if output_dir is not None else PROJECT_ROOT / "reports",
                         what="report folder")
     with lock_folder(out, what="report folder"):
         for stale in remove_stale_temporaries(out):
             progress(f"removed {stale.name}, left by an interrupted build")
         _check_targets(out, plans, force)
-        results = [_build(number, plan, out, show_code, timeout, progress, len(plans))
-                   for number, plan in enumerate(plans, start=1)]
-        if any(r.ok for r in results) or not (out / _INDEX_NAME).exists():
-            progress(f"index: {_write_index(out, results)}")
+        results = _run_all(plans, out, show_code, timeout, bundle, jobs, progress)
+        if any(r.ok and r.output is not None for r in results) or not (out / INDEX_NAME).exists():
+            progress(f"index: {_write_index(out, results, plans)}")
         else:
-            progress(f"index: {out / _INDEX_NAME} kept as it was (no notebook built)")
+            progress(f"index: {out / INDEX_NAME} kept as it was (no notebook built)")
     return results
 
 
-@dataclass
-class _Plan:
-    """A notebook read and checked, ready to run: what it runs and where it came from."""
+def _run_all(plans: list[_Plan], out: Path, show_code: bool, timeout: float, bundle: str,
+             jobs: int, progress: Callable[[str], object]) -> list[ReportResult]:
+    """Build every planned notebook, ``jobs`` at a time; return the results in order."""
+    total = len(plans)
 
-    path: Path
-    data: dict  # the notebook's JSON, checked for the shape a notebook has
-    title: str
-    injected_at: int | None
-    scenario: str | None
-    injected: str | None  # the SCENARIO value injected at injected_at
-
-
-def _prepare(paths: list[Path], scenario: str | None) -> list[_Plan]:
-    """Read every notebook and load every scenario it will run; raise before any kernel."""
-    problems: list[Problem] = []
-    plans: list[_Plan] = []
-    for path in paths:
-        data = _read_notebook(path, problems)
-        if data is None:
-            continue
+    def run(number: int, plan: _Plan) -> ReportResult:
+        path = plan.path
+        prefix = f"[{number}/{total}] {path.name} ..."
+        scenario_id = plan.scenario.id if plan.scenario is not None else None
+        if plan.error is not None:
+            progress(f"{prefix} FAILED: {plan.error}")
+            return ReportResult(path.name, None, False, plan.error, 0.0, plan.title)
+        if plan.reason is not None:
+            _remove_stale(out / (path.stem + ".html"))
+            progress(f"{prefix} not applicable: {plan.reason}")
+            return ReportResult(path.name, None, True, None, 0.0, plan.title, scenario_id,
+                                plan.reason)
+        progress(prefix)
+        start = time.perf_counter()
         try:
-            injected_at, runs, injected = _scenario_cell(data, scenario, path.name)
-        except _BuildError as exc:
-            problems.append(Problem(str(path), None, "(notebook)",
-                                    str(exc).removeprefix(f"{path.name}: ")))
-            continue
-        plans.append(_Plan(path, data, _first_heading(data) or path.stem, injected_at, runs,
-                           injected))
+            output = _build_one(plan, out, show_code, timeout, bundle)
+        except Exception as exc:  # every failure becomes a result, the others still build
+            seconds = time.perf_counter() - start
+            error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
+            progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
+            return ReportResult(path.name, None, False, error, seconds, plan.title, scenario_id)
+        seconds = time.perf_counter() - start
+        progress(f"{prefix} ok ({seconds:.1f} s)")
+        for warning in plan.warnings:
+            progress(f"    warning: {warning}")
+        return ReportResult(path.name, output, True, None, seconds, plan.title, scenario_id)
+
+    numbered = list(enumerate(plans, start=1))
+    if jobs == 1 or total <= 1:
+        results = [run(number, plan) for number, plan in numbered]
+    else:  # each notebook runs in its own kernel process: threads only wait for them
+        with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
+            results = list(pool.map(lambda item: run(*item), numbered))
+    return results
+
+
+def _print_progress(message: str) -> None:
+    print(escape_controls(message), file=sys.stderr, flush=True)
+
+
+def _check_report_names(paths: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for path in paths:
+        name = path.stem + ".html"
+        if name == INDEX_NAME:
+            raise QueryError(f"notebook {str(path)!r} would overwrite the report index "
+                             f"{INDEX_NAME!r}; rename it")
+        if name in seen and seen[name] != path:
+            raise QueryError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
+                             f"write report {name!r}")
+        seen[name] = path
+
+
+def _from_callers_folder(value: Any) -> Any:
+    """Make a string naming a file relative to the working folder becomes its absolute path."""
+    if isinstance(value, str) and value and Path(value).is_file():
+        return str(Path(value).resolve())
+    if isinstance(value, list):
+        return [_from_callers_folder(v) for v in value]
+    return value
+
+
+def _check_parameters_known(plans: list[_Plan], given: Mapping[str, Any]) -> None:
+    known = set()
+    for plan in plans:
+        known |= set(_defaults(plan.nb))
+    unknown = sorted(set(given) - known)
+    if unknown and plans:
+        raise QueryError(f"parameter(s) {', '.join(unknown)} defined by none of the notebooks; "
+                         f"expected one of: {', '.join(sorted(known)) or '(none)'}")
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _parameters_cell(nb: dict) -> int | None:
+    return next((i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+                 and _PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])), None)
+
+
+def _defaults(nb: dict) -> dict[str, Any]:
+    """Return the names the ``parameters`` cell assigns, with their literal values (else None)."""
+    index = _parameters_cell(nb)
+    if index is None:
+        return {}
+    try:
+        tree = ast.parse(_source(nb["cells"][index]))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    values: dict[str, Any] = {}
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        for target in targets:
+            names = ([t for t in target.elts] if isinstance(target, ast.Tuple) else [target])
+            for position, name in enumerate(names):
+                if not isinstance(name, ast.Name):
+                    continue
+                value = _literal_value(node.value)
+                if isinstance(target, ast.Tuple) and isinstance(value, tuple):
+                    value = value[position] if position < len(value) else None
+                values[name.id] = value
+    return values
+
+
+def _literal_value(node: ast.expr | None) -> Any:
+    """Return a literal expression's value (numbers, strings, dicts, lists); never run code."""
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _prepare(paths: list[Path], given: Mapping[str, Any]) -> list[_Plan]:
+    """Read every notebook and plan its run; raise before any kernel starts.
+
+    Every notebook that is missing or not a notebook is named in one
+    :class:`ScenarioError`; then each scenario is loaded (a failure names the
+    notebook that runs it).
+    """
+    problems: list[Problem] = []
+    read = [(path, _read_notebook(path, problems)) for path in paths]
     if problems:
         raise ScenarioError(problems)
-    checked: set[str] = set()
-    for plan in plans:
-        if plan.scenario is None or plan.scenario in checked:
-            continue
-        checked.add(plan.scenario)
-        beside = plan.path.parent / plan.scenario  # a notebook's own path is relative to it
-        try:
-            with warnings.catch_warnings():  # the notebook shows them; here only errors count
-                warnings.simplefilter("ignore", ScenarioWarning)
-                load_scenario(beside if scenario is None and beside.is_file() else plan.scenario)
-        except ScenarioError as exc:
-            head = Problem(str(plan.path), None, "(notebook)",
-                           f"runs scenario {plan.scenario!r}, which could not be loaded:")
-            raise ScenarioError([head, *exc.problems]) from None
-    return plans
+    return [_plan(path, nb, given) for path, nb in read]
 
 
 def _read_notebook(path: Path, problems: list[Problem]) -> dict | None:
@@ -323,6 +467,8 @@ def _not_a_notebook(data: object) -> str | None:
         return "no list of cells"
     if data.get("nbformat") != 4:
         return f"format {data.get('nbformat')!r}, expected 4"
+    if not isinstance(data.get("metadata", {}), dict):
+        return "metadata that is not a mapping"
     for cell in data["cells"]:
         if not (isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw")
                 and isinstance(_source(cell), str)
@@ -340,104 +486,53 @@ def _source(cell: dict) -> str | None:
     return source if isinstance(source, str) else None
 
 
-def _check_targets(out: Path, plans: list[_Plan], force: bool) -> None:
-    """Refuse to replace files in ``out`` that dealtree did not write (unless ``force``)."""
-    if force:
-        return
-    foreign = [name for name in [plan.path.stem + ".html" for plan in plans]
-               if (out / name).exists() and _read_report_meta(out / name) is None]
-    index = out / _INDEX_NAME
-    if index.exists() and not _is_our_index(index):
-        foreign.append(_INDEX_NAME)
-    if foreign:
-        raise OutputError(f"report folder {out} holds {', '.join(foreign)}, not written by "
-                          "dealtree; refusing to replace "
-                          f"{'it' if len(foreign) == 1 else 'them'} (choose another folder, or "
-                          "use --force)")
+def _plan(path: Path, nb: dict, given: Mapping[str, Any]) -> _Plan:
+    """Decide a notebook's run: parameters, scenario, applicability."""
+    defaults = _defaults(nb)
+    heading = _first_heading(nb) or path.stem
+    injected = {k: v for k, v in given.items() if k in defaults}
+    values = {**defaults, **injected}
+    plan = _Plan(path, nb, heading, injected, values)
+    if "SCENARIO" not in values or values["SCENARIO"] is None:
+        if given.get("SCENARIO") is not None:
+            raise ScenarioError([Problem(
+                str(path), None, "(notebook)",
+                f"no code cell tagged {_PARAMETERS_TAG!r} setting SCENARIO, so scenario "
+                f"{_shown(given['SCENARIO'])} cannot be set (expected a cell "
+                f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")])
+        return plan
+    overrides = values.get("PRIOR_OVERRIDES") or {}
+    if not isinstance(overrides, Mapping):
+        raise QueryError(f"{path}: PRIOR_OVERRIDES: got {overrides!r}, expected a mapping "
+                         "such as {'phase.branch': 0.9}")
+    from ..narrative.run import evidence_for, not_applicable  # pandas: once the notebooks read
 
-
-def _build(number: int, plan: _Plan, out: Path, show_code: bool, timeout: float,
-           progress: Callable[[str], object], total: int) -> ReportResult:
-    path = plan.path
-    prefix = f"[{number}/{total}] {path.name} ..."
-    progress(prefix)
-    start = time.perf_counter()
-    built = _Built(title=plan.title, scenario=plan.scenario)
     try:
-        output = _build_one(plan, out, show_code, timeout, built)
-    except Exception as exc:  # every failure becomes a result, the others still build
-        seconds = time.perf_counter() - start
-        error = str(exc) if isinstance(exc, _BuildError) else f"{path.name}: {_last_line(exc)}"
-        progress(f"{prefix} FAILED ({seconds:.1f} s): {error}")
-        return ReportResult(path.name, None, False, error, seconds, built.title, built.scenario)
-    seconds = time.perf_counter() - start
-    progress(f"{prefix} ok ({seconds:.1f} s)")
-    for warning in built.warnings:
-        progress(f"    warning: {warning}")
-    return ReportResult(path.name, output, True, None, seconds, built.title, built.scenario)
+        with warnings.catch_warnings():  # the notebook shows them; here only errors count
+            warnings.simplefilter("ignore", ScenarioWarning)
+            scenario = _scenario_of(path, values["SCENARIO"], "SCENARIO" in injected)
+            plan.scenario = scenario.with_priors(overrides)
+            needs = nb.get("metadata", {}).get("dealtree", {}).get("needs", [])
+            plan.reason = not_applicable(plan.scenario, needs, evidence=values.get("EVIDENCE"))
+            if plan.reason is None and "evidence" in needs:
+                from ..analyses.updating import update_scenario
+
+                update_scenario(plan.scenario,
+                                evidence_for(plan.scenario, values.get("EVIDENCE")))
+    except ScenarioError as exc:
+        head = Problem(str(path), None, "(notebook)",
+                       f"runs scenario {_shown(values['SCENARIO'])}, which could not be used:")
+        raise ScenarioError([head, *exc.problems]) from None
+    plan.title = f"{heading} — {plan.scenario.title}"
+    return plan
 
 
-@dataclass
-class _Built:
-    """Facts gathered while building one notebook, kept even when it fails."""
-
-    title: str
-    scenario: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
-def _print_progress(message: str) -> None:
-    print(escape_controls(message), file=sys.stderr, flush=True)
-
-
-def _check_report_names(paths: list[Path]) -> None:
-    seen: dict[str, Path] = {}
-    for path in paths:
-        name = path.stem + ".html"
-        if name == _INDEX_NAME:
-            raise QueryError(f"notebook {str(path)!r} would overwrite the report index "
-                             f"{_INDEX_NAME!r}; rename it")
-        if name in seen and seen[name] != path:
-            raise QueryError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
-                             f"write report {name!r}")
-        seen[name] = path
-
-
-# ---------------------------------------------------------------- one notebook
-
-
-def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float,
-               built: _Built) -> Path:
-    """Execute and export one notebook; return the written report's path."""
-    import nbformat  # takes seconds to import (see _read_notebook): only to build
-
-    path, injected_at = plan.path, plan.injected_at
-    nb = nbformat.reads(json.dumps(plan.data), as_version=4)  # joins lines, as read() does
-    nbformat.validate(nb)
-    if injected_at is not None:
-        nb.cells.insert(injected_at, nbformat.v4.new_code_cell(
-            f"# Parameters injected by dealtree report\nSCENARIO = {plan.injected!r}",
-            metadata={"tags": [_INJECTED_TAG]}))
-    nb.metadata["title"] = built.title
-    parameters = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and {
-        _PARAMETERS_TAG, _INJECTED_TAG} & set(c.metadata.get("tags", [])))
-    seed = _literal(parameters, "SEED", int)
-    overrides = _literal(parameters, "PRIOR_OVERRIDES", dict) or {}
-    nb.metadata["dealtree"] = {
-        "scenario": built.scenario,
-        "changes": "; ".join(f"{key} = {describe_prior(value)}"
-                             for key, value in overrides.items()),
-        "seed": "" if seed is None else str(seed),
-        "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "version": __version__,
-    }
-    _execute(nb, path, timeout, injected_at)
-    figures_without_html = _strip_cdn_scripts(nb)
-    body = _export(nb, path, show_code)
-    built.warnings = _plotly_warnings(body, figures_without_html)
-    target = out / (path.stem + ".html")
-    write_atomic(target, body, what="the report")
-    return target
+def _scenario_of(path: Path, name: Any, injected: bool) -> Scenario:
+    """Load a notebook's scenario: its own default may be a path relative to the notebook."""
+    if not isinstance(name, str | os.PathLike):
+        raise QueryError(f"{path}: SCENARIO = {name!r}, expected a scenario's name or path")
+    beside = path.parent / name
+    return load_scenario(beside if not injected and beside.is_file() else name)
 
 
 def _first_heading(nb: dict) -> str | None:
@@ -452,60 +547,74 @@ def _first_heading(nb: dict) -> str | None:
     return None
 
 
-def _scenario_cell(nb: dict, scenario: str | None, name: str
-                   ) -> tuple[int | None, str | None, str | None]:
-    """Decide where an ``injected-parameters`` cell goes, if one is needed.
-
-    Returns the index the cell will have (None when nothing is inserted),
-    the scenario the notebook will run with, and the value injected. A
-    scenario given as a path to a file is injected as an absolute path: the
-    kernel runs in the notebook's folder.
-    """
-    index = next((i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
-                  and _PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])), None)
-    if index is None:
-        if scenario in (None, "baseline"):
-            return None, None, None
-        raise _BuildError(f"{name}: no code cell tagged {_PARAMETERS_TAG!r}, so scenario "
-                          f"{scenario!r} cannot be set (expected a cell "
-                          f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")
-    own = _literal(_source(nb["cells"][index]), "SCENARIO", str)
-    if scenario is None or own == scenario:
-        return None, own, None
-    value = str(Path(scenario).resolve()) if _is_file(scenario) else scenario
-    return index + 1, scenario, value
+def _shown(value: Any) -> str:
+    """Return a parameter's value for the header: a file by its name alone, never a full path."""
+    if isinstance(value, str) and os.path.isabs(value):
+        return Path(value).name
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
-def _is_file(text: str) -> bool:
-    try:
-        return ("/" in text or text.endswith((".yaml", ".yml"))) and Path(text).is_file()
-    except (OSError, ValueError):
-        return False
+def _metadata(plan: _Plan) -> dict[str, str]:
+    scenario = plan.scenario
+    values = plan.values
+    changed = [f"{name} = {_shown(value)}" for name, value in plan.injected.items()
+               if name not in _SHOWN_APART]
+    overrides = values.get("PRIOR_OVERRIDES") or {}
+    evidence = values.get("EVIDENCE")
+    if evidence is None and scenario is not None and "EVIDENCE" in values:
+        evidence = scenario.model.notebooks.evidence
+    seed = values.get("SEED")
+    return {
+        "title": scenario.title if scenario else "",
+        "scenario": scenario.id if scenario else "",
+        "file": scenario.file_name if scenario else "",
+        "changes": "; ".join(f"{key} = {describe_prior(value)}"
+                             for key, value in overrides.items()),
+        "parameters": "; ".join(changed),
+        "evidence": (Path(evidence).name if os.path.isabs(str(evidence)) else str(evidence))
+                    if evidence else "",
+        "seed": "" if seed is None or isinstance(seed, bool) else str(seed),
+        "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "version": __version__,
+    }
 
 
-def _literal(source: str, name: str, kind: type) -> object | None:
-    """Return the last literal of type ``kind`` assigned to ``name`` in ``source``, if any."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    value = None
-    for node in tree.body:
-        if (isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
-            value = _literal_value(node.value)
-        elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and node.target.id == name):
-            value = _literal_value(node.value)
-    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+# ---------------------------------------------------------------- one notebook
 
 
-def _literal_value(node: ast.expr | None) -> object | None:
-    """Return a literal expression's value (numbers, strings, dicts, lists); never run code."""
-    try:
-        return ast.literal_eval(node) if node is not None else None
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
+def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float, bundle: str) -> Path:
+    """Execute and export one notebook; return the written report's path."""
+    import nbformat  # takes seconds to import (see _read_notebook): only to build
+
+    from .figures import figures_to_html, page_scripts
+
+    nb = nbformat.reads(json.dumps(plan.nb), as_version=4)  # joins lines, as read() does
+    nbformat.validate(nb)
+    injected_at = None
+    if plan.injected:
+        from papermill.parameterize import parameterize_notebook
+
+        for cell in nb.cells:  # papermill reads every cell's tags, and its own metadata
+            cell.metadata.setdefault("tags", [])
+        nb.metadata.setdefault("papermill", {})
+        nb = parameterize_notebook(nb, dict(plan.injected), kernel_name=_KERNEL_NAME,
+                                   language="python")
+        injected_at = next((i for i, c in enumerate(nb.cells)
+                            if _INJECTED_TAG in c.metadata.get("tags", [])), None)
+    nb.metadata["title"] = plan.title
+    nb.metadata["dealtree"] = {**nb.metadata.get("dealtree", {}), **_metadata(plan)}
+    _execute(nb, plan.path, timeout, injected_at)
+    plan.warnings += _clean_outputs(nb)
+    templates = figures_to_html(nb)
+    scripts = page_scripts(templates, bundle=bundle) if any(
+        "dealtree-figure-data" in _as_text(o.get("data", {}).get("text/html", ""))
+        for c in nb.cells for o in c.get("outputs", [])) else ""
+    body = _export(nb, plan.path, show_code, scripts)
+    target = out / (plan.path.stem + ".html")
+    write_atomic(target, body, what="the report")
+    return target
 
 
 def _execute(nb, path: Path, timeout: float,
@@ -526,16 +635,16 @@ def _execute(nb, path: Path, timeout: float,
         on_cell_execute=remember,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
-    # No progress bars in a shared file: they would be stored as widget outputs.
-    env = {**os.environ, "PLOTLY_RENDERER": "notebook", "DEALTREE_PROGRESS": "0"}
+    # Charts as plotly's JSON (drawn by the page's own plotly.js); no progress bars.
+    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "DEALTREE_PROGRESS": "0"}
     try:
         client.execute(env=env)
     except Exception as exc:
         if "index" not in current:
             raise
-        index = current["index"]
         raise _BuildError(
-            f"{path.name}: {_describe_cell(nb, index, injected_at)}: {_last_line(exc)}"
+            f"{path.name}: {_describe_cell(nb, current['index'], injected_at)}: "
+            f"{_last_line(exc)}"
         ) from exc
 
 
@@ -564,28 +673,30 @@ def _last_line(exc: BaseException) -> str:
     return _ANSI.sub("", text).strip()
 
 
-def _strip_cdn_scripts(nb) -> int:
-    """Remove plotly's MathJax CDN script from HTML outputs.
-
-    Returns the number of plotly outputs that have no HTML (they would show
-    as blank space in the report).
-    """
-    without_html = 0
+def _clean_outputs(nb) -> list[str]:
+    """Drop what readers should not see (kernel warnings, widgets); return the warnings."""
+    warnings = []
     for cell in nb.cells:
+        kept = []
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                data["text/html"] = _MATHJAX_SCRIPT.sub("", _as_text(data["text/html"]))
-            elif _PLOTLY_MIMETYPE in data:
-                without_html += 1
-    return without_html
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = _ANSI.sub("", _as_text(output.get("text", ""))).strip()
+                if text:
+                    warnings.append(f"kernel stderr left out of the report: {text[:300]}")
+                continue
+            if _WIDGET_MIMETYPE in output.get("data", {}):
+                continue
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return warnings
 
 
 def _as_text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
-def _export(nb, path: Path, show_code: bool) -> str:
+def _export(nb, path: Path, show_code: bool, scripts: str) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -596,187 +707,66 @@ def _export(nb, path: Path, show_code: bool) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())}}
+    resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())},
+                 "dealtree_scripts": scripts}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
-def _plotly_warnings(body: str, figures_without_html: int) -> tuple[str, ...]:
-    warnings = []
-    if figures_without_html:
-        warnings.append(f"{figures_without_html} plotly figure(s) have no HTML output and "
-                        "will be blank (does the notebook set pio.renderers.default?)")
-    bundles = body.count(_PLOTLYJS_MARKER)
-    if _PLOTLY_DIV in body and bundles == 0:
-        warnings.append("the report has plotly figures but no embedded plotly.js: charts will "
-                        "be blank (was the first figure's output removed or a renderer set?)")
-    elif bundles > 1:
-        warnings.append(f"plotly.js is embedded {bundles} times (about 5 MB each): set no "
-                        "renderer in the notebook")
-    return tuple(warnings)
+def _remove_stale(target: Path) -> None:
+    """Remove a report this build replaces by "not applicable" (only a dealtree report)."""
+    if target.is_file() and read_report_meta(target) is not None:
+        target.unlink()
 
 
 # ---------------------------------------------------------------- index
 
 
-@dataclass(frozen=True)
-class _Entry:
-    file: str  # report file name, or the notebook name for a failure without one
-    title: str
-    scenario: str
-    seed: str
-    built: str
-    version: str
-    link: bool
-    error: str | None = None
-
-
-class _HeadParser(HTMLParser):
-    """Collect ``<title>`` and ``<meta name="dealtree:KEY" content=...>`` from a head.
-
-    nbconvert re-serialises the page (attribute order, ``/>``), so the tags
-    are parsed, not matched as text.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-        self.title: str | None = None
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            values = dict(attrs)
-            name = values.get("name") or ""
-            if name.startswith("dealtree:"):
-                self.meta[name.removeprefix("dealtree:")] = values.get("content") or ""
-        elif tag == "title" and self.title is None:
-            self._in_title, self.title = True, ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title = (self.title or "") + data
-
-
-def _read_report_meta(path: Path) -> dict[str, str] | None:
-    """Return a report's title and dealtree meta tags, or None if not a dealtree report."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return None
-    parser = _HeadParser()
-    parser.feed(head.split("</head>", 1)[0])
-    meta = dict(parser.meta)
-    if "built" not in meta:
-        return None
-    meta["title"] = (parser.title or "").strip() or path.stem
-    return meta
-
-
-def _index_entries(out: Path, results: list[ReportResult]) -> list[_Entry]:
-    entries: dict[str, _Entry] = {}
+def _index_entries(out: Path, results: list[ReportResult], plans: list[_Plan]) -> list[IndexEntry]:
+    entries: dict[str, IndexEntry] = {}
     for path in sorted(out.glob("*.html")):
-        if path.name == _INDEX_NAME:
+        if path.name == INDEX_NAME:
             continue
-        meta = _read_report_meta(path)
+        meta = read_report_meta(path)
         if meta is not None:
-            entries[path.name] = _Entry(path.name, meta["title"], meta.get("scenario", ""),
-                                        meta.get("seed", ""), meta.get("built", ""),
-                                        meta.get("version", ""), True)
-    for result in results:
-        if result.ok:
-            continue
+            entries[path.name] = IndexEntry(path.name, meta["page_title"], meta, True)
+    for result, plan in zip(results, plans, strict=True):
         name = Path(result.notebook).stem + ".html"
-        previous = entries.get(name)
-        if previous is not None:
-            entries[name] = _Entry(name, previous.title, previous.scenario, previous.seed,
-                                   previous.built, previous.version, True, result.error)
-        else:
-            entries[name] = _Entry(result.notebook, result.title, result.scenario or "", "",
-                                   "", "", False, result.error)
+        if result.reason is not None:
+            meta = _metadata(plan)
+            meta["built"] = ""
+            entries[name] = IndexEntry(result.notebook, result.title, meta, False,
+                                   reason=result.reason)
+        elif not result.ok:
+            previous = entries.get(name)
+            if previous is not None:
+                entries[name] = IndexEntry(name, previous.title, previous.meta, True, result.error)
+            else:
+                meta = _metadata(plan) if plan.scenario is not None else {}
+                meta["built"] = ""
+                entries[name] = IndexEntry(result.notebook, result.title, meta, False,
+                                       result.error)
     return [entries[name] for name in sorted(entries)]
 
 
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       margin: 2em auto; max-width: 64em; padding: 0 1em; color: #222; }
-h1 { font-size: 1.5em; margin-bottom: 0.2em; }
-p.meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd;
-         vertical-align: top; }
-th { background: #f4f4f4; }
-td.nowrap { white-space: nowrap; }
-td.ok { color: #176f2c; font-weight: 600; }
-td.failed { color: #a40e26; font-weight: 600; }
-.error { display: block; font-weight: normal; font-family: ui-monospace, monospace;
-         font-size: 0.85em; white-space: pre-wrap; color: #a40e26; }
-.note { display: block; font-weight: normal; color: #666; font-size: 0.85em; }
-"""
-
-
-def _index_html(entries: list[_Entry]) -> str:
-    esc = html.escape
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows = []
-    for entry in entries:
-        if entry.link:
-            report = f'<a href="{esc(quote(entry.file))}">{esc(entry.title)}</a>'
-        else:
-            report = esc(entry.title)
-        if entry.error is None:
-            status = '<td class="ok">ok</td>'
-        else:
-            note = ("previous report kept, built " + esc(entry.built) if entry.link
-                    else "no report")
-            status = (f'<td class="failed">failed<span class="error">{esc(entry.error)}</span>'
-                      f'<span class="note">{note}</span></td>')
-        rows.append(
-            f'<tr><td>{report}</td><td class="nowrap">{esc(entry.file)}</td>'
-            f"<td>{esc(entry.scenario)}</td><td>{esc(entry.seed) or '—'}</td>"
-            f'<td class="nowrap">{esc(entry.built)}</td><td>{esc(entry.version)}</td>{status}</tr>'
-        )
-    body = "\n".join(rows) if rows else '<tr><td colspan="7">No reports yet.</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="dealtree {esc(__version__)}">
-<title>dealtree reports</title>
-<style>{_INDEX_CSS}</style>
-</head>
-<body>
-<h1>dealtree reports</h1>
-<p class="meta">Index updated {esc(now)} with dealtree {esc(__version__)}.</p>
-<table>
-<thead><tr><th>Report</th><th>File</th><th>Scenario</th><th>Seed</th><th>Built (UTC)</th>
-<th>dealtree</th><th>Status</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body>
-</html>
-"""
-
-
-def _write_index(out: Path, results: list[ReportResult]) -> Path:
-    target = out / _INDEX_NAME
-    write_atomic(target, _index_html(_index_entries(out, results)), what="the report index")
+def _write_index(out: Path, results: list[ReportResult], plans: list[_Plan]) -> Path:
+    target = out / INDEX_NAME
+    write_atomic(target, index_html(_index_entries(out, results, plans)),
+                 what="the report index")
     return target
 
 
-def _is_our_index(path: Path) -> bool:
-    """Whether ``path`` is an index this module wrote (its generator tag names dealtree)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return '<meta name="generator" content="dealtree ' in head
+def _check_targets(out: Path, plans: list[_Plan], force: bool) -> None:
+    """Refuse to replace files in ``out`` that dealtree did not write (unless ``force``)."""
+    if force:
+        return
+    foreign = [name for name in [plan.path.stem + ".html" for plan in plans]
+               if (out / name).exists() and read_report_meta(out / name) is None]
+    index = out / INDEX_NAME
+    if index.exists() and not is_our_index(index):
+        foreign.append(INDEX_NAME)
+    if foreign:
+        raise OutputError(f"report folder {out} holds {', '.join(foreign)}, not written by "
+                          "dealtree; refusing to replace "
+                          f"{'it' if len(foreign) == 1 else 'them'} (choose another folder, or "
+                          "use --force)")

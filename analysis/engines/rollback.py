@@ -3,32 +3,43 @@
 A **decision phase** (``decision_maker:`` in the file) is chosen by a
 stakeholder instead of drawn. Exact evaluation elsewhere in dealtree takes
 each decision's ``assumed`` option; here the options are open and the
-decision maker picks, at every **decision node**, the option with the
-highest expected utility for them.
+decision maker picks, at every **decision node**, the best option for them
+under their decision rule (:mod:`analysis.engines.rules`; by default the
+highest expected utility).
 
 A decision node is a decision phase together with an **information state**:
-everything that happened on the path before the phase (earlier chances and
-earlier decisions). Decisions taken after chance phases are thus taken
-knowing their results, so a decision can have a different optimal option in
-each information state (a test-then-act problem is solved this way).
+what the decision maker knows when deciding. By default that is everything
+that happened on the path before the phase; a decision that declares
+``observes:`` knows only the results of those chance phases (and every
+earlier decision). One node then gathers several **histories** (paths so
+far that differ only in what is not observed), and the engine weighs them
+by their probabilities: Bayes' rule, done by the engine, so a tree written
+in its natural order (state, test result, decision on the result) needs no
+hand-computed posteriors.
 
-Rollback works on the compiled tree's paths. For a node at phase ``k`` and an
-option ``o``, the expected utility is::
+For a node reached by histories ``h`` and an option ``o``, the expected
+utility given the node is::
 
-    EU(node, o) = sum over paths p through (node, o) that follow the policy below
-                  of  [product of p's chance probabilities after phase k] * u(p)
+    EU(node, o) = sum_h P(h) / sum_h P(h) * sum over paths p through (h, o)
+                  following the policy below of [product of p's chance
+                  probabilities after the phase] * u(p)
 
-The products after phase ``k`` are conditional probabilities given the node,
-so the sum needs no normalisation and unreachable nodes get values too.
-Nodes are solved deepest first (backward induction); the chosen option at
-each node restricts the paths that earlier nodes see. Options within
-:data:`TIE_TOLERANCE` of the best are ties: all are reported, and the policy
-follows the first of them in file order.
+(with one history, the first factor is 1, so unreachable nodes get values
+too). Nodes are solved deepest first; the chosen option at each node
+restricts the paths that earlier nodes see. With perfect recall (checked
+when the file loads) this is optimal. Options within the relative tie
+tolerance (:mod:`analysis.core.ties`) of the best are ties: all are
+reported, and the policy follows the first of them in file order. Options a
+scenario excludes (:meth:`analysis.Scenario.with_options`) are never chosen.
 
 Decisions of other stakeholders keep their assumed options (``others=
 "assumed"``, the default) or are each optimised for their own decision maker
 (``others="optimal"``: backward induction over every actor, the
 subgame-perfect solution of the game of perfect information).
+
+Payoffs, costs and utilities may be formulas over named parameters, so
+:meth:`DecisionEngine.prepare` returns, for rows of ``theta``, both the edge
+probabilities and the stakeholders' path utilities.
 """
 
 from __future__ import annotations
@@ -42,11 +53,14 @@ import numpy as np
 
 from ..core.errors import QueryError
 from ..core.text import did_you_mean, display_label
+from ..core.ties import TIE_RELATIVE, tie_tolerance
 from ..model.scenario import Scenario
 from ..model.stakeholders import decision_phases, path_utilities
 from ..model.tree import SKIPPED
+from .rules import Rule, enumerate_policies, state_matrix
 
 __all__ = [
+    "HIDDEN",
     "TIE_TOLERANCE",
     "DecisionEngine",
     "DecisionNode",
@@ -59,51 +73,58 @@ __all__ = [
     "theta_rows",
 ]
 
-#: Options whose expected utilities differ by at most this are reported as ties.
-TIE_TOLERANCE = 1e-9
+#: Options whose values differ by at most this fraction of the scale of the values are ties.
+TIE_TOLERANCE = TIE_RELATIVE
+#: In a node's prefix, a phase the decision does not observe.
+HIDDEN = -3
 
 Others = Literal["assumed", "optimal"]
 
 
-
 @dataclass(frozen=True, eq=False)
 class DecisionNode:
-    """A decision phase reached with one information state."""
+    """A decision phase reached with one information state.
+
+    ``prefix`` holds the branch of each earlier phase as the decision maker
+    knows it (``SKIPPED`` where skipped, :data:`HIDDEN` where not observed);
+    ``histories`` (one path per distinct full history) and ``history_of``
+    (each of ``paths``' history) are set when the node gathers several.
+    """
 
     number: int
     phase: int  # index into the model's phases
     owner: str
     paths: np.ndarray  # the paths through the node
     options: np.ndarray  # the option each of those paths takes
-    prefix: tuple[int, ...]  # branch index per earlier phase (SKIPPED where skipped)
+    prefix: tuple[int, ...]
     option_ids: tuple[str, ...]
     assumed: int
+    allowed: np.ndarray = field(default=None)  # bool per option
+    histories: np.ndarray | None = None
+    history_of: np.ndarray | None = None
 
-
-@dataclass(frozen=True, eq=False)
-class _PhaseGroup:
-    """The nodes of one decision phase, laid out for solving them together."""
-
-    phase: int
-    owner: str
-    first_node: int  # the phase's nodes are numbered first_node, first_node + 1, ...
-    n_nodes: int
-    n_options: int
-    assumed: int
-    paths: np.ndarray  # the phase's paths, sorted by (node, option)
-    starts: np.ndarray  # where each (node, option) starts in paths
-    empty: np.ndarray  # (node, option) pairs without paths
-    node_of_path: np.ndarray  # each of those paths' node (0 for the phase's first)
-    option_of_path: np.ndarray
+    @property
+    def hidden(self) -> bool:
+        """Whether the node gathers several histories (something before it is not observed)."""
+        return self.histories is not None
 
 
 @dataclass(frozen=True, eq=False)
 class Solution:
-    """Backward induction for a batch of probability vectors (one row per vector)."""
+    """Backward induction for a batch of probability vectors (one row per vector).
+
+    ``values[node]``: every stakeholder's expected utility of each option,
+    given the node (``(D, S, n_options)``, with ``report=True``);
+    ``criteria[node]``: the chooser's value of each option under the rule
+    (``(D, n_options)``); ``rule_value``: the decision maker's value of the
+    whole policy under the rule (``(D,)``).
+    """
 
     chosen: np.ndarray  # (D, n_nodes) option chosen at each node
     policy: np.ndarray  # (D, n_paths) bool: the path follows the policy everywhere
-    values: dict[int, np.ndarray] = field(default_factory=dict)  # node -> (D, S, n_options)
+    values: dict[int, np.ndarray] = field(default_factory=dict)
+    criteria: dict[int, np.ndarray] = field(default_factory=dict)
+    rule_value: np.ndarray | None = None
 
 
 class DecisionEngine:
@@ -121,48 +142,70 @@ class DecisionEngine:
                                                                      strict=True)
              if s.phase in decision_ids and s.rule is None] or [np.zeros(0, int)]).astype(int)
         nodes: list[DecisionNode] = []
-        self.phase_groups: list[_PhaseGroup] = []
         for k in self.decision_phases:
             phase = model.phases[k]
             column = tree.branch_index[:, k]
             reached = np.flatnonzero(column >= 0)
-            if k == 0:
-                group_of = np.zeros(len(reached), dtype=np.int64)
-                keys = [()]
-            else:  # one node per distinct information state, in order of first path
-                unique, first, inverse = np.unique(tree.branch_index[reached, :k], axis=0,
-                                                   return_index=True, return_inverse=True)
-                order = np.argsort(first, kind="stable")
-                rank = np.empty(len(order), dtype=np.int64)
-                rank[order] = np.arange(len(order))
-                group_of = rank[inverse.ravel()]
-                keys = [tuple(int(v) for v in unique[g]) for g in order]
+            seen = _observed(model, k)
             options = tuple(phase.branches)
             assumed = options.index(phase.assumed) if phase.assumed in options else 0
-            by_group = np.argsort(group_of, kind="stable")  # paths of each node, in path order
-            bounds = np.searchsorted(group_of[by_group], np.arange(len(keys) + 1))
-            first_node = len(nodes)
-            for g, key in enumerate(keys):
-                paths = reached[by_group[bounds[g]:bounds[g + 1]]]
+            limits = scenario.option_limits.get(phase.id)
+            allowed = np.array([limits is None or o in limits for o in options])
+            if k == 0:
+                groups, keys = [reached], [()]
+            else:
+                known = tree.branch_index[reached][:, seen]
+                unique, first, inverse = np.unique(known, axis=0, return_index=True,
+                                                   return_inverse=True)
+                order = np.argsort(first, kind="stable")
+                groups = [reached[inverse.ravel() == g] for g in order]
+                keys = []
+                for g in order:
+                    prefix = [HIDDEN] * k
+                    for j, value in zip(seen, unique[g], strict=True):
+                        prefix[j] = int(value)
+                    keys.append(tuple(prefix))
+            for paths, key in zip(groups, keys, strict=True):
+                histories = history_of = None
+                if len(seen) < k:
+                    full = tree.branch_index[paths, :k]
+                    _, first_path, inverse = np.unique(full, axis=0, return_index=True,
+                                                       return_inverse=True)
+                    if len(first_path) > 1:
+                        histories, history_of = paths[first_path], inverse.ravel()
                 nodes.append(DecisionNode(len(nodes), k, phase.decision_maker, paths,
-                                          column[paths], key, options, assumed))
-            # The phase's paths sorted by (node, option): sums over them are reduceat's.
-            cell = group_of * len(options) + column[reached]
-            by_cell = np.argsort(cell, kind="stable")
-            starts = np.searchsorted(cell[by_cell], np.arange(len(keys) * len(options)))
-            empty = np.diff(np.append(starts, len(reached))) == 0
-            self.phase_groups.append(_PhaseGroup(
-                phase=k, owner=phase.decision_maker, first_node=first_node, n_nodes=len(keys),
-                n_options=len(options), assumed=assumed, paths=reached[by_cell],
-                starts=np.minimum(starts, max(len(reached) - 1, 0)), empty=empty,
-                node_of_path=group_of[by_cell],
-                option_of_path=column[reached][by_cell]))
+                                          column[paths], key, options, assumed, allowed,
+                                          histories, history_of))
         self.nodes = nodes
 
-    # -- probabilities
+    # -- probabilities and utilities
+
+    def prepare(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(edges, utilities)`` for rows of ``theta``.
+
+        ``edges``: each path's edge probabilities, ``(D, n_paths, n_phases)``,
+        options open; ``utilities``: ``(D, S, n_paths)``, or ``(1, S, n_paths)``
+        when they do not depend on the parameters.
+        """
+        tree = self.scenario.tree
+        theta = tree.derive(np.array(theta, dtype=float, ndmin=2))
+        values = tree.values
+        if values is None or values.constant:
+            utilities = self.utilities[None]
+        else:
+            utilities = values.utilities(theta[:, tree.parameter_slice])
+        return self._edges(theta), utilities
 
     def edges(self, theta: np.ndarray) -> np.ndarray:
         """Each path's edge probabilities, shape ``(D, n_paths, n_phases)``, options open."""
+        tree = self.scenario.tree
+        return self._edges(tree.derive(np.array(theta, dtype=float, ndmin=2)))
+
+    def row_utilities(self, theta: np.ndarray) -> np.ndarray:
+        """Stakeholders' path utilities for rows of ``theta``: ``(D or 1, S, n_paths)``."""
+        return self.prepare(theta)[1]
+
+    def _edges(self, theta: np.ndarray) -> np.ndarray:
         tree = self.scenario.tree
         theta = np.array(theta, dtype=float, ndmin=2)
         theta[:, self.decision_columns] = 1.0
@@ -172,45 +215,121 @@ class DecisionEngine:
     # -- backward induction
 
     def solve(self, edges: np.ndarray, choosers: Sequence[int | None], *,
-              report: bool = False) -> Solution:
+              report: bool = False, utilities: np.ndarray | None = None,
+              rule: Rule | None = None, fixed: np.ndarray | None = None) -> Solution:
         """Solve the nodes by backward induction for every row of ``edges``.
 
-        ``choosers[n]`` is the stakeholder row that node ``n`` maximises, or
-        None to take the node's assumed option. The nodes of one phase are
-        solved together (their paths are disjoint), deepest phase first.
+        ``choosers[n]`` is the stakeholder row that node ``n`` serves, or None
+        to take the node's assumed option. ``utilities`` (``(D or 1, S,
+        n_paths)``) defaults to the base case; ``rule`` to expected value;
+        ``fixed`` (``(D, n_nodes)``) imposes the options instead of choosing
+        them (a policy held fixed), still reporting the values.
         """
+        rule = rule or Rule()
+        utilities = self.utilities[None] if utilities is None else utilities
+        whole = None  # rules over whole policies: (nodes, candidates, scores)
+        if rule.by_policy and fixed is None:
+            fixed, whole = self._best_policies(edges, choosers, utilities, rule)
         n_draws, n_paths, _ = edges.shape
         policy = np.ones((n_draws, n_paths), dtype=bool)
         chosen = np.zeros((n_draws, len(self.nodes)), dtype=np.int64)
+        suffix: dict[int, np.ndarray] = {}
         values: dict[int, np.ndarray] = {}
-        n_stakeholders = len(self.stakeholders)
-        for group in reversed(self.phase_groups):
-            numbers = range(group.first_node, group.first_node + group.n_nodes)
-            owners = {choosers[n] for n in numbers}
-            if len(owners) != 1:  # not expected: a phase has one decision maker
-                raise ValueError("choosers: the nodes of one phase must share a chooser")
-            chooser = owners.pop()
-            rows = list(range(n_stakeholders)) if report else (
-                [] if chooser is None else [chooser])
-            paths = group.paths
-            weight = policy[:, paths] * edges[:, paths, group.phase + 1:].prod(axis=2)
-            option_values = np.zeros((n_draws, len(rows), group.n_nodes, group.n_options))
-            for j, r in enumerate(rows):
-                sums = np.add.reduceat(weight * self.utilities[r, paths], group.starts, axis=1)
-                sums[:, group.empty] = 0.0  # reduceat gives an element for an empty group
-                option_values[:, j] = sums.reshape(n_draws, group.n_nodes, group.n_options)
-            if chooser is None:
-                choice = np.full((n_draws, group.n_nodes), group.assumed)
-            else:
-                mine = option_values[:, rows.index(chooser)]
-                best = mine.max(axis=2, keepdims=True)
-                choice = np.argmax(mine >= best - TIE_TOLERANCE, axis=2)
-            policy[:, paths] &= group.option_of_path[None, :] == choice[:, group.node_of_path]
-            chosen[:, group.first_node:group.first_node + group.n_nodes] = choice
+        criteria: dict[int, np.ndarray] = {}
+        criterion_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for node in reversed(self.nodes):
+            if node.phase not in suffix:
+                suffix[node.phase] = edges[:, :, node.phase + 1:].prod(axis=2)
+            weight = policy[:, node.paths] * suffix[node.phase][:, node.paths]  # (D, m)
+            if node.hidden:
+                weight = weight * _history_weights(edges, node)
+            chooser = choosers[node.number]
+            n_options = len(node.option_ids)
             if report:
-                for local, number in enumerate(numbers):
-                    values[number] = option_values[:, :, local, :]
-        return Solution(chosen, policy, values)
+                values[node.number] = _expectations(weight, utilities, node, n_options)
+            if chooser is not None:
+                if chooser not in criterion_values:
+                    path_values = _criterion_values(utilities, chooser, rule,
+                                                    self.stakeholders)
+                    tolerance = np.asarray(tie_tolerance(path_values), dtype=float).reshape(
+                        -1, 1)
+                    criterion_values[chooser] = (path_values, tolerance)
+                path_values, tolerance = criterion_values[chooser]
+                if report and rule.name == "expected_value" and not rule.weights and \
+                        rule.direction == "maximize":
+                    crit = values[node.number][:, chooser, :]
+                else:
+                    crit = _node_criteria(weight, path_values, node, rule, n_options)
+                if whole is not None:
+                    crit = _policy_scores(whole, node, n_options)
+                criteria[node.number] = _reported(crit, rule)
+            if fixed is not None and (chooser is not None or rule.by_policy):
+                choice = fixed[:, node.number]
+            elif chooser is None:
+                choice = np.full(n_draws, node.assumed)
+            else:
+                masked = np.where(node.allowed[None, :], crit, -np.inf)
+                best = masked.max(axis=1, keepdims=True)
+                choice = np.argmax(masked >= best - tolerance, axis=1)
+            choice = np.broadcast_to(choice, (n_draws,))
+            policy[:, node.paths] &= node.options[None, :] == choice[:, None]
+            chosen[:, node.number] = choice
+        rule_value = None
+        mine = [c for c in choosers if c is not None]
+        if mine:
+            path_values = _criterion_values(utilities, mine[0], rule, self.stakeholders)
+            rule_value = _reported(_root_value(edges, policy, path_values, rule,
+                                               None if whole is None else whole[2]), rule)
+        return Solution(chosen, policy, values, criteria, rule_value)
+
+    def _best_policies(self, edges: np.ndarray, choosers: Sequence[int | None],
+                       utilities: np.ndarray, rule: Rule) -> tuple[np.ndarray, tuple]:
+        """Hurwicz and minimax regret: the best whole policy for each row."""
+        rows = {c for c in choosers if c is not None}
+        if len(rows) > 1:
+            raise QueryError(f"rule {rule.name!r} compares whole policies of one decision maker; "
+                             "other stakeholders' decisions must keep their assumed options "
+                             "(others='assumed')")
+        mine = [n for n in self.nodes if choosers[n.number] is not None]
+        tree = self.scenario.tree
+        base = np.ones(tree.n_paths, dtype=bool)
+        for node in self.nodes:
+            if choosers[node.number] is None:
+                base[node.paths] &= node.options == node.assumed
+        candidates = enumerate_policies([np.flatnonzero(n.allowed) for n in mine])
+        masks = np.ones((len(candidates), tree.n_paths), dtype=bool)
+        for j, node in enumerate(mine):
+            masks[:, node.paths] &= node.options[None, :] == candidates[:, j][:, None]
+        masks &= base[None, :]
+        chooser = next(iter(rows)) if rows else 0
+        path_values = _criterion_values(utilities, chooser, rule, self.stakeholders)
+        probability = edges.prod(axis=2)
+        n_draws = edges.shape[0]
+        fixed = np.zeros((n_draws, len(self.nodes)), dtype=np.int64)
+        for node in self.nodes:
+            fixed[:, node.number] = node.assumed
+        scores = np.empty((n_draws, len(candidates)))
+        for d in range(n_draws):
+            v = path_values[min(d, path_values.shape[0] - 1)]
+            possible = probability[d] > 0
+            if rule.name == "hurwicz":
+                reach = masks & possible[None, :]
+                reach = np.where(reach.any(axis=1, keepdims=True), reach, masks)
+                best = np.where(reach, v[None, :], -np.inf).max(axis=1)
+                worst = np.where(reach, v[None, :], np.inf).min(axis=1)
+                scores[d] = rule.alpha * best + (1 - rule.alpha) * worst
+            else:
+                chance = [k for k in range(len(tree.phases)) if k not in self.decision_phases]
+                sizes = [len(self.scenario.model.phases[k].branches) for k in chance]
+                states = state_matrix(tree.branch_index, chance, sizes)
+                states = states[(states & possible[None, :]).any(axis=1)]
+                payoff = (masks.astype(float) * v[None, :]) @ states.T.astype(float)
+                scores[d] = -(payoff.max(axis=0, keepdims=True) - payoff).max(axis=1)
+            tolerance = tie_tolerance(v)
+            top = int(np.argmax(scores[d] >= scores[d].max() - tolerance))
+            for j, node in enumerate(mine):
+                fixed[d, node.number] = candidates[top, j]
+        return fixed, (mine, candidates, scores)
 
     def policy_mask(self, chosen: np.ndarray, *, free_phase: int | None = None,
                     option: int | None = None, after: int = -1) -> np.ndarray:
@@ -240,14 +359,14 @@ class DecisionEngine:
         return rows
 
     def information(self, node: DecisionNode) -> str:
-        """Return the path so far, as ``phase=branch > ...``, or ``(start)``."""
+        """Return what is known at the node, as ``phase=branch > ...``, or ``(start)``."""
         phases = self.scenario.model.phases
         steps = [f"{phases[j].id}={list(phases[j].branches)[b]}"
                  for j, b in enumerate(node.prefix) if b != SKIPPED and b >= 0]
         return " > ".join(steps) or "(start)"
 
     def information_label(self, node: DecisionNode) -> str:
-        """Return the path so far in labels: ``Ceasefire: Holds → ...``, or ``Start``."""
+        """Return what is known at the node in labels: ``Ceasefire: Holds → ...``, or ``Start``."""
         phases = self.scenario.model.phases
         steps = []
         for j, b in enumerate(node.prefix):
@@ -258,6 +377,109 @@ class DecisionEngine:
             steps.append(f"{display_label(phases[j].id, phases[j].label)}: "
                          f"{display_label(branch_id, branch.label)}")
         return " → ".join(steps) or "Start"
+
+
+def _observed(model, k: int) -> list[int]:
+    """Return the earlier phases whose results a decision at phase ``k`` knows."""
+    phase = model.phases[k]
+    if phase.observes is None:
+        return list(range(k))
+    listed = set(phase.observes)
+    return [j for j in range(k) if model.phases[j].decision_maker is not None
+            or model.phases[j].id in listed]
+
+
+def _reported(values: np.ndarray, rule: Rule) -> np.ndarray:
+    """Turn maximised values back into the rule's own terms (a regret is positive)."""
+    return -values if rule.name == "minimax_regret" else rule.sign * values
+
+
+def _history_weights(edges: np.ndarray, node: DecisionNode) -> np.ndarray:
+    """Each of the node's paths' history weight ``P(h) / sum P(h)``, ``(D, m)``."""
+    prior = edges[:, node.histories, :node.phase].prod(axis=2)  # (D, H)
+    total = prior.sum(axis=1, keepdims=True)
+    uniform = np.full_like(prior, 1.0 / prior.shape[1])
+    share = np.where(total > 0, prior / np.where(total > 0, total, 1.0), uniform)
+    return share[:, node.history_of]
+
+
+def _expectations(weight: np.ndarray, utilities: np.ndarray, node: DecisionNode,
+                  n_options: int) -> np.ndarray:
+    """Every stakeholder's expected utility of each option, ``(D, S, n_options)``."""
+    n_draws = weight.shape[0]
+    out = np.zeros((n_draws, utilities.shape[1], n_options))
+    for o in range(n_options):
+        on = node.options == o
+        paths = node.paths[on]
+        if utilities.shape[0] == 1:
+            out[:, :, o] = weight[:, on] @ utilities[0][:, paths].T
+        else:
+            out[:, :, o] = np.einsum("dm,dsm->ds", weight[:, on], utilities[:, :, paths])
+    return out
+
+
+def _criterion_values(utilities: np.ndarray, chooser: int, rule: Rule,
+                      stakeholders: list[str]) -> np.ndarray:
+    """Return the values the chooser's rule maximises, per path: ``(D or 1, n_paths)``."""
+    if rule.weights:
+        values = sum(weight * utilities[:, stakeholders.index(name), :]
+                     for name, weight in rule.weights.items())
+    else:
+        values = utilities[:, chooser, :]
+    return rule.sign * np.asarray(values, dtype=float)
+
+
+def _node_criteria(weight: np.ndarray, values: np.ndarray, node: DecisionNode, rule: Rule,
+                   n_options: int) -> np.ndarray:
+    """Return the chooser's value of each option at a node, ``(D, n_options)``."""
+    n_draws = weight.shape[0]
+    mine = np.broadcast_to(values[:, node.paths], (n_draws, len(node.paths)))
+    out = np.zeros((n_draws, n_options))
+    for o in range(n_options):
+        on = node.options == o
+        if rule.name in ("maximin", "maximax"):
+            # The values the option can lead to: paths of positive probability that follow
+            # the policy below (all the paths, if none has a positive probability).
+            possible = weight[:, on] > 0
+            mask = np.where(possible.any(axis=1, keepdims=True), possible, True)
+            if rule.name == "maximin":
+                out[:, o] = np.where(mask, mine[:, on], np.inf).min(axis=1, initial=np.inf)
+            else:
+                out[:, o] = np.where(mask, mine[:, on], -np.inf).max(axis=1, initial=-np.inf)
+        else:
+            out[:, o] = (weight[:, on] * mine[:, on]).sum(axis=1)
+    return out
+
+
+def _policy_scores(whole: tuple, node: DecisionNode, n_options: int) -> np.ndarray:
+    """Rules over whole policies: each option's score, the best of the policies taking it."""
+    mine, candidates, scores = whole
+    if node not in mine:
+        return np.zeros((scores.shape[0], n_options))
+    j = mine.index(node)
+    out = np.full((scores.shape[0], n_options), -np.inf)
+    for o in range(n_options):
+        taking = candidates[:, j] == o
+        if taking.any():
+            out[:, o] = scores[:, taking].max(axis=1)
+    return out
+
+
+def _root_value(edges: np.ndarray, policy: np.ndarray, values: np.ndarray, rule: Rule,
+                scores: np.ndarray | None) -> np.ndarray:
+    """Return the value of the whole policy under the rule, ``(D,)`` (maximised)."""
+    probability = edges.prod(axis=2) * policy
+    n_draws = probability.shape[0]
+    v = np.broadcast_to(values, (n_draws, values.shape[-1]))
+    if rule.name in ("maximin", "maximax"):
+        possible = probability > 0
+        possible = np.where(possible.any(axis=1, keepdims=True), possible, policy)
+        if rule.name == "maximin":
+            return np.where(possible, v, np.inf).min(axis=1)
+        return np.where(possible, v, -np.inf).max(axis=1)
+    if rule.by_policy and scores is not None:
+        return scores.max(axis=1)
+    return (probability * v).sum(axis=1)
 
 
 _ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -307,9 +529,18 @@ def theta_rows(scenario: Scenario, theta) -> np.ndarray:
 
 
 def policy_probabilities(scenario: Scenario, theta: np.ndarray, decision_maker: str,
-                          others: Others = "assumed") -> np.ndarray:
-    """Path probabilities under the decision maker's optimal policy, one row per theta row."""
+                         others: Others = "assumed", *, rule: Rule | None = None,
+                         fixed: np.ndarray | None = None) -> np.ndarray:
+    """Path probabilities under the decision maker's policy, one row per theta row.
+
+    The policy is optimal for each row under ``rule``, or, with ``fixed``
+    (the ``chosen`` options of a :class:`Solution`, one row), held fixed.
+    """
     engine = decision_engine(scenario)
-    edges = engine.edges(theta)
-    solution = engine.solve(edges, engine.choosers(decision_maker, others))
+    edges, utilities = engine.prepare(theta)
+    if fixed is not None:
+        mask = engine.policy_mask(np.broadcast_to(fixed, (edges.shape[0], len(engine.nodes))))
+        return edges.prod(axis=2) * mask
+    solution = engine.solve(edges, engine.choosers(decision_maker, others),
+                            utilities=utilities, rule=rule)
     return edges.prod(axis=2) * solution.policy

@@ -61,6 +61,7 @@ from ..core.text import display_label
 from ..model.scenario import Scenario
 from ..model.tree import CompiledTree
 from .exact import condition
+from .tree_draws import BLOCK_SIZE, attribute_range, draw_theta, needs_numpy, prefix_nodes
 
 __all__ = [
     "BLOCK_SIZE",
@@ -73,8 +74,6 @@ __all__ = [
     "theta_seconds",
 ]
 
-#: Draws per random stream (see "Reproducibility" above).
-BLOCK_SIZE = 4096
 #: Bins of the histogram kept for each outcome and attribute (see "Summaries").
 HIST_BINS = 4096
 #: With ``progress=None``, runs of at least this many draws show a progress bar.
@@ -310,9 +309,13 @@ def sample_outcomes(
     plan = _plan(scenario, given)
     workers = _workers(n_draws)
     n_kept = plan.n_values + len(plan.parameter_columns)
+    numpy_draws = needs_numpy(tree)
     check_budget(n_draws, what=f"sampling {_what(plan)}",
                  bytes_per_draw=8.0 * n_kept if keep_draws else 0.0,
-                 seconds_per_draw=_seconds_per_draw(plan, workers))
+                 seconds_per_draw=_seconds_per_draw(plan, workers, numpy_draws=numpy_draws))
+    if numpy_draws:
+        return _sample_numpy(scenario, plan, n_draws, sequence, keep_draws,
+                             _progress_bar(progress, n_draws, plan.name))
     k = plan.n_values
     # One set of running summaries per thread; a task takes whichever is free.
     # They hold counts and extremes only, which do not depend on the order.
@@ -347,22 +350,33 @@ def sample_outcomes(
 
 #: Estimated kernel time per unit of ``work_per_draw`` on one core (measured: 2 to 3 ns).
 _SECONDS_PER_WORK = 3e-9
+#: The same for numpy's draws (named parameters), on one core.
+_SECONDS_PER_WORK_NUMPY = 1e-8
 
 
 def _workers(n_draws: int) -> int:
     return max(1, min(_cpu_count(), -(-n_draws // BLOCK_SIZE)))
 
 
-def _seconds_per_draw(plan: _Plan, workers: int) -> float:
+def _seconds_per_draw(plan: _Plan, workers: int, *, numpy_draws: bool = False) -> float:
+    if numpy_draws:  # one thread, array by array
+        return plan.work_per_draw * _SECONDS_PER_WORK_NUMPY
     return plan.work_per_draw * _SECONDS_PER_WORK / workers
+
+
+def _uncertain(tree: CompiledTree) -> bool:
+    """Whether a draw of ``theta`` can differ from the priors' means."""
+    return ((tree.space is not None and bool(tree.space.uncertain))
+            or any(pset.kind in ("beta", "dirichlet") for pset in tree.sets))
 
 
 def theta_seconds(scenario: Scenario, n_draws: int) -> float:
     """Return the estimated seconds per draw of :func:`theta_chunks` (for budgets)."""
-    if not any(pset.kind != "fixed" for pset in scenario.tree.sets):
+    tree = scenario.tree
+    if not _uncertain(tree):
         return 0.0
-    return _seconds_per_draw(_plan(scenario.tree.with_likelihood(None), None),
-                             _workers(n_draws))
+    return _seconds_per_draw(_plan(tree.with_likelihood(None), None), _workers(n_draws),
+                             numpy_draws=needs_numpy(tree))
 
 
 def _what(plan: _Plan) -> str:
@@ -503,6 +517,8 @@ class _Plan:
     parameter_columns: np.ndarray
     parameter_keys: tuple[str, ...]
     work_per_draw: int
+    holds: np.ndarray | None = None
+    inv_width: np.ndarray | None = None
 
 
 def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
@@ -547,14 +563,14 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     parameter_columns: list[int] = []
     parameter_keys: list[str] = []
     for pset, offset in zip(tree.sets, tree.offsets, strict=True):
-        if pset.kind == "fixed":
+        if pset.kind in ("fixed", "derived"):
             continue
         if pset.kind == "dirichlet":
             set_shapes = [float(p.concentration) for p in pset.priors]
             set_columns = [int(offset) + b for b in range(len(pset.branches))]
         else:  # one uncertain branch of two: a Dirichlet over (it, the rest)
-            b = next(i for i, p in enumerate(pset.priors) if p is not None and p.kind != "fixed")
-            set_shapes = [float(v) for v in pset.priors[b].beta_parameters]
+            b = pset.uncertain_branch
+            set_shapes = list(pset.marginal(b))
             set_columns = [int(offset) + b, int(offset) + 1 - b]
         shapes += set_shapes
         columns += set_columns
@@ -563,7 +579,7 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
         parameter_columns += [int(offset) + b for b in range(len(pset.branches))]
         parameter_keys += [f"{pset.key}.{branch}" for branch in pset.branches]
 
-    parent, edge, leaf_node = _prefix_nodes(tree)
+    parent, edge, leaf_node = prefix_nodes(tree)
     conditional = bool(given) and not holds.all()
     exact = np.where(holds, tree.path_probabilities(theta_fixed), 0.0)
     if conditional:
@@ -579,6 +595,10 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     high = np.concatenate([np.ones(n_outcomes), counted.max(axis=0, initial=-np.inf)])
     span = high - low
     inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
+    if needs_numpy(tree):
+        low, high = attribute_range(tree, holds, n_outcomes, low, high)
+        span = high - low
+        inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
     shape_array = np.array(shapes, float)
     kernel_arguments = (  # the Gamma constants follow the shapes (see _chunks)
         shape_array,
@@ -589,12 +609,18 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
         inv_width)
     work = (8 * len(shapes) + len(parent) + tree.n_paths * (2 + tree.attribute_values.shape[1])
             + (n_outcomes + tree.attribute_values.shape[1]) * 4 + n_outcomes**2)
+    if tree.space is not None:
+        for j, named in enumerate(tree.space.parameters):
+            if named.uncertain:
+                parameter_columns.append(tree.n_set_entries + j)
+                parameter_keys.append(named.name)
     return _Plan(name=name, changes=changes, given=dict(given or {}), outcomes=outcomes,
                  attributes=attributes,
                  n_outcomes=n_outcomes, n_values=len(reference), reference=reference, low=low,
                  high=high, kernel_arguments=kernel_arguments,
                  parameter_columns=np.array(parameter_columns, np.int64),
-                 parameter_keys=tuple(parameter_keys), work_per_draw=work)
+                 parameter_keys=tuple(parameter_keys), work_per_draw=work, holds=holds,
+                 inv_width=inv_width)
 
 
 def sample_theta(scenario: Scenario, *, n_draws: int,
@@ -602,9 +628,10 @@ def sample_theta(scenario: Scenario, *, n_draws: int,
     """Return ``n_draws`` flat probability vectors drawn from the priors, and the seed.
 
     Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.model.tree`): the uncertain
-    sets as :func:`sample_outcomes` draws them with the same ``rng``, fixed
-    probabilities (decisions' assumed options included) at their values.
-    :func:`theta_chunks` gives the same rows a chunk at a time.
+    sets and named parameters as :func:`sample_outcomes` draws them with the
+    same ``rng``, fixed probabilities (decisions' assumed options included)
+    at their values, derived sets computed. :func:`theta_chunks` gives the
+    same rows a chunk at a time.
 
     Raises
     ------
@@ -637,7 +664,7 @@ def theta_chunks(scenario: Scenario, *, n_draws: int, rng: RNGLike = None,
     sequence = seed_sequence(rng)
     tree = scenario.tree
     mean_theta = tree.mean_theta()
-    if not any(pset.kind != "fixed" for pset in tree.sets):
+    if not _uncertain(tree):
         size = chunk_draws or max(1, (4 << 20) // (8 * max(1, tree.n_theta)))
         for start in range(0, n_draws, size):
             rows = slice(start, min(start + size, n_draws))
@@ -645,11 +672,22 @@ def theta_chunks(scenario: Scenario, *, n_draws: int, rng: RNGLike = None,
         return
     plan = _plan(tree.with_likelihood(None), None)  # the priors, whatever evidence weighs
     workers = _workers(n_draws)
+    numpy_draws = needs_numpy(tree)
     check_budget(n_draws, what=f"drawing the priors of scenario {scenario.id!r}",
-                 seconds_per_draw=_seconds_per_draw(plan, workers))
+                 seconds_per_draw=_seconds_per_draw(plan, workers, numpy_draws=numpy_draws))
     per_draw = 8 * (tree.n_theta + plan.n_values + len(plan.parameter_columns))
     rows_wanted = chunk_draws or max(BLOCK_SIZE, (4 << 20) // per_draw)
     chunk_blocks = max(1, -(-rows_wanted // BLOCK_SIZE))
+    if numpy_draws:  # named parameters drawn with numpy, block by block (see draw_theta)
+        n_blocks = -(-n_draws // BLOCK_SIZE)
+        for first in range(0, n_blocks, chunk_blocks):
+            blocks = range(first, min(first + chunk_blocks, n_blocks))
+            theta = np.concatenate([
+                draw_theta(tree, sequence, j, min(BLOCK_SIZE, n_draws - j * BLOCK_SIZE))
+                for j in blocks])
+            start = first * BLOCK_SIZE
+            yield slice(start, start + len(theta)), theta
+        return
     column = {f"{pset.key}.{branch}": int(offset) + b
               for pset, offset in zip(tree.sets, tree.offsets, strict=True)
               for b, branch in enumerate(pset.branches)}
@@ -661,29 +699,63 @@ def theta_chunks(scenario: Scenario, *, n_draws: int, rng: RNGLike = None,
         yield chunk.rows, theta
 
 
-def _prefix_nodes(tree: CompiledTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the tree's distinct path prefixes, parents first.
-
-    A path's probability is the product of its edges' entries in theta;
-    sharing the products of common prefixes needs one multiplication per
-    node instead of one per path and phase.
-    """
-    n_theta = tree.n_theta
-    index = {(): 0}
-    parent, edge, leaf = [0], [n_theta], []
-    for row in tree.edge_index:
-        prefix: tuple[int, ...] = ()
-        for entry in row:
-            if entry >= n_theta:  # a skipped or unreached phase: the constant 1
-                continue
-            longer = (*prefix, int(entry))
-            if longer not in index:
-                index[longer] = len(parent)
-                parent.append(index[prefix])
-                edge.append(int(entry))
-            prefix = longer
-        leaf.append(index[prefix])
-    return (np.array(parent, np.int64), np.array(edge, np.int64), np.array(leaf, np.int64))
+def _sample_numpy(scenario, plan: _Plan, n_draws: int, sequence: np.random.SeedSequence,
+                  keep_draws: bool, bar) -> OutcomeSamples:
+    """:func:`sample_outcomes` with numpy draws, block by block (same summaries as the kernel)."""
+    tree = scenario.tree if isinstance(scenario, Scenario) else scenario
+    k, n_outcomes = plan.n_values, plan.n_outcomes
+    state = _WorkerState.empty(plan)
+    total_sum, total_sq = np.zeros(k), np.zeros(k)
+    values_kept = np.empty((n_draws if keep_draws else 0, k))
+    parameters_kept = np.empty((n_draws if keep_draws else 0, len(plan.parameter_columns)))
+    onehot = (tree.outcome_index[:, None] == np.arange(n_outcomes)[None, :]).astype(float)
+    conditional = bool(plan.given) and not plan.holds.all()
+    undefined = 0
+    try:
+        for block in range(-(-n_draws // BLOCK_SIZE)):
+            first = block * BLOCK_SIZE
+            size = min(BLOCK_SIZE, n_draws - first)
+            theta = draw_theta(tree, sequence, block, size)
+            paths = tree.prior_probabilities(theta) * plan.holds
+            attributes = (tree.values.attributes(theta[:, tree.parameter_slice])
+                          if tree.values is not None and tree.attributes
+                          else np.zeros((size, tree.n_paths, 0)))
+            values = np.concatenate([paths @ onehot,
+                                     np.einsum("dp,dpa->da", paths, attributes)], axis=1)
+            if conditional:
+                mass = values[:, :n_outcomes].sum(axis=1)
+                undefined += int((mass <= 0).sum())
+                values = np.where(mass[:, None] > 0, values / np.where(mass > 0, mass, 1)[:, None],
+                                  plan.reference[None, :])
+            shifted = values - plan.reference
+            total_sum += shifted.sum(axis=0)
+            total_sq += (shifted**2).sum(axis=0)
+            state.lowest[:] = np.minimum(state.lowest, values.min(axis=0))
+            state.highest[:] = np.maximum(state.highest, values.max(axis=0))
+            position = np.clip((values - plan.low) * plan.inv_width, 0, HIST_BINS - 1)
+            bins = position.astype(np.int64)
+            for column in range(k):
+                state.hist[column] += np.bincount(bins[:, column], minlength=HIST_BINS)
+            outcomes = values[:, :n_outcomes]
+            above = outcomes[:, None, :] > outcomes[:, :, None]  # [d, i, j]: j above i
+            state.greater += above.sum(axis=0).T
+            counts = above.sum(axis=2)
+            for i in range(n_outcomes):
+                state.ranks[i] += np.bincount(counts[:, i], minlength=n_outcomes)
+            if keep_draws:
+                values_kept[first:first + size] = values
+                parameters_kept[first:first + size] = theta[:, plan.parameter_columns]
+            if bar is not None:
+                bar.update(size)
+    finally:
+        if bar is not None:
+            bar.close()
+    if undefined:
+        raise QueryError(f"given: the condition has probability 0 in {undefined} of "
+                         f"{n_draws} draws, so those draws cannot be conditioned on it")
+    return _result(plan, sequence, n_draws, total_sum, total_sq, [state],
+                   values_kept if keep_draws else None,
+                   parameters_kept if keep_draws else None)
 
 
 # ------------------------------------------------------------------------------ inputs

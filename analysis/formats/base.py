@@ -56,7 +56,8 @@ Id = Annotated[
 ClaimId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$", max_length=96),
-    Field(description="A claim id from seeds/, e.g. 'ceasefire-facts.truce-2008-06'."),
+    Field(description="A claim id from the scenario's sources (seeds/ for the project's), "
+          "e.g. 'ceasefire-facts.truce-2008-06'."),
 ]
 
 

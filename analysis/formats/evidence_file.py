@@ -19,7 +19,6 @@ from pydantic import Field, model_validator
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import project_folder
-from ..core.text import did_you_mean
 from .base import (
     ClaimId,
     Count,
@@ -31,7 +30,7 @@ from .base import (
     json_schema_text,
     read_model,
 )
-from .seeds import load_seeds
+from .seeds import load_seeds, unknown_claim
 from .source import Document
 
 __all__ = [
@@ -60,7 +59,7 @@ class EvidenceItem(StrictModel):
     date: dt.date = Field(description="When the evidence became known (YYYY-MM-DD).")
     title: Title = Field(description="A short headline, shown in tables and charts.")
     cite: Annotated[tuple[ClaimId, ...], Field(min_length=1)] = Field(
-        description="Claim ids from seeds/ that the item rests on.")
+        description="Claim ids from the sources that the item rests on.")
     rationale: Text | None = Field(default=None, description="Why these numbers.")
     observed: Observed | None = Field(
         default=None, description="Hard evidence: phase -> the branch it took.")
@@ -208,8 +207,7 @@ def check_dated_entries(items, doc: Document, seeds_dir, *, section: str, date_k
         for c, claim in enumerate(item.cite):
             if claim not in claims:
                 yield doc.problem((section, i, "cite", c),
-                                  f"unknown claim {claim!r}{did_you_mean(claim, claims)}; "
-                                  "expected an id from seeds/ (see analysis.claims_table())")
+                                  unknown_claim(claim, claims, seeds_dir))
             elif claims[claim] and _period_start(claims[claim]) > when:
                 yield doc.problem((section, i, "cite", c),
                                   f"claim {claim!r} is dated {claims[claim]}, after this "

@@ -53,9 +53,15 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
             message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
         if allowed:
             message += f"; expected one of: {', '.join(sorted(allowed))}"
-    elif kind == "prior_kind" and isinstance(value, dict):
+    elif kind == "parameter_kind" and isinstance(value, dict) and "distribution" in value:
+        message = (f"unknown distribution {short_repr(value['distribution'])}"
+                   f"{did_you_mean(str(value['distribution']), _DISTRIBUTIONS)}; expected one "
+                   f"of: {', '.join(_DISTRIBUTIONS)} (or write a Beta as alpha and beta, a "
+                   "PERT as low, mode and high)")
+    elif kind in ("prior_kind", "parameter_kind") and isinstance(value, dict):
         keys = ", ".join(map(repr, value)) or "no keys"
-        hints = "".join(did_you_mean(str(k), _PRIOR_KEYS) for k in value)
+        hints = "".join(did_you_mean(str(k), _PRIOR_KEYS) for k in value
+                        if k not in _PRIOR_KEYS)
         message = f"got a mapping with {keys}{hints}, {item['msg']}"
     elif kind in _BOUNDS:
         bound = next(iter(ctx.values()))
@@ -77,7 +83,7 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
         message = item["msg"].removeprefix("Value error, ")
     elif kind in {"model_type", "dict_type", "model_attributes_type"}:
         message = f"got {got} ({type(value).__name__}), expected a mapping"
-    elif kind == "prior_kind":
+    elif kind in ("prior_kind", "parameter_kind"):
         message = f"got {got}, {item['msg']}"
     else:
         message = f"got {got}, {item['msg'][0].lower()}{item['msg'][1:]}"
@@ -85,9 +91,14 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
 
 
 _PRIOR_KEYS = ("value", "alpha", "beta", "low", "mode", "high", "mean", "sd", "successes",
-               "trials", "prior_alpha", "prior_beta", "concentration", "cite", "rationale")
+               "trials", "prior_alpha", "prior_beta", "concentration", "formula", "cite",
+               "rationale")
+_DISTRIBUTIONS = ("normal", "uniform", "triangular", "lognormal")
 _UNION_TAGS = {"fixed prior", "beta prior", "range prior", "mean_sd prior", "counts prior",
-               "dirichlet prior",
+               "dirichlet prior", "formula prior",
+               *(f"{kind} parameter" for kind in (
+                   "fixed", "formula", "beta", "counts", "mean_sd", "pert", "normal", "uniform",
+                   "triangular", "lognormal", "dirichlet")),
                "str", "list[str]", "list[constrained-str]", "constrained-str", "float", "int"}
 
 
@@ -122,7 +133,9 @@ def _allowed_keys(model: type[BaseModel] | None, loc: tuple) -> set[str]:
         following: list[Any] = []
         for tp in _expand(candidates):
             if part in _UNION_TAGS:  # pydantic's tag: keep the union member it names
-                if f"{getattr(tp, 'kind', '')} prior" == part:
+                kind = getattr(tp, "kind", "")
+                kind = kind if isinstance(kind, str) else "formula"
+                if part in (f"{kind} prior", f"{kind} parameter"):
                     following.append(tp)
             elif isinstance(tp, type) and issubclass(tp, BaseModel):
                 for name, info in tp.model_fields.items():

@@ -46,7 +46,7 @@ class Question(StrictModel):
     question: Text = Field(description="The question, as a reader would ask it.")
     resolved_on: dt.date = Field(description="When the answer became known (YYYY-MM-DD).")
     cite: Annotated[tuple[ClaimId, ...], Field(min_length=1)] = Field(
-        description="Claim ids from seeds/ that show the answer.")
+        description="Claim ids from the sources that show the answer.")
     rationale: Text | None = Field(default=None, description="Why the answer is this.")
     provisional: bool = Field(
         default=False, description="true when the answer may still change (the state as of "

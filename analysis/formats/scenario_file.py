@@ -33,18 +33,25 @@ from .base import (
     Text,
     json_schema_text,
 )
+from .parameter_section import Amount, Formula, ParameterPrior
 
 __all__ = [
     "Attribute",
     "BetaPrior",
     "Branch",
+    "CONDITION_KEYWORDS",
     "ConcentrationPrior",
+    "Condition",
     "CountsPrior",
+    "DECISION_RULES",
+    "DecisionRule",
     "DURATION_UNITS",
     "Duration",
     "FixedPrior",
+    "FormulaPrior",
     "MAX_ATTRIBUTE",
     "MeanSdPrior",
+    "NotebookSettings",
     "Outcome",
     "OutcomeRule",
     "Phase",
@@ -59,19 +66,26 @@ __all__ = [
     "scenario_json_schema",
 ]
 
+#: Keys of a condition that are not phase ids.
+CONDITION_KEYWORDS = ("not", "any_of", "parameters")
+
 Condition = Annotated[
-    dict[Id, Id | list[Id]],
+    dict[Id, Any],
     Field(
         min_length=1,
-        description="Earlier phase id -> the branch (or list of branches) it must have taken. "
-        "All entries must hold. A skipped phase matches nothing.",
+        description="All entries must hold. Earlier phase id -> the branch it took, a list of "
+        "branches (any of them), or {not: branch or list} (reached, and took none of them). "
+        "'not: CONDITION' negates a condition, 'any_of: [CONDITION, ...]' holds when one of "
+        "them does, 'parameters: FORMULA' compares parameters ('fee > 10'). A skipped phase "
+        "matches nothing.",
+        json_schema_extra={"additionalProperties": {}},
     ),
 ]
 
 
 class _Cited(StrictModel):
     cite: tuple[ClaimId, ...] = Field(
-        default=(), description="Claim ids from seeds/ that support this prior."
+        default=(), description="Claim ids from the sources that support this prior."
     )
     rationale: Text | None = Field(default=None, description="One line: why this value.")
 
@@ -176,9 +190,27 @@ class ConcentrationPrior(_Cited):
     concentration: Positive
 
 
+class FormulaPrior(_Cited):
+    """A probability given by a formula over named parameters, or ``'#'``: the rest.
+
+    Several ``'#'`` branches of one set share the rest equally.
+    """
+
+    formula: Formula
+
+    @property
+    def kind(self) -> str:  # noqa: D102
+        return "rest" if self.formula.strip() == "#" else "formula"
+
+    @property
+    def mean(self) -> float:  # noqa: D102
+        raise ValueError("a formula's value needs the scenario's parameters")
+
+
 #: The tag of each prior kind, as the discriminator reports it.
 PRIOR_KINDS = {
     "value": "fixed",
+    "formula": "formula",
     "alpha": "beta",
     "beta": "beta",
     "low": "range",
@@ -195,6 +227,8 @@ PRIOR_KINDS = {
 
 
 def _prior_kind(value: Any) -> str | None:
+    if isinstance(value, FormulaPrior):
+        return "formula prior"
     if isinstance(value, _Cited):
         return f"{value.kind} prior"
     if isinstance(value, dict):
@@ -207,6 +241,8 @@ def _prior_kind(value: Any) -> str | None:
 def _number_as_fixed(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"value": value}
+    if isinstance(value, str):
+        return {"formula": value}
     return value
 
 
@@ -216,13 +252,15 @@ _PriorUnion = Annotated[
     | Annotated[RangePrior, Tag("range prior")]
     | Annotated[MeanSdPrior, Tag("mean_sd prior")]
     | Annotated[CountsPrior, Tag("counts prior")]
-    | Annotated[ConcentrationPrior, Tag("dirichlet prior")],
+    | Annotated[ConcentrationPrior, Tag("dirichlet prior")]
+    | Annotated[FormulaPrior, Tag("formula prior")],
     Discriminator(
         _prior_kind,
         custom_error_type="prior_kind",
         custom_error_message=(
-            "expected a probability in [0, 1] or a mapping with one of: value; alpha and "
-            "beta; low, mode and high; mean and sd; successes and trials; concentration"
+            "expected a probability in [0, 1], a formula, '#' (the rest) or a mapping with "
+            "one of: value; alpha and beta; low, mode and high; mean and sd; successes and "
+            "trials; concentration; formula"
         ),
     ),
 ]
@@ -326,18 +364,25 @@ class Branch(StrictModel):
     outcome: Id | None = Field(
         default=None, description="If set, taking this branch ends the scenario in this outcome."
     )
-    attributes: dict[Id, _AttributeValue] = Field(
-        default_factory=dict, description="Attribute id -> value added to the path."
+    attributes: dict[Id, Amount] = Field(
+        default_factory=dict,
+        description="Attribute id -> value added to the path (or set, for 'combine: last'); "
+        "a number or a formula.",
     )
     duration: Duration | None = Field(
         default=None,
         description="How long the phase takes when it resolves on this branch. Give every "
         "branch of a phase a duration, or none (the phase then takes no time).",
     )
-    costs: dict[Id, Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]] = Field(
+    costs: dict[Id, Amount] = Field(
         default_factory=dict,
-        description="On a decision's option only: stakeholder id -> cost on that stakeholder's "
-        "utility scale, subtracted on every path that takes the option.",
+        description="Stakeholder id -> cost on that stakeholder's scale, subtracted on every "
+        "path that takes the branch (a decision's option or a chance branch).",
+    )
+    payoffs: dict[Id, Amount] = Field(
+        default_factory=dict,
+        description="Stakeholder id -> gain on that stakeholder's scale, added on every path "
+        "that takes the branch.",
     )
 
 
@@ -373,6 +418,11 @@ class Phase(StrictModel):
         description="On a decision: the option that evaluations without optimisation use "
         "(outcome distributions, sampling, sensitivity); default: the first option.",
     )
+    observes: Annotated[tuple[Id, ...], Field(max_length=24)] | None = Field(
+        default=None,
+        description="On a decision: the earlier chance phases whose results are known when "
+        "deciding (default: every earlier phase). Earlier decisions are always known.",
+    )
 
     @model_validator(mode="after")
     def _durations_on_all_or_none(self) -> Phase:
@@ -392,7 +442,6 @@ class OutcomeRule(StrictModel):
     outcome: Id
 
 
-_Utility = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
 
 
 class Stakeholder(StrictModel):
@@ -405,8 +454,10 @@ class Stakeholder(StrictModel):
 class Utilities(StrictModel):
     """One stakeholder's utilities: a value for every outcome, optional attribute weights.
 
-    A path's utility is its outcome's value, plus each attribute's weight
-    times the path's value of it, minus the costs of the options it takes.
+    A path's total is its outcome's value, plus each attribute's weight
+    times the path's value of it, plus the payoffs and minus the costs of the
+    branches it takes; with a ``risk_tolerance`` R its utility is
+    ``R (1 - exp(-total / R))``, else the total itself.
     """
 
     scale: Text = Field(
@@ -416,11 +467,79 @@ class Utilities(StrictModel):
     unit: Annotated[Printable, StringConstraints(min_length=1, max_length=40)] = Field(
         default="points", description="Shown on chart axes, e.g. 'points' or '$ thousand'."
     )
-    outcomes: dict[Id, _Utility] = Field(description="Outcome id -> value, for every outcome.")
-    attributes: dict[Id, _Utility] = Field(
+    outcomes: dict[Id, Amount] = Field(description="Outcome id -> value, for every outcome.")
+    attributes: dict[Id, Amount] = Field(
         default_factory=dict, description="Attribute id -> utility per unit of the attribute."
     )
+    risk_tolerance: Amount | None = Field(
+        default=None,
+        description="If set, the stakeholder is risk averse: a path's total x counts as the "
+        "exponential utility R (1 - exp(-x / R)), R the risk tolerance (in unit).",
+    )
     rationale: Text | None = Field(default=None, description="Why these values.")
+
+
+#: The decision rules :func:`analysis.rollback` knows.
+DECISION_RULES = ("expected_value", "maximin", "maximax", "hurwicz", "minimax_regret",
+                  "weighted")
+
+
+class DecisionRule(StrictModel):
+    """How a decision maker compares options: by default, their expected value."""
+
+    name: Literal["expected_value", "maximin", "maximax", "hurwicz", "minimax_regret",
+                  "weighted"] = Field(
+        default="expected_value",
+        description="expected_value; maximin (the best worst case); maximax (the best best "
+        "case); hurwicz (alpha times the best case plus 1 - alpha times the worst); "
+        "minimax_regret (the smallest largest regret); weighted (the expected value of a "
+        "weighted sum of several stakeholders' values: multiple criteria).",
+    )
+    direction: Literal["maximize", "minimize"] = Field(
+        default="maximize", description="minimize for costs: the worst case is then the largest.")
+    alpha: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None, description="hurwicz only: the weight of the best case (optimism).")
+    weights: dict[Id, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Stakeholder id -> weight: the rule compares the weighted sum of their "
+        "values instead of the decision maker's own (multiple criteria); 'weighted' is "
+        "expected value with weights.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecisionRule:
+        if self.name == "hurwicz" and self.alpha is None:
+            raise ValueError("rule 'hurwicz' needs alpha, the weight of the best case in [0, 1]")
+        if self.name != "hurwicz" and self.alpha is not None:
+            raise ValueError(f"alpha goes with rule 'hurwicz', not {self.name!r}")
+        if self.name == "weighted" and not self.weights:
+            raise ValueError("rule 'weighted' needs weights: stakeholder id -> weight")
+        return self
+
+
+FileRef = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class NotebookSettings(StrictModel):
+    """What the notebooks and reports use beside the scenario, unless given as parameters.
+
+    Names resolve in the folders beside the scenario file (``evidence/``,
+    ``resolutions/``, the scenario's own folder); a path is relative to the file.
+    """
+
+    evidence: FileRef | None = Field(
+        default=None, description="An evidence log: a name in evidence/ or a path.")
+    resolutions: FileRef | None = Field(
+        default=None, description="What happened: a name in resolutions/ or a path.")
+    analysts: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Analysts' variants of this scenario to pool and score "
+        "(names in analysts/ or paths).")
+    compare: Annotated[tuple[FileRef, ...], Field(max_length=16)] = Field(
+        default=(), description="Other scenarios to compare with (names beside it or paths).")
+    event: Id | None = Field(
+        default=None, description="The outcome that ends the deal, for survival curves.")
+    decision_maker: Id | None = Field(
+        default=None, description="Whose decisions the decisions notebook optimises "
+        "(default: the first decision's).")
 
 
 class ScenarioFile(StrictModel):
@@ -441,6 +560,19 @@ class ScenarioFile(StrictModel):
     utilities: Annotated[dict[Id, Utilities], Field(max_length=16)] = Field(
         default_factory=dict, description="Stakeholder id -> that stakeholder's utilities."
     )
+    parameters: Annotated[dict[Id, ParameterPrior], Field(max_length=256)] = Field(
+        default_factory=dict,
+        description="Named parameters that formulas use: id -> a number, a prior, a formula "
+        "or a Dirichlet group.",
+    )
+    decision_rule: DecisionRule | None = Field(
+        default=None, description="How decisions compare options (default: expected value).")
+    sources: FileRef | None = Field(
+        default=None, description="The folder of source digests that 'cite:' names, "
+        "relative to this file (default: sources/ beside it, else the project's seeds/).")
+    notebooks: NotebookSettings = Field(
+        default_factory=NotebookSettings,
+        description="Files and choices the notebooks use unless given as parameters.")
 
 
 class ScenarioVariant(StrictModel):
@@ -455,9 +587,22 @@ class ScenarioVariant(StrictModel):
     title: Text
     description: Text = ""
     as_of: dt.date | None = Field(default=None, description="Defaults to the base's date.")
-    priors: Annotated[dict[str, Prior], Field(min_length=1, max_length=256)] = Field(
+    priors: Annotated[dict[str, Prior], Field(max_length=256)] = Field(
+        default_factory=dict,
         description="'phase.branch' or 'phase.rule.branch' -> the prior that replaces the base's."
     )
+    notebooks: NotebookSettings | None = Field(
+        default=None, description="Replaces the base's notebook settings.")
+    parameters: Annotated[dict[Id, ParameterPrior], Field(max_length=256)] = Field(
+        default_factory=dict,
+        description="Named parameter id -> the value, prior or formula that replaces the base's.",
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ScenarioVariant:
+        if not self.priors and not self.parameters:
+            raise ValueError("a variant changes something: expected 'priors:' or 'parameters:'")
+        return self
 
 
 def scenario_json_schema() -> str:

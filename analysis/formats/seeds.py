@@ -1,12 +1,16 @@
-"""The project's digest of its source documents (``seeds/``).
+"""Source digests: the documents a scenario's priors cite, and their claims.
 
-Each YAML file in ``seeds/`` summarises one source document in our own words:
-its date context and the claims it makes, each with a stable id that scenario
-priors cite (``cite: [ceasefire-facts.truce-2008-06]``).
+Each YAML file in a sources folder summarises one source document in the
+analyst's own words: what it is, when, and the claims it makes, each with a
+stable id that priors, evidence items and resolutions cite
+(``cite: [ceasefire-facts.truce-2008-06]``). The project's own are in
+``seeds/``; a scenario cites another folder with ``sources:`` or a
+``sources/`` folder beside it. The format is described in ``seeds/README.md``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -15,19 +19,19 @@ from pydantic import Field, StringConstraints
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import project_folder
+from ..core.text import did_you_mean
 from .base import ClaimId, Printable, StrictModel, validate_document
 from .source import read_yaml
 
 if TYPE_CHECKING:  # pandas takes half a second to import: only the table needs it
     import pandas as pd
 
-__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds"]
+__all__ = ["Claim", "SeedDocument", "claims_table", "default_seeds_dir", "load_seeds",
+           "unknown_claim"]
 
 DocId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
-Topic = Literal[
-    "ceasefire", "exchanges", "withdrawal", "governance", "disarmament", "monitoring",
-    "mediation", "humanitarian", "politics", "reference-class",
-]
+#: A free tag; ``reference-class`` marks the cases :func:`analysis.reference_truces` reads.
+Topic = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
 
 
 class Claim(StrictModel):
@@ -35,7 +39,7 @@ class Claim(StrictModel):
 
     id: ClaimId
     statement: Printable
-    topics: Annotated[tuple[Topic, ...], Field(min_length=1)]
+    topics: tuple[Topic, ...] = ()
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     sources: tuple[Printable, ...] = ()
     confidence: Literal["weak"] | None = None
@@ -47,16 +51,40 @@ class SeedDocument(StrictModel):
 
     id: DocId
     title: Printable
-    kind: Literal["news article", "reference data"]
-    source_file: str
+    kind: Annotated[Printable, StringConstraints(min_length=1, max_length=60)] = "document"
+    source_file: Printable | None = None
+    url: Printable | None = None
     published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    date_context: Printable
+    date_context: Printable = ""
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
 
 def default_seeds_dir() -> Path:
     """Return the project's ``seeds/`` folder."""
     return project_folder("seeds")
+
+
+def unknown_claim(claim: str, claims: Iterable[str], folder: str | Path | None) -> str:
+    """Return the message for a citation of no claim, naming the sources folder in use.
+
+    ``"unknown claim 'a.b' (did you mean 'a.c'?); expected a claim id from the
+    sources in sources/ (analysis.claims_table('sources') lists them)"``; the
+    project's folder is named ``seeds/``, another by its path from the working
+    folder when it is under it.
+    """
+    claims = list(claims)
+    if folder is None or Path(folder).resolve() == default_seeds_dir().resolve():
+        where, listed = "seeds/", "analysis.claims_table()"
+    else:
+        path = Path(folder).resolve()
+        try:
+            shown = str(path.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            shown = str(path)
+        where, listed = f"{shown}/", f"analysis.claims_table({shown!r})"
+    found = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}" if claims else "no claims"
+    return (f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected a claim id from "
+            f"the sources in {where} ({found}; {listed} lists them)")
 
 
 def load_seeds(folder: str | Path | None = None) -> dict[str, SeedDocument]:

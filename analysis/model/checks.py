@@ -1,8 +1,9 @@
 """The checks that need a whole scenario, after its file has the right structure.
 
-References between phases, branches, outcomes, attributes, stakeholders and
-claims; each set of sibling probabilities (:func:`check_probability_set`);
-decisions and utilities (:func:`check_decisions`). Every check yields
+References between phases, branches, outcomes, attributes, stakeholders,
+parameters and claims; conditions (:mod:`analysis.model.conditions`); each
+set of sibling probabilities (:func:`check_probability_set`); decisions,
+what they observe, utilities and the decision rule (:func:`check_decisions`). Every check yields
 ``(location, message)`` pairs, so that all the problems of a file are
 reported at once; the tree's own checks (every path reaching an outcome, the
 number of paths) are in :mod:`analysis.model.tree`.
@@ -14,14 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..core.text import did_you_mean, unknown_name
-from ..formats.scenario_file import ScenarioFile
-from ..formats.seeds import load_seeds
-from .tree import ProbabilitySet, default_set, rule_set
+from ..formats.scenario_file import CONDITION_KEYWORDS, ScenarioFile
+from ..formats.seeds import load_seeds, unknown_claim
+from .expansion import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
+from .formulas import build_parameter_space, plain_locate
 
 __all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario"]
 
-#: How far a set of fixed sibling probabilities may sum from 1.
-SUM_TOLERANCE = 1e-6
 #: Column names of path tables, which ids may not take.
 RESERVED_COLUMNS = frozenset({"path", "probability", "outcome"})
 
@@ -32,7 +32,10 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
     phase_ids: list[str] = []
     outcomes, attributes = set(model.outcomes), set(model.attributes)
     claims = {c.id for doc in load_seeds(seeds_dir).values() for c in doc.claims}
-    branches_of: dict[str, list[str]] = {}
+    space, space_problems = build_parameter_space(model, plain_locate("<scenario>"))
+    yield from space_problems
+    if not space_problems:
+        yield from compile_conditions(model, space)[1]
 
     for name in (set(model.outcomes) | attributes) & RESERVED_COLUMNS:
         yield ("outcomes" if name in outcomes else "attributes", name), (
@@ -44,11 +47,10 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
         elif phase.id in RESERVED_COLUMNS | attributes:
             yield (*loc, "id"), (f"phase id {phase.id!r} is already used by an attribute or "
                                  "reserved, expected another name")
-        if phase.applies_when is not None:
-            yield from _check_condition(phase.applies_when, (*loc, "applies_when"), branches_of)
+        elif phase.id in CONDITION_KEYWORDS:
+            yield (*loc, "id"), (f"phase id {phase.id!r} is a word of conditions "
+                                 f"({', '.join(CONDITION_KEYWORDS)}), expected another name")
         for rule_number, rule in enumerate(phase.rules):
-            yield from _check_condition(rule.when, (*loc, "rules", rule_number, "when"),
-                                        branches_of)
             seen_rule_ids = [r.id for r in phase.rules[:rule_number]]
             if rule.id in seen_rule_ids:
                 yield (*loc, "rules", rule_number, "id"), f"duplicate rule id {rule.id!r}"
@@ -70,32 +72,21 @@ def check_scenario(model: ScenarioFile, seeds_dir: Path | None
                 yield from check_probability_set(pset)
             for rule_number in range(len(phase.rules)):
                 yield from check_probability_set(rule_set(model, i, rule_number))
-        yield from _check_citations(phase, loc, claims)
+        yield from _check_citations(phase, loc, claims, seeds_dir)
         phase_ids.append(phase.id)
-        branches_of[phase.id] = list(phase.branches)
 
+    for name, prior in model.parameters.items():
+        for index, claim in enumerate(prior.cite):
+            if claim not in claims:
+                yield ("parameters", name, "cite", index), unknown_claim(claim, claims,
+                                                                         seeds_dir)
     for r, rule in enumerate(model.outcome_rules):
-        if rule.when is not None:
-            yield from _check_condition(rule.when, ("outcome_rules", r, "when"), branches_of)
         if rule.outcome not in outcomes:
             yield ("outcome_rules", r, "outcome"), unknown_name("outcome", rule.outcome, outcomes)
     yield from check_decisions(model)
 
 
-def _check_condition(condition: dict, loc: tuple, branches_of: dict[str, list[str]]):
-    for phase, wanted in condition.items():
-        if phase not in branches_of:
-            yield (*loc, phase), (f"unknown or later phase {phase!r}"
-                                  f"{did_you_mean(phase, branches_of)}; a condition may name "
-                                  f"only earlier phases: {', '.join(branches_of) or '(none)'}")
-            continue
-        for index, branch in enumerate([wanted] if isinstance(wanted, str) else wanted):
-            if branch not in branches_of[phase]:
-                where = (*loc, phase) if isinstance(wanted, str) else (*loc, phase, index)
-                yield where, unknown_name(f"branch of phase {phase!r}:", branch, branches_of[phase])
-
-
-def _check_citations(phase, loc: tuple, claims: set[str]):
+def _check_citations(phase, loc: tuple, claims: set[str], seeds_dir: Path | None):
     cited = [((*loc, "branches", b, "prior"), br.prior) for b, br in phase.branches.items()]
     cited += [((*loc, "rules", r, "priors", b), prior) for r, rule in enumerate(phase.rules)
               for b, prior in rule.priors.items()]
@@ -104,23 +95,25 @@ def _check_citations(phase, loc: tuple, claims: set[str]):
     for where, prior in cited:
         for index, claim in enumerate(prior.cite if prior is not None else ()):
             if claim not in claims:
-                yield (*where, "cite", index), (
-                    f"unknown claim {claim!r}{did_you_mean(claim, claims)}; expected an id "
-                    "from seeds/ (see analysis.claims_table())")
+                yield (*where, "cite", index), unknown_claim(claim, claims, seeds_dir)
 
 
 def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
     """Yield problems with one set of sibling probabilities.
 
-    Allowed: all branches fixed (one may be left out and take the rest);
-    a two-branch question with one uncertain prior (Beta, range, mean and
-    sd, or counts) and the other branch left out; or a concentration on every branch
-    (a Dirichlet).
+    Allowed: all branches fixed or formulas (one branch may be left without a
+    prior, and any number written ``'#'``, to share the rest equally); a
+    two-branch question with one uncertain prior (Beta, range, mean and sd,
+    or counts) and the other branch left out; or a concentration on every
+    branch (a Dirichlet). Formulas are checked against the parameters when
+    the tree is compiled.
     """
     kinds = [None if p is None else p.kind for p in pset.priors]
     rest = [b for b, k in zip(pset.branches, kinds, strict=True) if k is None]
+    marked = [b for b, k in zip(pset.branches, kinds, strict=True) if k == "rest"]
     uncertain = [b for b, k in zip(pset.branches, kinds, strict=True)
                  if k in {"beta", "range", "mean_sd", "counts"}]
+    formulas = [b for b, k in zip(pset.branches, kinds, strict=True) if k == "formula"]
     loc = pset.location
     if "dirichlet" in kinds:
         others = [b for b, k in zip(pset.branches, kinds, strict=True) if k != "dirichlet"]
@@ -131,22 +124,25 @@ def check_probability_set(pset: ProbabilitySet) -> Iterable[tuple[tuple, str]]:
                 f"branch {others[0]!r} has {has} while its siblings have concentrations; "
                 "expected a concentration on every branch of a Dirichlet")
     elif uncertain:
-        if len(pset.branches) != 2 or len(uncertain) != 1 or len(rest) != 1:
+        if len(pset.branches) != 2 or len(uncertain) != 1 or len(rest) + len(marked) != 1:
             yield (*loc, uncertain[0]), (
                 f"an uncertain prior (Beta, range, mean and sd, or counts) on {uncertain[0]!r} "
                 "needs a two-branch question whose other branch has no prior; this set has "
-                f"{len(pset.branches)} branches, {len(uncertain)} uncertain and {len(rest)} "
-                "without prior. For three or more branches give each a concentration "
-                "(a Dirichlet)")
+                f"{len(pset.branches)} branches, {len(uncertain)} uncertain and "
+                f"{len(rest) + len(marked)} without prior. For three or more branches give "
+                "each a concentration (a Dirichlet), or use named parameters and formulas")
     elif len(rest) > 1:
         yield (*loc, rest[1]), (f"branches {', '.join(rest)} have no prior, expected at most "
-                                "one branch to take the rest")
+                                "one branch to take the rest (or write '#' on each to share it)")
+    elif formulas:
+        return  # checked on the parameters' base values when the tree is compiled
     else:
-        total = sum(p.value for p in pset.priors if p is not None)
-        if rest and total > 1 + SUM_TOLERANCE:
-            yield loc, (f"fixed probabilities sum to {total:.6g} before {rest[0]!r} takes the "
-                        "rest, expected at most 1")
-        if not rest and abs(total - 1) > SUM_TOLERANCE:
+        total = sum(p.value for p in pset.priors if p is not None and p.kind == "fixed")
+        free = rest + marked
+        if free and total > 1 + SUM_TOLERANCE:
+            yield loc, (f"fixed probabilities sum to {total:.6g} before {', '.join(free)} "
+                        "take the rest, expected at most 1")
+        if not free and abs(total - 1) > SUM_TOLERANCE:
             yield loc, (f"sibling probabilities sum to {total:.6g}, expected 1 (within "
                         f"{SUM_TOLERANCE:g}), or leave one branch without prior to take the rest")
 
@@ -156,9 +152,11 @@ def check_decisions(model: ScenarioFile) -> Iterable[tuple[tuple, str]]:
 
     Checks that utilities name declared stakeholders, outcomes and
     attributes, that every stakeholder values every outcome, that decision
-    makers and costs name stakeholders, that a decision's options carry no
-    priors and the decision no rules, that ``assumed`` names an option of a
-    decision, and that only options carry costs.
+    makers, payoffs and costs name stakeholders, that a decision's options
+    carry no priors and the decision no rules, that ``assumed`` names an
+    option of a decision, that ``observes`` names earlier phases and forgets
+    nothing the decision maker knew at an earlier decision, and that the
+    decision rule's weights name stakeholders.
     """
     stakeholders = set(model.stakeholders)
     outcomes, attributes = list(model.outcomes), set(model.attributes)
@@ -180,12 +178,17 @@ def check_decisions(model: ScenarioFile) -> Iterable[tuple[tuple, str]]:
             if attribute not in attributes:
                 yield (*loc, "attributes", attribute), unknown_name("attribute", attribute,
                                                                 attributes)
+        tolerance = utilities.risk_tolerance
+        if isinstance(tolerance, float) and tolerance <= 0:
+            yield (*loc, "risk_tolerance"), (f"got {tolerance:g}, expected a positive risk "
+                                             "tolerance (in the stakeholder's unit)")
     for name in model.stakeholders:
         if name not in model.utilities:
             yield ("stakeholders", name), (
                 f"stakeholder {name!r} has no utilities; expected 'utilities: {{{name}: "
                 "{scale: ..., outcomes: {...}}}' with a value for every outcome")
 
+    observed: dict[str, set[str]] = {}  # decision maker -> what they knew at their last decision
     for i, phase in enumerate(model.phases):
         loc = ("phases", i)
         decision = phase.decision_maker is not None
@@ -204,6 +207,7 @@ def check_decisions(model: ScenarioFile) -> Iterable[tuple[tuple, str]]:
             yield (*loc, "rules"), (
                 f"decision {phase.id!r} has rules, expected none: its options are chosen, not "
                 "drawn (later phases may depend on the option through their own rules)")
+        yield from _check_observes(model, i, observed)
         for branch_id, branch in phase.branches.items():
             bloc = (*loc, "branches", branch_id)
             if decision and branch.prior is not None:
@@ -211,11 +215,43 @@ def check_decisions(model: ScenarioFile) -> Iterable[tuple[tuple, str]]:
                     f"option {branch_id!r} of decision {phase.id!r} has a prior, expected "
                     "none: the decision maker chooses it (set 'assumed:' on the phase to "
                     "choose the option that evaluations without optimisation use)")
-            if branch.costs and not decision:
-                yield (*bloc, "costs"), (
-                    f"branch {branch_id!r} of chance phase {phase.id!r} has costs; only the "
-                    "options of a decision (a phase with 'decision_maker:') may carry costs")
-                continue
-            for name in branch.costs:
-                if name not in stakeholders:
-                    yield (*bloc, "costs", name), unknown_name("stakeholder", name, stakeholders)
+            for kind in ("costs", "payoffs"):
+                for name in getattr(branch, kind):
+                    if name not in stakeholders:
+                        yield (*bloc, kind, name), unknown_name("stakeholder", name,
+                                                                stakeholders)
+    rule = model.decision_rule
+    if rule is not None:
+        for name in rule.weights:
+            if name not in stakeholders:
+                yield ("decision_rule", "weights", name), unknown_name("stakeholder", name,
+                                                                        stakeholders)
+
+
+def _check_observes(model: ScenarioFile, i: int, observed: dict[str, set[str]]
+                    ) -> Iterable[tuple[tuple, str]]:
+    phase = model.phases[i]
+    earlier = [p.id for p in model.phases[:i]]
+    loc = ("phases", i, "observes")
+    if phase.decision_maker is None:
+        if phase.observes is not None:
+            yield loc, (f"phase {phase.id!r} is not a decision; only a decision (a phase with "
+                        "'decision_maker:') observes")
+        return
+    decisions = {p.id for p in model.phases[:i] if p.decision_maker is not None}
+    if phase.observes is None:
+        known = set(earlier)
+    else:
+        known = set(decisions)
+        for index, name in enumerate(phase.observes):
+            if name not in earlier:
+                yield (*loc, index), (f"unknown or later phase {name!r}"
+                                      f"{did_you_mean(name, earlier)}; a decision observes "
+                                      f"earlier phases: {', '.join(earlier) or '(none)'}")
+            known.add(name)
+    forgotten = sorted(observed.get(phase.decision_maker, set()) - known)
+    if forgotten:
+        yield loc, (f"decision {phase.id!r} does not observe {', '.join(forgotten)}, which "
+                    f"{phase.decision_maker!r} knew at an earlier decision; a decision maker "
+                    "forgets nothing (perfect recall): add them to 'observes'")
+    observed[phase.decision_maker] = known | {phase.id}

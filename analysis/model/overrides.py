@@ -17,23 +17,27 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..core.text import did_you_mean
+from ..formats.parameter_section import DirichletParameter, ParameterPrior
 from ..formats.problems import problems_from_validation_error
 from ..formats.scenario_file import ConcentrationPrior, Phase, Prior, ScenarioFile
 from ..formats.source import Document
 
-__all__ = ["describe_prior", "override_decisions", "override_priors", "parse_priors",
-           "prior_keys"]
+__all__ = ["describe_prior", "override_decisions", "override_parameters", "override_priors",
+           "parse_priors", "prior_keys"]
 
 
 @cache
-def _prior_adapter() -> TypeAdapter:
-    """Return the validator of one prior, built on first use (import stays quick)."""
-    return TypeAdapter(Prior)
+def _adapter(named: bool) -> TypeAdapter:
+    """Return the validator of a named parameter's or a branch's prior, built on first use.
+
+    Built lazily so that importing the module (and quick commands) stays quick.
+    """
+    return TypeAdapter(ParameterPrior if named else Prior)
 
 
 def prior_keys(model: ScenarioFile) -> list[str]:
-    """Every key an override may name, in file order."""
-    keys = []
+    """Every key an override may name, in file order: named parameters, then branches."""
+    keys = list(model.parameters)
     for phase in model.phases:
         keys += [f"{phase.id}.{b}" for b in phase.branches]
         keys += [f"{phase.id}.{rule.id}.{b}" for rule in phase.rules for b in phase.branches]
@@ -48,8 +52,9 @@ def parse_priors(overrides: Mapping[str, Any], doc: Document) -> tuple[dict[str,
     """
     priors, problems = {}, []
     for key, value in overrides.items():
+        adapter = _adapter(isinstance(key, str) and "." not in key)
         try:
-            priors[key] = _prior_adapter().validate_python(value)
+            priors[key] = adapter.validate_python(value)
         except ValidationError as exc:
             for problem in problems_from_validation_error(exc, Document(value, doc.file)):
                 inner = () if problem.location == "(document)" else (problem.location,)
@@ -61,15 +66,48 @@ def override_priors(model: ScenarioFile, priors: Mapping[str, Prior]
                     ) -> tuple[ScenarioFile, list[tuple[str, str]]]:
     """Return ``model`` with ``priors`` written in, and ``(key, problem)`` for bad keys."""
     known = prior_keys(model)
+    named = {k: v for k, v in priors.items() if isinstance(k, str) and "." not in k}
+    model, problems = override_parameters(model, named)
     phases = list(model.phases)
-    problems = []
     for key, prior in priors.items():
+        if key in named:
+            continue
         number, message = _find(phases, key, known)
         if message:
             problems.append((key, message))
             continue
         phases[number] = _with_prior(phases[number], key.split("."), prior)
     return model.model_copy(update={"phases": tuple(phases)}), problems
+
+
+def override_parameters(model: ScenarioFile, parameters: Mapping[str, Any]
+                        ) -> tuple[ScenarioFile, list[tuple[str, str]]]:
+    """Return ``model`` with named parameters replaced, and ``(name, problem)`` for bad names.
+
+    A replacement keeps the old parameter's label, unit, description and
+    sensitivity range unless it gives its own.
+    """
+    current = dict(model.parameters)
+    members = {m: group for group, p in current.items() if isinstance(p, DirichletParameter)
+               for m in p.dirichlet}
+    problems = []
+    for name, prior in parameters.items():
+        if name in members:
+            problems.append((name, (
+                f"{name!r} is a member of the Dirichlet group {members[name]!r}: replace the "
+                f"whole group, {{{members[name]!r}: {{'dirichlet': {{...}}}}}}")))
+        elif name not in current:
+            known = list(current) + [k for k in prior_keys(model) if k not in current]
+            problems.append((name, f"names no parameter or prior{did_you_mean(name, known)}; "
+                                   f"expected a parameter ({', '.join(current) or 'none'}) or "
+                                   "'phase.branch'"))
+        else:
+            old = current[name]
+            kept = {key: getattr(old, key) for key in ("label", "unit", "description",
+                                                       "sensitivity")
+                    if key not in prior.model_fields_set and hasattr(old, key)}
+            current[name] = prior.model_copy(update=kept)
+    return model.model_copy(update={"parameters": current}), problems
 
 
 def _find(phases: list[Phase], key: str, known: list[str]) -> tuple[int, str | None]:

@@ -29,8 +29,15 @@ from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
 from .checks import check_scenario
-from .overrides import describe_prior, override_decisions, override_priors, parse_priors
-from .tree import CompiledTree, check_tree, compile_sets, compile_tree
+from .formulas import Locate, plain_locate
+from .overrides import (
+    describe_prior,
+    override_decisions,
+    override_parameters,
+    override_priors,
+    parse_priors,
+)
+from .tree import CompiledTree, check_tree, compile_tree
 
 if TYPE_CHECKING:  # pandas takes half a second to import: only tables need it
     import pandas as pd
@@ -40,9 +47,11 @@ __all__ = [
     "Scenario",
     "build_scenario",
     "check_scenario_file",
+    "document_locate",
     "load_scenario",
     "resolve_scenario_path",
     "scenario_names",
+    "sources_beside",
     "scenarios_dir",
 ]
 
@@ -116,6 +125,9 @@ class Scenario:
         as :meth:`with_priors` and :meth:`with_decisions` took them.
     evidence : EvidenceUpdate or None
         The evidence the scenario was updated on.
+    folder : Path or None
+        The folder of the file it was loaded from: where the names in its
+        ``notebooks:`` settings resolve.
     """
 
     model: ScenarioFile
@@ -125,6 +137,14 @@ class Scenario:
     prior_overrides: Mapping[str, Any] = field(default_factory=dict, repr=False)
     decision_overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     evidence: EvidenceUpdate | None = field(default=None, repr=False)
+    option_limits: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    locate: Locate | None = field(default=None, repr=False, compare=False)
+    folder: Path | None = field(default=None, repr=False)
+
+    @property
+    def file_name(self) -> str:
+        """The name of the file it was loaded from (never a full path), e.g. ``baseline.yaml``."""
+        return Path(self.source.split(" (", 1)[0]).name
 
     @property
     def id(self) -> str:
@@ -148,6 +168,12 @@ class Scenario:
                  self.prior_overrides.items()]
         lines += [f"{phase} = {option} (assumed)" for phase, option in
                   self.decision_overrides.items()]
+        for phase, allowed in self.option_limits.items():
+            options = list(self.model.phases[self.phases.index(phase)].branches)
+            if len(allowed) == 1:
+                lines.append(f"{phase} = {allowed[0]} (forced)")
+            else:
+                lines.append(f"{phase}: not {', '.join(o for o in options if o not in allowed)}")
         if self.evidence is not None:
             lines.append(self.evidence.describe())
         return tuple(lines)
@@ -165,6 +191,30 @@ class Scenario:
         """Return the ``attrs`` every result frame of this scenario carries."""
         return {"scenario": self.id, "changes": list(self.changes)}
 
+    def find_file(self, value: str | Path, subfolder: str = ".") -> str | Path:
+        """Return where a file this scenario names lives: as given, or beside the scenario.
+
+        ``value`` is a path, or a name looked up as ``FOLDER/value``,
+        ``FOLDER/subfolder/value.yaml`` and ``FOLDER/value.yaml`` (``FOLDER``:
+        the scenario file's folder); otherwise it is returned unchanged, for a
+        loader to look up in the project's folders.
+        """
+        path = Path(value)
+        if path.is_file():
+            return path
+        if self.folder is not None:
+            for candidate in (self.folder / path, self.folder / subfolder / f"{value}.yaml",
+                              self.folder / f"{value}.yaml"):
+                if candidate.is_file():
+                    return candidate
+        return value
+
+    def decision_maker_attrs(self, decision_maker: str | None) -> dict:
+        """Return ``decision_maker`` (an id) and its stakeholder's label, for ``attrs``."""
+        stakeholder = self.model.stakeholders.get(decision_maker) if decision_maker else None
+        return {"decision_maker": decision_maker,
+                "decision_maker_label": stakeholder.label if stakeholder else None}
+
     def __repr__(self) -> str:
         changed = f", changes={len(self.changes)}" if self.changes else ""
         return (f"Scenario(id={self.id!r}, source={self.source!r}, phases={len(self.phases)}, "
@@ -176,8 +226,10 @@ class Scenario:
         Parameters
         ----------
         overrides : mapping
-            Keys name a branch's prior: ``"phase.branch"`` for the phase's
-            default probabilities, ``"phase.rule.branch"`` for a rule's.
+            Keys name a named parameter (``"sensitivity"``: any value the
+            ``parameters:`` section takes) or a branch's prior:
+            ``"phase.branch"`` for the phase's default probabilities,
+            ``"phase.rule.branch"`` for a rule's.
             Values are anything a scenario file accepts as a prior: a
             probability, or a mapping such as ``{"alpha": 8, "beta": 2}``,
             ``{"low": .5, "mode": .7, "high": .9}``, ``{"mean": .6, "sd": .1}``,
@@ -220,7 +272,8 @@ class Scenario:
         The assumed option of a decision phase is the one that evaluations
         without optimisation use (:func:`analysis.outcome_distribution`,
         sampling, one-way sensitivity...). :func:`analysis.rollback` ignores it
-        for the decision maker's own decisions.
+        for the decision maker's own decisions: to force or exclude their
+        options, use :meth:`with_options`.
 
         Parameters
         ----------
@@ -251,6 +304,71 @@ class Scenario:
         return self._rebuilt(model, f"{self.source} (with_decisions)",
                              decision_overrides={**self.decision_overrides, **choices})
 
+    def with_options(self, *, force: Mapping[str, str] | None = None,
+                     exclude: Mapping[str, str | list[str]] | None = None) -> Scenario:
+        """Return a new scenario whose decisions may take fewer options; this one is unchanged.
+
+        Every analysis that optimises (:func:`analysis.rollback`, sensitivity
+        with a decision maker, thresholds, the value of information) then
+        chooses only among the options left, and evaluations without
+        optimisation assume a forced option.
+
+        Parameters
+        ----------
+        force : mapping, optional
+            Decision phase id -> the only option left.
+        exclude : mapping, optional
+            Decision phase id -> an option, or a list of options, taken away.
+
+        Raises
+        ------
+        TypeError
+            If ``force`` or ``exclude`` is not a mapping.
+        ScenarioError
+            If a key is not a decision, an option unknown, or no option is left.
+
+        Examples
+        --------
+        >>> mediation = load_scenario("mediation")
+        >>> no_force = mediation.with_options(exclude={"international_presence":
+        ...                                            "stabilization_force"})
+        """
+        force = _check_mapping(force or {}, "force")
+        exclude = _check_mapping(exclude or {}, "exclude")
+        if self.evidence is not None:
+            return self.evidence.update(self.evidence.prior.with_options(force=force,
+                                                                         exclude=exclude))
+        limits = dict(self.option_limits)
+        decisions = {p.id: list(p.branches) for p in self.model.phases
+                     if p.decision_maker is not None}
+        problems = []
+        doc = Document({**force, **exclude}, "<with_options>")
+        for kind, items in (("force", force), ("exclude", exclude)):
+            for phase, chosen in items.items():
+                wanted = [chosen] if isinstance(chosen, str) else list(chosen)
+                naming = [m for w in wanted for m in override_decisions(self.model,
+                                                                        {phase: w})[1]]
+                if naming or not wanted:
+                    problems += [doc.problem((phase,), m) for _, m in naming] or [
+                        doc.problem((phase,), "expected at least one option")]
+                    continue
+                allowed = limits.get(phase, tuple(decisions[phase]))
+                kept = (tuple(o for o in allowed if o in wanted) if kind == "force"
+                        else tuple(o for o in allowed if o not in wanted))
+                if not kept:
+                    problems.append(doc.problem((phase,), (
+                        f"no option of decision {phase!r} would be left ({kind} "
+                        f"{', '.join(wanted)}; allowed so far: {', '.join(allowed)})")))
+                    continue
+                limits[phase] = kept
+        if problems:
+            raise ScenarioError(problems)
+        assumed = {phase: allowed[0] for phase, allowed in limits.items()
+                   if (self.model.phases[self.phases.index(phase)].assumed
+                       or decisions[phase][0]) not in allowed}
+        model, _ = override_decisions(self.model, assumed)
+        return self._rebuilt(model, f"{self.source} (with_options)", option_limits=limits)
+
     def with_evidence(self, tree: CompiledTree, model: ScenarioFile, evidence: EvidenceUpdate,
                       *, source: str) -> Scenario:
         """Return this scenario updated on evidence: used by :func:`analysis.update_scenario`."""
@@ -258,8 +376,12 @@ class Scenario:
 
     def _rebuilt(self, model: ScenarioFile, where: str, **changes: Any) -> Scenario:
         """Return the same paths with ``model``'s probabilities, checked like a file."""
-        _raise_problems(model, self.seeds_dir, where)
-        tree = self.tree.with_sets(compile_sets(model, self.tree.sets))
+        problems = list(check_scenario(model, self.seeds_dir))
+        if not problems:
+            tree, problems = self.tree.with_model(model, self.locate or plain_locate(where))
+        if problems:
+            raise ScenarioError([Problem(where, None, format_location(loc), message)
+                                 for loc, message in problems])
         return replace(self, model=model, tree=tree, **changes)
 
     def priors_table(self) -> pd.DataFrame:
@@ -272,6 +394,8 @@ class Scenario:
         """
         rows = []
         for pset in self.tree.sets:
+            if pset.select is not None:  # chooses among the sets listed
+                continue
             means = pset.means()
             lows, highs = pset.intervals(0.9)
             for b, (branch, prior) in enumerate(zip(pset.branches, pset.priors, strict=True)):
@@ -328,15 +452,21 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         what was expected.
     """
     path = resolve_scenario_path(path_or_name)
-    return _load(path, _seeds_beside(path, seeds_dir))
+    scenario = _load(path, Path(seeds_dir) if seeds_dir else None)
+    return replace(scenario, folder=path.resolve().parent)
 
 
-def _seeds_beside(path: Path, seeds_dir: str | Path | None) -> Path | None:
-    """Return the seeds folder of a scenario: the one given, else ``seeds/`` beside it."""
-    if seeds_dir is None:
-        beside = path.resolve().parent.parent / "seeds"
-        seeds_dir = beside if beside.is_dir() else None
-    return Path(seeds_dir) if seeds_dir else None
+def sources_beside(path: str | Path) -> Path | None:
+    """Return the claims folder a scenario file cites by default, or None for the project's.
+
+    ``sources/`` beside the file if there is one, else ``seeds/`` beside its
+    folder (the project's layout: ``scenarios/`` next to ``seeds/``).
+    """
+    folder = Path(path).resolve().parent
+    for candidate in (folder / "sources", folder.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def resolve_scenario_path(path_or_name: str | Path) -> Path:
@@ -364,7 +494,7 @@ def check_scenario_file(path_or_name: str | Path, *, seeds_dir: str | Path | Non
         As :func:`load_scenario`.
     """
     path = resolve_scenario_path(path_or_name)
-    return _load(path, _seeds_beside(path, seeds_dir), build=False).warnings
+    return _load(path, Path(seeds_dir) if seeds_dir else None, build=False).warnings
 
 
 @dataclass(frozen=True)
@@ -374,6 +504,7 @@ class _Checked:
     model: ScenarioFile
     warnings: list[str]
     source: str
+    seeds_dir: Path | None
 
 
 def _load(path: Path, seeds_dir: Path | None, *, build: bool = True) -> Scenario | _Checked:
@@ -413,7 +544,9 @@ def _load(path: Path, seeds_dir: Path | None, *, build: bool = True) -> Scenario
         docs.append(base_doc)
         paths.append(base_path)
     try:
-        scenario = build_scenario(docs[-1], seeds_dir) if build else _check(docs[-1], seeds_dir)
+        sources = sources_beside(paths[-1])
+        scenario = (build_scenario(docs[-1], seeds_dir, default_sources=sources) if build
+                    else _check(docs[-1], seeds_dir, sources))
     except ScenarioError as exc:
         if not variants:
             raise
@@ -497,16 +630,26 @@ def _base_failed(doc: Document, extends: str, base_path: Path, error: ScenarioEr
 def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario | _Checked,
                    seeds_dir: Path | None) -> Scenario | _Checked:
     model, naming = override_priors(base.model, variant.priors)
-    if naming:
-        raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming])
+    model, named = override_parameters(model, variant.parameters)
+    if naming or named:
+        raise ScenarioError([doc.problem(("priors", key), message) for key, message in naming]
+                            + [doc.problem(("parameters", key), message)
+                               for key, message in named])
     model = model.model_copy(update={"id": variant.id, "title": variant.title,
                                      "description": variant.description,
-                                     "as_of": variant.as_of or base.model.as_of})
+                                     "as_of": variant.as_of or base.model.as_of,
+                                     "notebooks": variant.notebooks or base.model.notebooks})
     source = f"{doc.file} (extends {base.source})"
-    if isinstance(base, _Checked):  # what _rebuilt checks, without the tree
-        _raise_problems(model, seeds_dir, source)
-        return _Checked(model, base.warnings, source)
-    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir)
+    if isinstance(base, _Checked):  # what _rebuilt checks, without building the tree
+        seeds = seeds_dir or base.seeds_dir
+        _raise_problems(model, seeds, source)
+        problems, _ = check_tree(model, document_locate(doc))
+        if problems:
+            raise ScenarioError([Problem(source, None, format_location(loc), message)
+                                 for loc, message in problems])
+        return _Checked(model, base.warnings, source, seeds)
+    variant_of_base = replace(base, source=source, seeds_dir=seeds_dir or base.seeds_dir,
+                              locate=document_locate(doc))
     return variant_of_base._rebuilt(model, source)
 
 
@@ -518,35 +661,72 @@ def _raise_problems(model: ScenarioFile, seeds_dir: Path | None, where: str) -> 
                              for loc, message in problems])
 
 
-def _checked_model(doc: Document, seeds_dir: Path | None) -> ScenarioFile:
+def _checked_model(doc: Document, seeds_dir: Path | None, default_sources: Path | None
+                   ) -> tuple[ScenarioFile, Path | None]:
+    """Validate a full scenario's document and its whole-scenario checks; return its sources."""
     model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    if seeds_dir is None and model.sources is not None:
+        seeds_dir = Path(doc.file).resolve().parent / model.sources
+        if not seeds_dir.is_dir():
+            raise ScenarioError([doc.problem(("sources",), f"no folder {str(seeds_dir)!r}; "
+                                             "expected a folder of source digests, relative "
+                                             "to this file")])
+    elif seeds_dir is None:
+        seeds_dir = default_sources
     problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
     if problems:
         raise ScenarioError(problems)
-    return model
+    return model, seeds_dir
 
 
-def _check(doc: Document, seeds_dir: Path | None) -> _Checked:
-    """Check a full scenario's document as :func:`build_scenario` does, without arrays."""
-    model = _checked_model(doc, seeds_dir)
-    problems, messages = check_tree(model)
+def _check(doc: Document, seeds_dir: Path | None, default_sources: Path | None) -> _Checked:
+    """Check a full scenario's document as :func:`build_scenario` does."""
+    model, seeds_dir = _checked_model(doc, seeds_dir, default_sources)
+    problems, messages = check_tree(model, document_locate(doc))
     if problems:
-        raise ScenarioError([doc.problem(loc, message) for loc, message in problems])
-    return _Checked(model, [f"{doc.file}: {message}" for message in messages], doc.file)
+        raise ScenarioError([_located(doc, loc, message) for loc, message in problems])
+    return _Checked(model, [f"{doc.file}: {message}" for message in messages], doc.file,
+                    seeds_dir)
 
 
-def build_scenario(doc: Document, seeds_dir: Path | None) -> Scenario:
+def build_scenario(doc: Document, seeds_dir: Path | None, *,
+                   default_sources: Path | None = None) -> Scenario:
     """Validate a read document as a scenario file and compile its tree.
+
+    Claims are looked up in ``seeds_dir`` if given, else in the file's own
+    ``sources:`` folder (relative to the file), else in ``default_sources``,
+    else in the project's ``seeds/``.
 
     Raises
     ------
     ScenarioError
         Listing every problem, located in ``doc``.
     """
-    model = _checked_model(doc, seeds_dir)
-    tree, tree_problems, tree_warnings = compile_tree(model)
+    model, seeds_dir = _checked_model(doc, seeds_dir, default_sources)
+    locate = document_locate(doc)
+    tree, tree_problems, tree_warnings = compile_tree(model, locate)
     if tree is None:
-        raise ScenarioError([doc.problem(loc, message) for loc, message in tree_problems])
+        raise ScenarioError([_located(doc, loc, message) for loc, message in tree_problems])
     for message in tree_warnings:
         warnings.warn(f"{doc.file}: {message}", ScenarioWarning, stacklevel=3)
-    return Scenario(model, tree, doc.file, seeds_dir)
+    return Scenario(model, tree, doc.file, seeds_dir, locate=locate)
+
+
+def document_locate(doc: Document) -> Locate:
+    """Return a :data:`~analysis.model.formulas.Locate` for a read document."""
+    def locate(loc: tuple) -> str:
+        line = doc.line_of(loc)
+        where = f"{doc.file}:{line}" if line else doc.file
+        return f"{where}: {format_location(loc)}"
+
+    return locate
+
+
+def _located(doc: Document, loc: tuple, message: str) -> Problem:
+    """Return the problem at ``loc`` (one found at evaluation names its place: kept as is)."""
+    if loc == () and message.startswith(doc.file):
+        where, _, rest = message.partition(": ")
+        line = where.rsplit(":", 1)[-1]
+        location, _, text = rest.partition(": ")
+        return Problem(doc.file, int(line) if line.isdigit() else None, location, text)
+    return doc.problem(loc, message)

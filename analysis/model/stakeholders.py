@@ -7,7 +7,10 @@ attributes, and costs on the options of decisions. A path's utility for a
 stakeholder ``s`` is::
 
     u_s(path) = utility_s(outcome) + sum_a weight_s(a) * value_a(path)
-                - sum of costs_s of the options the path takes
+                + payoffs_s - costs_s of the branches the path takes
+
+(with a risk tolerance, the exponential utility of that total: see
+:mod:`analysis.model.values`)
 
 Utilities compare outcomes for one stakeholder; nothing here compares them
 across stakeholders. This module computes the matrix of path utilities
@@ -33,21 +36,9 @@ def decision_phases(model: ScenarioFile) -> list[int]:
 def path_utilities(model: ScenarioFile, tree: CompiledTree) -> np.ndarray:
     """Return each stakeholder's utility of each path, shape ``(n_stakeholders, n_paths)``.
 
-    Rows follow ``model.stakeholders``; see the module docstring for the sum.
+    At the base case; rows follow ``model.stakeholders`` (see
+    :mod:`analysis.model.values` for the sum and for other parameter values).
     """
-    names = list(model.stakeholders)
-    values = np.zeros((len(names), tree.n_paths))
-    outcome_index = tree.outcome_index
-    for s, name in enumerate(names):
-        utilities = model.utilities[name]
-        table = np.array([utilities.outcomes[o] for o in tree.outcomes], dtype=float)
-        values[s] = table[outcome_index]
-        for attribute, weight in utilities.attributes.items():
-            values[s] += weight * tree.attribute_values[:, tree.attributes.index(attribute)]
-    for k in decision_phases(model):
-        phase = model.phases[k]
-        column = tree.branch_index[:, k]
-        for b, branch in enumerate(phase.branches.values()):
-            for name, cost in branch.costs.items():
-                values[names.index(name), column == b] -= cost
-    return values
+    if tree.values is None:
+        return np.zeros((len(model.stakeholders), tree.n_paths))
+    return np.array(tree.values.base_utilities, dtype=float)

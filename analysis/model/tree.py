@@ -1,128 +1,74 @@
 """Compile a scenario into arrays: one row per path, one column per phase.
 
 Every probability in a compiled tree lives in one flat vector ``theta`` (one
-entry per branch of every probability set). A path's probability is the
+entry per branch of every probability set), followed by one entry per named
+parameter (:mod:`analysis.model.formulas`). A path's probability is the
 product of the entries its edges point to, so evaluating the tree for one
 vector of probabilities, or for a matrix of them (one row per Monte Carlo
 draw), is a single gather and product.
+
+Probability sets written as formulas (``prior: "sensitivity * p"``) are
+**derived**: their entries are computed from the parameter entries of each
+row by :meth:`CompiledTree.derive`, which every evaluation calls, and which
+checks that they are probabilities summing to 1 (naming the file, the line,
+the formula and the row when they are not). A rule whose ``when`` compares
+parameters makes a **selector** set: at each row, the probabilities of the
+first rule that holds.
+
+The paths are counted and walked in pure Python first
+(:mod:`analysis.model.expansion`): a tree of more than :data:`MAX_PATHS`
+paths, finished or not, is refused before anything is built. Evidence
+weighs the paths by likelihoods kept as logarithms, so that many tiny or
+huge likelihood ratios never underflow or overflow.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..core.beta import beta_quantiles
-from ..core.lazy import lazy_module
-from ..formats.scenario_file import FixedPrior, Prior, ScenarioFile
+import numpy as np
+
+from ..core.errors import QueryError
+from ..formats.scenario_file import ScenarioFile
+from .expansion import (
+    MAX_PATHS,
+    NOT_REACHED,
+    SKIPPED,
+    SUM_TOLERANCE,
+    Expansion,
+    ProbabilitySet,
+    compile_conditions,
+    default_set,
+    expand_paths,
+    rule_set,
+)
+from .formulas import CompiledFormula, Locate, ParameterSpace, build_parameter_space, plain_locate
+from .values import build_path_values
 
 if TYPE_CHECKING:
-    import numpy as np
-else:  # the tree is expanded and checked in pure Python; numpy builds its arrays
-    np = lazy_module("numpy")
+    from .values import PathValues
 
 __all__ = [
     "MAX_PATHS",
     "NOT_REACHED",
     "SKIPPED",
+    "SUM_TOLERANCE",
     "CompiledTree",
     "ProbabilitySet",
     "check_tree",
     "compile_sets",
     "compile_tree",
-    "condition_holds",
-    "count_paths",
-    "default_set",
     "normalise_logs",
-    "rule_set",
 ]
 
-#: Bound on the number of paths a scenario may expand to.
-MAX_PATHS = 100_000
 #: Rows of probability vectors evaluated at once: bounds memory to about this many
 #: (path x phase) cells per chunk.
 CHUNK_CELLS = 4_000_000
 #: Below this, a sum of path probabilities is recomputed in logarithms (see weighted_paths).
 _TINY = 1e-250
-#: Branch index of a phase skipped by ``applies_when`` on a path.
-SKIPPED = -1
-#: Branch index of a phase after the path has already ended.
-NOT_REACHED = -2
-
-
-@dataclass(frozen=True)
-class ProbabilitySet:
-    """The branch probabilities of one phase where one rule (or the default) applies.
-
-    Attributes
-    ----------
-    key : str
-        ``phase`` for the default set, ``phase.rule`` for a rule's set.
-    branches : tuple of str
-        All the phase's branches, in file order.
-    priors : tuple
-        One prior per branch; ``None`` for the branch that takes the rest.
-    location : tuple
-        Where the set is written in the file.
-    """
-
-    key: str
-    phase: str
-    rule: str | None
-    branches: tuple[str, ...]
-    priors: tuple[Prior | None, ...]
-    location: tuple
-
-    @property
-    def kind(self) -> str:
-        """``'dirichlet'``, ``'beta'`` (one uncertain branch) or ``'fixed'``."""
-        kinds = {p.kind for p in self.priors if p is not None}
-        if "dirichlet" in kinds:
-            return "dirichlet"
-        return "fixed" if kinds <= {"fixed"} else "beta"
-
-    @property
-    def uncertain_branch(self) -> int | None:
-        """In a ``'beta'`` set, the branch whose prior is uncertain (the other takes the rest)."""
-        if self.kind != "beta":
-            return None
-        return next(i for i, p in enumerate(self.priors) if p is not None and p.kind != "fixed")
-
-    def marginal(self, branch: int) -> tuple[float, float] | None:
-        """Return ``(alpha, beta)`` of one branch's marginal Beta, or None if it is fixed.
-
-        A Beta-kind prior is its own branch's Beta and the mirror ``(beta,
-        alpha)`` for the branch that takes the rest; a Dirichlet share with
-        concentration ``c_i`` of ``sum(c)`` has ``Beta(c_i, sum(c) - c_i)``.
-        """
-        if self.kind == "dirichlet":
-            alphas = [p.concentration for p in self.priors]
-            return float(alphas[branch]), float(sum(alphas) - alphas[branch])
-        if self.kind == "beta":
-            a, b = self.priors[self.uncertain_branch].beta_parameters
-            return (float(a), float(b)) if branch == self.uncertain_branch else (float(b), float(a))
-        return None
-
-    def intervals(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        """Return each branch's central ``level`` interval under the prior (fixed: its value)."""
-        means = self.means()
-        lows, highs = means.copy(), means.copy()
-        tails = [(1 - level) / 2, (1 + level) / 2]
-        for b in range(len(self.branches)):
-            marginal = self.marginal(b)
-            if marginal is not None:
-                lows[b], highs[b] = beta_quantiles(*marginal, tails)
-        return lows, highs
-
-    def means(self) -> np.ndarray:
-        """Return each branch's probability at the priors' means."""
-        if self.kind == "dirichlet":
-            alphas = np.array([p.concentration for p in self.priors])
-            return alphas / alphas.sum()
-        values = np.array([np.nan if p is None else p.mean for p in self.priors])
-        rest = np.isnan(values)
-        values[rest] = max(0.0, 1.0 - values[~rest].sum())
-        return values / values.sum()  # absorbs rounding within SUM_TOLERANCE
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,9 +88,15 @@ class CompiledTree:
         constant 1) where the path takes no branch.
     outcome_index : ndarray of int, shape (n_paths,)
     attribute_values : ndarray of float, shape (n_paths, n_attributes)
+        At the base case (see :attr:`values` for other parameter values).
     log_likelihood : ndarray of float, shape (n_paths,), or None
         With evidence: the logarithm of each path's likelihood (``-inf``
         where the evidence rules the path out).
+    space : ParameterSpace
+        The named parameters, whose entries follow the sets' in ``theta``.
+    values : PathValues or None
+        The paths' attribute values and stakeholders' utilities as functions
+        of the parameters (:mod:`analysis.model.values`).
     """
 
     phases: tuple[str, ...]
@@ -157,30 +109,101 @@ class CompiledTree:
     outcome_index: np.ndarray
     attribute_values: np.ndarray
     log_likelihood: np.ndarray | None = field(default=None, repr=False)
+    space: ParameterSpace | None = field(default=None, repr=False)
+    values: PathValues | None = field(default=None, repr=False)
 
     @property
     def n_paths(self) -> int:
         """Number of paths."""
         return len(self.outcome_index)
 
-    @property
-    def n_theta(self) -> int:
-        """Length of the flat probability vector."""
+    @cached_property
+    def n_set_entries(self) -> int:
+        """Entries of ``theta`` that are branch probabilities (the parameters follow)."""
         return int(sum(len(s.branches) for s in self.sets))
 
+    @property
+    def n_parameters(self) -> int:
+        """Entries of ``theta`` that are named parameters."""
+        return 0 if self.space is None else self.space.size
+
+    @property
+    def n_theta(self) -> int:
+        """Length of the flat vector: branch probabilities, then named parameters."""
+        return self.n_set_entries + self.n_parameters
+
+    @property
+    def parameter_slice(self) -> slice:
+        """Where the named parameters sit in ``theta``."""
+        return slice(self.n_set_entries, self.n_theta)
+
+    @cached_property
+    def is_derived(self) -> bool:
+        """Whether some probabilities are computed from the parameters."""
+        return any(s.kind == "derived" for s in self.sets)
+
+    def parameter_column(self, name: str) -> int:
+        """Return the ``theta`` column of a named parameter."""
+        return self.n_set_entries + self.space.index(name)
+
     def mean_theta(self) -> np.ndarray:
-        """Return the flat probability vector at every prior's mean."""
-        if not self.sets:
-            return np.zeros(0)
-        return np.concatenate([s.means() for s in self.sets])
+        """Return the flat vector at the base case: every prior's mean (or stated base)."""
+        return self._base_theta.copy()
+
+    @cached_property
+    def _base_theta(self) -> np.ndarray:
+        parts = [s.means() for s in self.sets]
+        if self.space is not None and self.space.size:
+            parts.append(self.space.base_values())
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def derive(self, theta: np.ndarray, row_text: Callable[[int], str] | None = None
+               ) -> np.ndarray:
+        """Return ``theta`` (rows) with formula parameters and derived sets recomputed.
+
+        A copy when anything is recomputed; ``theta`` itself otherwise.
+
+        Raises
+        ------
+        QueryError
+            If a formula is not a finite number, or a derived set's
+            probabilities leave [0, 1] or do not sum to 1, in some row: the
+            message names the file, the line, the formula and the row
+            (``row_text(i)``, default ``row i``).
+        """
+        has_formulas = self.space is not None and any(
+            p.expression is not None for p in self.space.parameters)
+        if not (self.is_derived or has_formulas):
+            return theta
+        theta = np.array(theta, dtype=float, ndmin=2)
+        parameters = theta[:, self.parameter_slice]
+        if has_formulas:
+            self.space.complete(parameters, row_text)
+            theta[:, self.parameter_slice] = parameters
+        values = self.space.mapping(parameters) if self.space is not None else {}
+        for number, pset in enumerate(self.sets):
+            if pset.kind != "derived":
+                continue
+            start = int(self.offsets[number])
+            block = theta[:, start:start + len(pset.branches)]
+            if pset.select is not None:
+                _select(self, theta, block, pset, values, row_text)
+            else:
+                _derive_set(block, pset, values, row_text)
+        return theta
 
     def prior_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
         """Return each path's probability for ``theta`` of shape ``(..., n_theta)``, no evidence.
 
-        ``theta`` defaults to the priors' means; a 2-D ``theta`` (one row per
+        ``theta`` defaults to the base case; a 2-D ``theta`` (one row per
         draw) gives one row of path probabilities per draw.
         """
-        theta = self.mean_theta() if theta is None else np.asarray(theta, dtype=float)
+        if theta is None:
+            theta = self.mean_theta()
+        theta = np.asarray(theta, dtype=float)
+        if self.is_derived or self.n_parameters:
+            shape = theta.shape
+            theta = self.derive(theta.reshape(-1, shape[-1])).reshape(shape)
         ones = np.ones(theta.shape[:-1] + (1,))
         padded = np.concatenate([theta, ones], axis=-1)
         return padded[..., self.edge_index].prod(axis=-1)
@@ -279,6 +302,22 @@ class CompiledTree:
             raise ValueError("with_sets: the new sets must have the keys and sizes of the old")
         return replace(self, sets=tuple(sets))
 
+    def with_model(self, model: ScenarioFile, locate: Locate
+                   ) -> tuple[CompiledTree | None, list[tuple[tuple, str]]]:
+        """Return the same paths with ``model``'s priors, parameters and values.
+
+        For a model that differs from this tree's only in priors and
+        parameters (what :meth:`Scenario.with_priors` changes).
+        """
+        space, problems = build_parameter_space(model, locate)
+        if problems:
+            return None, problems
+        sets, problems = compile_sets(model, self.sets, space=space)
+        if problems:
+            return None, problems
+        tree = replace(self, sets=tuple(sets), space=space)
+        return _with_values(tree, model, space)
+
 
 def _finite_max(values: np.ndarray, axis=None) -> np.ndarray | float:
     """Return the largest finite value (0 if there is none), to subtract before ``exp``."""
@@ -302,309 +341,226 @@ def normalise_logs(log_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return weights / np.where(total > 0, total, 1.0), log_total
 
 
-def condition_holds(
-    condition: dict | None, phase_ids: list[str], branches: list[str | None]
-) -> bool:
-    """Whether ``condition`` (phase -> branch or branches) holds for a partial path.
+def _derive_set(block: np.ndarray, pset: ProbabilitySet, values: dict,
+                row_text: Callable[[int], str] | None) -> None:
+    size = block.shape[0]
+    rest = []
+    for b, prior in enumerate(pset.priors):
+        formula = pset.formulas[b]
+        if formula is not None:
+            block[:, b] = formula.evaluate(values, size, row_text)
+        elif prior is None or getattr(prior, "kind", None) == "rest":
+            rest.append(b)
+        else:
+            block[:, b] = prior.mean
+    others = [b for b in range(len(pset.branches)) if b not in rest]
+    where = pset.formulas and next((f.where for f in pset.formulas if f is not None), "")
+    for b in others:
+        low, high = block[:, b].min(initial=0.0), block[:, b].max(initial=1.0)
+        if low < -1e-12 or high > 1 + 1e-12:
+            row = int(np.argmax((block[:, b] < -1e-12) | (block[:, b] > 1 + 1e-12)))
+            formula = pset.formulas[b]
+            text = formula.expression.text if formula else repr(pset.priors[b].mean)
+            raise QueryError(
+                f"{formula.where if formula else where}: branch {pset.branches[b]!r}: "
+                f"{text!r} = {block[row, b]:.6g}, expected a probability in [0, 1], "
+                f"{_row_name(row, size, row_text)}{_shown(formula, values, row, size)}")
+    total = block[:, others].sum(axis=1)
+    if rest:
+        left = 1.0 - total
+        if (left < -SUM_TOLERANCE).any():
+            row = int(np.argmax(left < -SUM_TOLERANCE))
+            raise QueryError(f"{where}: the probabilities of {pset.key!r} other than "
+                             f"{', '.join(pset.branches[b] for b in rest)} sum to "
+                             f"{total[row]:.6g}, expected at most 1, "
+                             f"{_row_name(row, size, row_text)}")
+        block[:, rest] = np.clip(left, 0.0, None)[:, None] / len(rest)
+    elif (np.abs(total - 1) > SUM_TOLERANCE).any():
+        row = int(np.argmax(np.abs(total - 1) > SUM_TOLERANCE))
+        raise QueryError(f"{where}: the probabilities of {pset.key!r} sum to {total[row]:.6g}, "
+                         f"expected 1 (within {SUM_TOLERANCE:g}; or write '#' on a branch to "
+                         f"take the rest), {_row_name(row, size, row_text)}")
+    sums = block.sum(axis=1, keepdims=True)
+    block /= np.where(sums > 0, sums, 1.0)
 
-    ``branches[i]`` is the branch taken at ``phase_ids[i]`` so far (``None``
-    if skipped). Phases the path has not reached do not match.
+
+def _select(tree: CompiledTree, theta: np.ndarray, block: np.ndarray, pset: ProbabilitySet,
+            values: dict, row_text) -> None:
+    size = block.shape[0]
+    chosen = np.zeros(size, dtype=bool)
+    for condition, number in pset.select:
+        if number in ("one", "zero"):
+            source = np.full(block.shape, 1.0 if number == "one" else 0.0)
+        else:
+            start = int(tree.offsets[number])
+            source = theta[:, start:start + len(pset.branches)]
+        if condition is None:
+            holds = ~chosen
+        else:
+            holds = condition.evaluate(values, size, row_text) != 0
+            holds &= ~chosen
+        block[holds] = source[holds]
+        chosen |= holds
+    if not chosen.all():
+        row = int(np.argmax(~chosen))
+        raise QueryError(f"{pset.key!r}: none of the rules holds and the phase has no default "
+                         f"probabilities, {_row_name(row, size, row_text)}")
+
+
+def _row_name(row: int, size: int, row_text) -> str:
+    if row_text is not None:
+        return row_text(row)
+    return "at the base case" if size == 1 else f"in row {row}"
+
+
+def _shown(formula: CompiledFormula | None, values: dict, row: int, size: int) -> str:
+    if formula is None or not formula.expression.names:
+        return ""
+    shown = [f"{n} = {np.broadcast_to(values[n], (size,))[row]:.6g}"
+             for n in sorted(formula.expression.names)]
+    return f" ({', '.join(shown)})"
+
+
+def compile_sets(model: ScenarioFile, sets: tuple[ProbabilitySet, ...], *,
+                 space: ParameterSpace | None = None
+                 ) -> tuple[tuple[ProbabilitySet, ...], list[tuple[tuple, str]]]:
+    """Rebuild ``sets`` from ``model``: the same keys, with the model's priors now.
+
+    Returns the sets and the problems found (unknown names in formulas, derived
+    probabilities that are not probabilities at the base case).
     """
-    if condition is None:
-        return True
-    taken = dict(zip(phase_ids, branches, strict=False))
-    for phase, wanted in condition.items():
-        allowed = {wanted} if isinstance(wanted, str) else set(wanted)
-        if taken.get(phase) not in allowed:
-            return False
-    return True
-
-
-def default_set(model: ScenarioFile, phase_number: int) -> ProbabilitySet | None:
-    """Return the phase's default probability set, from its branches' priors (or None).
-
-    A decision phase (one with a ``decision_maker``) compiles to fixed
-    probabilities: 1 on its ``assumed`` option (default: the first), 0 on the
-    others, so that every chance-only evaluation sees the assumed option
-    taken; :mod:`analysis.engines.rollback` optimises over the options instead.
-    """
-    phase = model.phases[phase_number]
-    if phase.decision_maker is not None:
-        # An unknown 'assumed' is reported by the scenario's checks; fall back quietly here.
-        assumed = phase.assumed if phase.assumed in phase.branches else next(iter(phase.branches))
-        why = f"decision by {phase.decision_maker}: 1 on the assumed option {assumed!r}"
-        priors = tuple(FixedPrior(value=float(b == assumed), rationale=why)
-                       for b in phase.branches)
-        return ProbabilitySet(phase.id, phase.id, None, tuple(phase.branches), priors,
-                              ("phases", phase_number, "branches"))
-    priors = tuple(b.prior for b in phase.branches.values())
-    if all(p is None for p in priors):
-        return None
-    return ProbabilitySet(phase.id, phase.id, None, tuple(phase.branches), priors,
-                          ("phases", phase_number, "branches"))
-
-
-def rule_set(model: ScenarioFile, phase_number: int, rule_number: int) -> ProbabilitySet:
-    """Return the probability set of one of the phase's rules."""
-    phase = model.phases[phase_number]
-    rule = phase.rules[rule_number]
-    priors = tuple(rule.priors.get(b) for b in phase.branches)
-    return ProbabilitySet(f"{phase.id}.{rule.id}", phase.id, rule.id, tuple(phase.branches),
-                          priors, ("phases", phase_number, "rules", rule_number, "priors"))
-
-
-def compile_sets(model: ScenarioFile, sets: tuple[ProbabilitySet, ...]
-                 ) -> tuple[ProbabilitySet, ...]:
-    """Rebuild ``sets`` from ``model``: the same keys, with the model's priors now."""
     numbers = {p.id: i for i, p in enumerate(model.phases)}
+    problems: list[tuple[tuple, str]] = []
     rebuilt = []
     for pset in sets:
         i = numbers[pset.phase]
-        if pset.rule is None:
-            rebuilt.append(default_set(model, i))
+        if pset.select is not None:
+            rebuilt.append(pset)
+        elif pset.rule is None:
+            rebuilt.append(default_set(model, i, space=space, problems=problems))
         else:
             rebuilt.append(rule_set(model, i, [r.id for r in model.phases[i].rules]
-                                    .index(pset.rule)))
-    return tuple(rebuilt)
+                                    .index(pset.rule), space=space, problems=problems))
+    if problems:
+        return tuple(rebuilt), problems
+    return _with_bases(tuple(rebuilt), space)
 
 
-class _PathLimit(Exception):
-    pass
+def _with_bases(sets: tuple[ProbabilitySet, ...], space: ParameterSpace | None
+                ) -> tuple[tuple[ProbabilitySet, ...], list[tuple[tuple, str]]]:
+    """Compute every derived set's base case (selectors after the sets they choose from)."""
+    if not any(s.kind == "derived" for s in sets):
+        return sets, []
+    offsets = np.cumsum([0] + [len(s.branches) for s in sets])
+    sizes = {id(s): len(s.branches) for s in sets}
+    del sizes
+    parts = [np.full(len(s.branches), np.nan) if s.kind == "derived" else s.means()
+             for s in sets]
+    theta = np.concatenate(parts + ([space.base_values()] if space is not None else []))[None]
+    tree = CompiledTree((), (), (), sets, offsets[:-1], np.zeros((0, 0), int),
+                        np.zeros((0, 0), int), np.zeros(0, int), np.zeros((0, 0)), space=space)
+    try:
+        theta = tree.derive(theta)
+    except QueryError as exc:
+        return sets, [((), str(exc))]
+    return tuple(replace(s, base=tuple(float(v) for v in theta[0, offsets[k]:offsets[k + 1]]))
+                 if s.kind == "derived" else s for k, s in enumerate(sets)), []
 
 
-def count_paths(model: ScenarioFile, *, limit: int = MAX_PATHS) -> tuple[int, bool]:
-    """Return how many paths ``model`` expands to, finished or not, without expanding it.
-
-    Only ``applies_when`` changes the shape of the tree (rules change its
-    probabilities, outcome rules where its paths end), so partial paths are
-    counted in groups that agree on the phases later ``applies_when``
-    conditions name: the count is exact and quick however large it is. Only
-    when the groups themselves pass ``limit`` does counting stop, with a
-    count already above ``limit``.
-
-    Returns
-    -------
-    (int, bool)
-        The count, and whether it is complete (False: the paths are more).
-    """
-    phases = model.phases
-    phase_ids = [p.id for p in phases]
-    applies = [_compiled(p.applies_when, phase_ids) for p in phases]
-    # The phases that a later phase's applies_when names, after each phase.
-    named_later: list[set[int]] = [set() for _ in phases]
-    seen: set[int] = set()
-    for i in range(len(phases) - 1, -1, -1):
-        named_later[i] = {k for k in seen if k <= i}
-        seen |= {k for k, _ in applies[i]}
-    groups: dict[tuple, int] = {(): 1}
-    ended = 0
-    for i, phase in enumerate(phases):
-        endings = [branch.outcome is not None for branch in phase.branches.values()]
-        following: dict[tuple, int] = {}
-        for key, paths in groups.items():
-            taken = dict(key)
-            if all(taken.get(k) in allowed for k, allowed in applies[i]):
-                ended += paths * sum(endings)
-                steps = [b for b, ends in zip(phase.branches, endings, strict=True) if not ends]
-            else:
-                steps = [None]
-            for branch in steps:
-                grown = tuple((k, v) for k, v in (*key, (i, branch)) if k in named_later[i])
-                following[grown] = following.get(grown, 0) + paths
-        groups = following
-        if len(groups) > limit:  # as many groups as paths: stop, the count is past the limit
-            return ended + sum(groups.values()), False
-    return ended + sum(groups.values()), True
+def _expand(model: ScenarioFile, locate: Locate
+            ) -> tuple[ParameterSpace | None, Expansion | None, list[tuple[tuple, str]]]:
+    """Return the parameter space and the paths of ``model``, or the problems found."""
+    space, problems = build_parameter_space(model, locate)
+    if problems:
+        return None, None, problems
+    conditions, problems = compile_conditions(model, space)
+    if problems:
+        return space, None, problems
+    expansion = expand_paths(model, conditions, space, locate)
+    if expansion.problems:
+        return space, None, expansion.problems
+    return space, expansion, []
 
 
-def _compiled(condition: dict | None, phase_ids: list[str]) -> list[tuple[int, frozenset]]:
-    """Return a condition as ``(phase number, allowed branches)`` pairs for :func:`_matches`."""
-    if condition is None:
-        return []
-    number = {p: i for i, p in enumerate(phase_ids)}
-    return [(number.get(phase, len(phase_ids)),
-             frozenset([wanted] if isinstance(wanted, str) else wanted))
-            for phase, wanted in condition.items()]
-
-
-def _matches(pairs: list[tuple[int, frozenset]], taken: list[str | None]) -> bool:
-    for i, allowed in pairs:
-        if i >= len(taken) or taken[i] not in allowed:
-            return False
-    return True
-
-
-@dataclass
-class _Expansion:
-    """The paths of a tree in pure Python (no arrays yet), or why there are none."""
-
-    rows: list  # (branch per phase, (set, branch) per edge, outcome number, attribute values)
-    sets: list[ProbabilitySet]
-    set_order: dict[str, int]
-    problems: list[tuple[tuple, str]]
-
-
-def compile_tree(model: ScenarioFile) -> tuple[CompiledTree | None, list[tuple[tuple, str]],
-                                               list[str]]:
+def compile_tree(model: ScenarioFile, locate: Locate | None = None
+                 ) -> tuple[CompiledTree | None, list[tuple[tuple, str]], list[str]]:
     """Expand ``model`` into a :class:`CompiledTree`.
 
-    Returns the tree (``None`` if it could not be built), the problems found
-    as ``(location, message)`` pairs, and warnings as text. The model's
-    probability sets are assumed to have passed their own checks.
+    ``locate`` turns a location into ``file:line: location`` for messages at
+    evaluation time. Returns the tree (``None`` if it could not be built),
+    the problems found as ``(location, message)`` pairs, and warnings as
+    text. The model's probability sets are assumed to have passed their own
+    checks (:mod:`analysis.model.checks`).
 
-    The paths are counted from the phases first (:func:`count_paths`),
-    whether they reach an outcome or not, so a tree of more than
-    :data:`MAX_PATHS` paths is refused before it is expanded.
+    The paths are counted from the phases first
+    (:func:`~analysis.model.expansion.count_paths`), whether they reach an
+    outcome or not, so a tree of more than :data:`MAX_PATHS` paths is
+    refused before it is expanded.
     """
-    expansion = _expand(model)
-    if expansion.problems:
-        return None, expansion.problems, []
-    rows, sets = expansion.rows, expansion.sets
+    locate = locate or plain_locate("<scenario>")
+    space, expansion, problems = _expand(model, locate)
+    if expansion is None:
+        return None, problems, []
+    ordered, problems = _with_bases(tuple(expansion.sets), space)
+    if problems:
+        return None, problems, []
+    rows = expansion.rows
     phases = model.phases
-    offsets = np.cumsum([0] + [len(s.branches) for s in sets])
-    n_theta = int(offsets[-1])
+    offsets = np.cumsum([0] + [len(s.branches) for s in ordered])
+    n_theta = int(offsets[-1]) + space.size
     edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
-    for p, (choices, edges, _, _) in enumerate(rows):
-        phase_positions = [k for k, c in enumerate(choices) if c >= 0]
-        for k, (set_no, b) in zip(phase_positions, edges, strict=True):
+    for p, (_, edges, _) in enumerate(rows):
+        for k, set_no, b in edges:
             edge_index[p, k] = offsets[set_no] + b
     tree = CompiledTree(
         phases=tuple(p.id for p in phases),
         outcomes=tuple(model.outcomes),
         attributes=tuple(model.attributes),
-        sets=tuple(sets),
+        sets=ordered,
         offsets=offsets[:-1],
         branch_index=np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), -1),
         edge_index=edge_index,
         outcome_index=np.array([r[2] for r in rows], dtype=np.int64),
-        attribute_values=np.array([r[3] for r in rows], dtype=float).reshape(
-            len(rows), len(model.attributes)),
+        attribute_values=np.zeros((len(rows), len(model.attributes))),
+        space=space,
     )
+    tree, problems = _with_values(tree, model, space)
+    if tree is None:
+        return None, problems, []
     return tree, [], _unused(model, expansion)
 
 
-def check_tree(model: ScenarioFile) -> tuple[list[tuple[tuple, str]], list[str]]:
-    """Return the problems and warnings of :func:`compile_tree`, without building arrays.
+def check_tree(model: ScenarioFile, locate: Locate | None = None
+               ) -> tuple[list[tuple[tuple, str]], list[str]]:
+    """Return the problems and warnings of :func:`compile_tree`.
 
-    What ``dealtree validate`` needs: the same expansion and the same
-    messages, in pure Python (numpy is never imported).
+    What ``dealtree validate`` needs: the same checks and the same messages.
     """
-    expansion = _expand(model)
-    if expansion.problems:
-        return expansion.problems, []
-    return [], _unused(model, expansion)
+    tree, problems, warnings = compile_tree(model, locate)
+    return problems, warnings
 
 
-def _expand(model: ScenarioFile) -> _Expansion:
-    """Walk every path of ``model``; collect its rows, probability sets and problems."""
-    phases = model.phases
-    phase_ids = [p.id for p in phases]
-    outcome_ids = list(model.outcomes)
-    outcome_number = {o: k for k, o in enumerate(outcome_ids)}
-    attribute_ids = list(model.attributes)
-    combine = [a.combine for a in model.attributes.values()]
-    defaults = [default_set(model, i) for i in range(len(phases))]
-    rules = [[rule_set(model, i, r) for r in range(len(p.rules))] for i, p in enumerate(phases)]
-    applies = [_compiled(p.applies_when, phase_ids) for p in phases]
-    rule_when = [[_compiled(rule.when, phase_ids) for rule in p.rules] for p in phases]
-    outcome_when = [(_compiled(rule.when, phase_ids), rule.outcome)
-                    for rule in model.outcome_rules]
-    branch_steps = [[(b, branch_id, branch.outcome,
-                      [(attribute_ids.index(name), value) for name, value
-                       in branch.attributes.items() if name in attribute_ids])
-                     for b, (branch_id, branch) in enumerate(p.branches.items())]
-                    for p in phases]
-
-    set_order: dict[str, int] = {}
-    sets: list[ProbabilitySet] = []
-    rows: list[tuple[list[int], list[tuple[int, int]], int, list[float]]] = []
-    problems: dict[tuple, str] = {}
-    counted = [0]  # paths met so far, finished or not
-
-    def set_number(pset: ProbabilitySet) -> int:
-        if pset.key not in set_order:
-            set_order[pset.key] = len(sets)
-            sets.append(pset)
-        return set_order[pset.key]
-
-    def describe(taken: list[str | None]) -> str:
-        steps = [f"{p}={b}" for p, b in zip(phase_ids, taken, strict=False) if b is not None]
-        return " > ".join(steps) or "(start)"
-
-    def count() -> None:
-        counted[0] += 1
-        if counted[0] > MAX_PATHS:
-            raise _PathLimit
-
-    def finish(choices, edges, outcome, attrs):
-        counted[0] += 1
-        if counted[0] > MAX_PATHS:
-            raise _PathLimit
-        if len(choices) < len(phases):
-            choices = choices + [NOT_REACHED] * (len(phases) - len(choices))
-        rows.append((choices, edges, outcome_number[outcome], attrs))
-
-    def visit(i, choices, edges, taken, attrs):
-        if i == len(phases):
-            for pairs, outcome in outcome_when:
-                if _matches(pairs, taken):
-                    finish(choices, edges, outcome, attrs)
-                    return
-            count()
-            problems.setdefault(("outcome_rules",),
-                                f"path {describe(taken)} reaches no outcome: no branch on it "
-                                "ends the scenario and no outcome rule matches it")
-            return
-        if not _matches(applies[i], taken):
-            visit(i + 1, choices + [SKIPPED], edges, taken + [None], attrs)
-            return
-        pset = defaults[i] if not rules[i] else next(
-            (rs for rs, pairs in zip(rules[i], rule_when[i], strict=True)
-             if _matches(pairs, taken)), defaults[i])
-        if pset is None:
-            count()
-            problems.setdefault(("phases", i, "branches"),
-                                f"no probabilities for path {describe(taken)}: none of the "
-                                f"phase's rules matches it and its branches have no default prior")
-            return
-        base = set_number(pset)
-        for b, branch_id, outcome, values in branch_steps[i]:
-            step_attrs = attrs
-            if values:  # a branch without attributes shares its parent's (never changed)
-                step_attrs = attrs.copy()
-                for k, value in values:
-                    step_attrs[k] = value if combine[k] == "last" else step_attrs[k] + value
-            if outcome is not None:
-                finish(choices + [b], edges + [(base, b)], outcome, step_attrs)
-            else:
-                visit(i + 1, choices + [b], edges + [(base, b)], taken + [branch_id], step_attrs)
-
-    total, complete = count_paths(model)
-    if total > MAX_PATHS:
-        return _Expansion([], [], {}, [((), _too_many(total, exact=complete))])
-    try:
-        visit(0, [], [], [], [float(a.initial) for a in model.attributes.values()])
-    except _PathLimit:  # not expected after the count; kept as a bound on the work
-        return _Expansion([], [], {}, [((), _too_many(counted[0], exact=False))])
-    return _Expansion(rows, sets, set_order, list(problems.items()))
+def _with_values(tree: CompiledTree, model: ScenarioFile, space: ParameterSpace
+                 ) -> tuple[CompiledTree | None, list[tuple[tuple, str]]]:
+    """Attach the paths' values (attributes, utilities) as functions of the parameters."""
+    values, problems = build_path_values(model, tree, space)
+    if values is None:
+        return None, problems
+    return replace(tree, values=values, attribute_values=values.base_attributes), []
 
 
-def _unused(model: ScenarioFile, expansion: _Expansion) -> list[str]:
+def _unused(model: ScenarioFile, expansion: Expansion) -> list[str]:
     messages = []
     reached = {row[2] for row in expansion.rows}
+    used = set(expansion.set_order) | {
+        f"{p.id}.{r.id}" for s in expansion.sets if s.select
+        for p in model.phases if p.id == s.phase for r in p.rules}
     for k, outcome in enumerate(model.outcomes):
         if k not in reached:
             messages.append(f"outcomes.{outcome}: no path of the tree reaches outcome {outcome!r}")
     for i, phase in enumerate(model.phases):
         for r, rule in enumerate(phase.rules):
-            if f"{phase.id}.{rule.id}" not in expansion.set_order:
+            if f"{phase.id}.{rule.id}" not in used:
                 messages.append(f"phases[{i}].rules[{r}]: rule {rule.id!r} applies on no path "
                                 "(an earlier rule or the phase's applies_when always wins)")
     return messages
-
-
-def _too_many(count: int, *, exact: bool) -> str:
-    size = f"{count:,}" if count < 10**12 else f"about {float(count):.2g}"
-    return (f"the scenario expands to {'' if exact else 'more than '}{size} paths, expected at "
-            f"most {MAX_PATHS:,} (merge branches, end paths earlier, or skip phases with "
-            "applies_when)")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -304,6 +305,16 @@ def _share_or_end(text: str) -> float:
     return value
 
 
+def _finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"got {value}, expected a finite number")
+    return value
+
+
 def _draws(text: str) -> int:
     value = _count(text)
     if value < MIN_DRAWS:
@@ -485,7 +496,7 @@ def _add_sweep(commands) -> None:
                        help="leave out the variants of scenarios/analysts/")
     sweep.add_argument("--chunk-size", type=_count, metavar="N",
                        help="variants per chunk (default 2048 exact, 64 Monte Carlo)")
-    sweep.add_argument("--satisficing", type=float, metavar="U",
+    sweep.add_argument("--satisficing", type=_finite_number, metavar="U",
                        help="expected utility an option must reach to satisfice")
     sweep.add_argument("--percentile", type=_share, default=0.9, metavar="P",
                        help="regret percentile to report (default 0.9)")

@@ -310,13 +310,18 @@ def export_command(args) -> int:
     from .interchange import export_silverdecisions
 
     scenario = load_scenario(args.scenario)
-    exported = export_silverdecisions(scenario, decision_maker=args.decision_maker,
-                                      output=args.criterion)
+    _refuse_existing(args.output, args.force)
+    try:
+        exported = export_silverdecisions(scenario, decision_maker=args.decision_maker,
+                                          output=args.criterion)
+    except QueryError as exc:  # name the options, not the function's arguments
+        raise QueryError(str(exc).replace("decision_maker == ", "--for ")
+                         .replace("output == ", "--criterion ")) from None
     for note in exported.notes:
         _print_note(note)
     if args.output:
         write_file(args.output, exported.to_json(), what="a SilverDecisions file",
-                   force=args.force)
+                   force=True)
     else:
         sys.stdout.write(exported.to_json())
     return EXIT_OK
@@ -335,6 +340,12 @@ def _note(text: str) -> None:
 
 def sweep_command(args) -> int:
     """``dealtree sweep``: a decision maker's options under many variants, on Dask."""
+    from ..engines.cluster import check_scheduler, read_manifest
+
+    try:
+        check_scheduler(args.scheduler)
+    except QueryError as exc:
+        raise QueryError(str(exc).replace("scheduler == ", "--scheduler ")) from None
     scenario = load_scenario(args.scenario)
     folder = output_folder(args.output, what="sweep folder")
     if args.ranges is not None and not args.ranges.is_file():
@@ -345,7 +356,6 @@ def sweep_command(args) -> int:
 
     from ..analyses.robustness import robustness_table
     from ..analyses.sweep import sweep
-    from ..engines.cluster import read_manifest
     from ..engines.rollback import decision_engine
 
     decision_maker = args.decision_maker
@@ -367,11 +377,16 @@ def sweep_command(args) -> int:
                              "choose another folder") from None
     quiet = (os.environ.get("DEALTREE_PROGRESS", "").strip() == "0"
              or os.environ.get("CI", "").strip().lower() not in ("", "0", "false"))
-    result = sweep(scenario, decision_maker=decision_maker, n_variants=args.n_variants,
-                   rng=rng, design=args.design, method=args.method, n_draws=args.draws,
-                   ranges=args.ranges, analysts=None if args.no_analysts else "auto",
-                   output=folder, scheduler=args.scheduler, n_workers=args.workers,
-                   chunk_size=args.chunk_size, progress=not quiet)
+    try:
+        result = sweep(scenario, decision_maker=decision_maker, n_variants=args.n_variants,
+                       rng=rng, design=args.design, method=args.method, n_draws=args.draws,
+                       ranges=args.ranges, analysts=None if args.no_analysts else "auto",
+                       output=folder, scheduler=args.scheduler, n_workers=args.workers,
+                       chunk_size=args.chunk_size, progress=not quiet)
+    except QueryError as exc:  # name the options, not the function's arguments
+        raise QueryError(str(exc).replace("n_variants == ", "--n ")
+                         .replace("n_draws == ", "--draws ")
+                         .replace("scheduler == ", "--scheduler ")) from None
     table = robustness_table(result, satisficing=args.satisficing, percentile=args.percentile)
     _show_sweep(args, scenario, decision_maker, result, table)
     return EXIT_OK
@@ -432,10 +447,16 @@ def new_command(args) -> int:
 
     text = starter_scenario(args.name)
     target = args.output if args.output is not None else Path(f"{args.name}.yaml")
-    if target.exists() and not target.is_dir() and not args.force and target.is_file():
-        raise QueryError(f"{target} exists already; choose another NAME or --output (or use "
-                         "--force to replace it)")
-    write_file(target, text, what="a starter scenario", force=args.force)
+    _refuse_existing(target, args.force, "choose another NAME or --output")
+    write_file(target, text, what="a starter scenario", force=True)
     out(f"wrote {target}: check it with `dealtree validate {target}`, build its reports "
         f"with `dealtree report --scenario {target} --output reports/{args.name}`")
     return EXIT_OK
+
+
+def _refuse_existing(target: Path | None, force: bool,
+                     instead: str = "choose another --output") -> None:
+    """Refuse to replace an existing regular file without ``--force`` (a device is written)."""
+    if target is not None and not force and target.is_file():
+        raise QueryError(f"{target} exists already; refusing to replace it ({instead}, or use "
+                         "--force to replace it)")

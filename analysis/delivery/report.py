@@ -273,6 +273,8 @@ def build_reports(
         if value is not None:
             given[name] = str(value)
     given = {name: _from_callers_folder(value) for name, value in given.items()}
+    _check_logs(given.get("EVIDENCE") if evidence is not None else None,
+                given.get("RESOLUTIONS") if resolutions is not None else None)
     plans = _prepare(paths, given)
     _check_parameters_known(plans, dict(parameters or {}))
     out = output_folder(output_dir if output_dir is not None else PROJECT_ROOT / "reports",
@@ -354,6 +356,20 @@ def _from_callers_folder(value: Any) -> Any:
     if isinstance(value, list):
         return [_from_callers_folder(v) for v in value]
     return value
+
+
+def _check_logs(evidence: str | None, resolutions: str | None) -> None:
+    """Load the evidence log and the resolutions asked for: a bad one is refused before kernels."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        if evidence is not None:
+            from ..formats.evidence_file import load_evidence
+
+            load_evidence(evidence)
+        if resolutions is not None:
+            from ..formats.resolutions_file import load_resolutions
+
+            load_resolutions(resolutions)
 
 
 def _check_parameters_known(plans: list[_Plan], given: Mapping[str, Any]) -> None:

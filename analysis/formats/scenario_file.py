@@ -277,7 +277,7 @@ class Outcome(StrictModel):
 
 #: The largest size of an attribute's value: sums of 24 of them, their squares and their
 #: utilities stay far inside floating point, so no path or summary overflows.
-MAX_ATTRIBUTE = 1e15
+MAX_ATTRIBUTE = 1e12  # as a value or a formula's bound (parameter_section)
 _AttributeValue = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]
 
 

@@ -20,7 +20,8 @@ import yaml
 
 from ..core.errors import Problem, ScenarioError, format_location
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Document", "read_yaml", "parse_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Document", "parse_yaml", "read_text",
+           "read_yaml"]
 
 #: Bounds on a sane input file. A larger or deeper document is rejected
 #: before it is interpreted (this also defeats YAML "billion laughs" aliases).
@@ -94,6 +95,22 @@ def read_yaml(path: str | Path) -> Document:
         If the file is missing, too large, not valid YAML, has duplicate keys
         or is nested beyond the bounds.
     """
+    return parse_yaml(read_text(path, expected="a YAML file"), str(path))
+
+
+def read_text(path: str | Path, *, expected: str, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a regular file of at most ``limit`` bytes as UTF-8 text, safely.
+
+    ``expected`` says what the file should be (``"a YAML file"``), for
+    messages. A pipe cannot hang the open, and a folder, a pipe or a device
+    is refused.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not a regular file, unreadable, larger than
+        ``limit`` or not UTF-8, naming the file.
+    """
     path = Path(path)
     name = str(path)
     try:
@@ -103,22 +120,22 @@ def read_yaml(path: str | Path) -> Document:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):  # a folder, a pipe or a device could hang
                 raise ScenarioError([Problem(name, None, "(document)",
-                                             "not a regular file, expected a YAML file")])
-            if info.st_size > MAX_FILE_BYTES:
+                                             f"not a regular file, expected {expected}")])
+            if info.st_size > limit:
                 raise ScenarioError(
                     [Problem(name, None, "(document)",
-                             f"file is {info.st_size} bytes, expected at most {MAX_FILE_BYTES}")]
+                             f"file is {info.st_size} bytes, expected at most {limit}")]
                 )
             chunks = []
-            while sum(map(len, chunks)) <= MAX_FILE_BYTES:
-                chunk = os.read(fd, MAX_FILE_BYTES + 1)
+            while sum(map(len, chunks)) <= limit:
+                chunk = os.read(fd, limit + 1)
                 if not chunk:
                     break
                 chunks.append(chunk)
             raw = b"".join(chunks)
         finally:
             os.close(fd)
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(name, None, "(document)", "file not found")]) from None
     except UnicodeDecodeError as exc:
@@ -128,7 +145,6 @@ def read_yaml(path: str | Path) -> Document:
     except OSError as exc:  # permission denied, a folder, an I/O error...
         raise ScenarioError([Problem(name, None, "(document)",
                                      f"cannot read the file: {exc.strerror or exc}")]) from None
-    return parse_yaml(text, name)
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Document:

@@ -180,10 +180,10 @@ def test_index_lists_reports_and_escapes(built: dict) -> None:
     assert '<a href="01-good.html">' in index
     assert "Good &lt;script&gt;alert(1)&lt;/script&gt; report — Other deal" in index
     assert "<script" not in index
-    assert "mediation" in index and analysis.__version__ in index
+    assert "other" in index and analysis.__version__ in index
     rows = re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
     assert len(rows) == 3  # header, 01-good, 02-bad
-    assert 'class="ok"' in rows[1] and "mediation" in rows[1]
+    assert 'class="ok"' in rows[1] and "other" in rows[1]
     # the failure is shown next to the previous report, which is still linked
     assert '<a href="02-bad.html">Bad, as built before</a>' in rows[2]
     assert "other.yaml" in rows[1] and "/tmp" not in rows[1]

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..core.errors import QueryError
+from ..core.lazy import lazy_module
 from ..formats.scenario_file import ScenarioFile
 from .expansion import (
     MAX_PATHS,
@@ -49,7 +48,11 @@ from .formulas import CompiledFormula, Locate, ParameterSpace, build_parameter_s
 from .values import build_path_values
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .values import PathValues
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "MAX_PATHS",
@@ -535,9 +538,29 @@ def check_tree(model: ScenarioFile, locate: Locate | None = None
     """Return the problems and warnings of :func:`compile_tree`.
 
     What ``dealtree validate`` needs: the same checks and the same messages.
+    A tree without parameters or formulas is checked by its walk alone, in
+    pure Python (numpy is not imported): its values are plain numbers within
+    their bounds, so building them finds nothing more.
     """
+    if not model.parameters and not _has_formulas(model):
+        space, expansion, problems = _expand(model, locate or plain_locate("<scenario>"))
+        if expansion is None:
+            return problems, []
+        if not any(s.kind == "derived" or s.select is not None for s in expansion.sets):
+            return [], _unused(model, expansion)
     tree, problems, warnings = compile_tree(model, locate)
     return problems, warnings
+
+
+def _has_formulas(model: ScenarioFile) -> bool:
+    """Whether any value of ``model`` (attributes, costs, payoffs, utilities) is a formula."""
+    amounts = [v for phase in model.phases for branch in phase.branches.values()
+               for v in (*branch.attributes.values(), *branch.costs.values(),
+                         *branch.payoffs.values())]
+    for utility in model.utilities.values():
+        amounts += [*utility.outcomes.values(), *utility.attributes.values(),
+                    utility.risk_tolerance]
+    return any(isinstance(v, str) for v in amounts)
 
 
 def _with_values(tree: CompiledTree, model: ScenarioFile, space: ParameterSpace

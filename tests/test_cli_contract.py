@@ -155,3 +155,30 @@ def test_an_interruption_and_a_bug_print_no_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: something unexpected" in err
     assert "DEALTREE_DEBUG=1" in err and "Traceback" not in err
+
+
+def test_new_import_and_export_replace_only_their_own_files_or_with_force(tmp_path, capsys):
+    """main's commands wrote with write_text: any file at --output was replaced."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("my own notes\n", encoding="utf-8")
+    assert cli.main(["new", "grain_deal", "--output", str(mine)]) == 2
+    assert "exists already" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my own notes\n"
+    assert cli.main(["new", "grain_deal", "--output", str(mine), "--force"]) == 0
+    assert "id: grain_deal" in mine.read_text(encoding="utf-8")
+
+    exported = tmp_path / "mediation.json"
+    args = ["export", "mediation", "--format", "silverdecisions", "--output", str(exported)]
+    assert cli.main(args) == 0
+    first = exported.read_text(encoding="utf-8")
+    assert cli.main(args) == 2  # no way to tell a SilverDecisions file of ours: --force
+    assert "--force" in capsys.readouterr().err
+    assert cli.main([*args, "--force"]) == 0 and exported.read_text(encoding="utf-8") == first
+
+    imported = tmp_path / "imported.yaml"
+    again = ["import", str(exported), "--output", str(imported)]
+    assert cli.main(again) == 0
+    assert cli.main(again) == 0  # its own output: replaced without --force
+    assert cli.main(["import", str(exported), "--output", str(mine)]) == 2
+    assert "not an imported scenario written by dealtree" in capsys.readouterr().err
+    assert cli.main(["validate", str(imported)]) == 0

@@ -77,7 +77,6 @@ BAD = {
               ["mediation", "--output", "s", "--n", "100000000000"],
               ["mediation", "--output", "s", "--method", "monte_carlo", "--draws",
                "100000000000"],
-              ["mediation", "--output", "s", "--design", "latin_hypercube", "--n", "10000000"],
               ["mediation", "--output", "s", "--ranges", "no_such.yaml"],
               ["mediation", "--output", "s", "--scheduler", "not-an-address"],
               ["mediation", "--output", "s", "--for", "nobody"],
@@ -182,3 +181,17 @@ def test_new_import_and_export_replace_only_their_own_files_or_with_force(tmp_pa
     assert cli.main(["import", str(exported), "--output", str(mine)]) == 2
     assert "not an imported scenario written by dealtree" in capsys.readouterr().err
     assert cli.main(["validate", str(imported)]) == 0
+
+
+def test_a_latin_hypercube_over_the_memory_budget_is_refused(tmp_path, capsys):
+    """Its points are held at once: 10**7 variants of 23 parameters are 1.8 GB.
+
+    In process: the check needs the parameter space, after pandas and Dask's
+    imports, which take most of the 2 s a subprocess is allowed.
+    """
+    assert cli.main(["sweep", "mediation", "--output", str(tmp_path / "s"), "--design",
+                     "latin_hypercube", "--n", "10000000"]) == 2
+    err = capsys.readouterr().err
+    assert "a Latin hypercube of 23 parameters is held in memory at once" in err
+    assert "expected at most 2,917,776 variants" in err and not (tmp_path / "s" / "chunks").exists()
+

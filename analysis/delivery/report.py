@@ -267,6 +267,9 @@ def build_reports(
     else:
         paths = [Path(nb) for nb in notebooks]
     _check_report_names(paths)
+    folder = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
+    if folder.exists() and not folder.is_dir():  # at once, before reading anything
+        output_folder(folder, what="report folder")
     given = dict(parameters or {})
     for name, value in (("SCENARIO", scenario), ("EVIDENCE", evidence),
                         ("RESOLUTIONS", resolutions)):
@@ -277,8 +280,7 @@ def build_reports(
                 given.get("RESOLUTIONS") if resolutions is not None else None)
     plans = _prepare(paths, given)
     _check_parameters_known(plans, dict(parameters or {}))
-    out = output_folder(output_dir if output_dir is not None else PROJECT_ROOT / "reports",
-                        what="report folder")
+    out = output_folder(folder, what="report folder")
     with lock_folder(out, what="report folder"):
         for stale in remove_stale_temporaries(out):
             progress(f"removed {stale.name}, left by an interrupted build")

@@ -1,7 +1,5 @@
 """Run the command line as ``python -m analysis``."""
 
-import sys
+from .delivery.cli import run
 
-from .delivery.cli import main
-
-sys.exit(main())
+run()

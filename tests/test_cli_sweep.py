@@ -42,7 +42,7 @@ def test_json_and_a_resumed_run_give_the_same_numbers(tmp_path, capsys):
 @pytest.mark.parametrize(("args", "message"), [
     (["baseline"], "no decision phase"),
     (["mediation", "--for", "israel"], "takes no decision"),
-    (["mediation", "--scheduler", "127.0.0.1:8786"], "scheduler =="),
+    (["mediation", "--scheduler", "127.0.0.1:8786"], "--scheduler"),
     (["mediation", "--ranges", "nowhere.yaml"], "no such file"),
 ])
 def test_bad_input_exits_2_with_a_message(tmp_path, capsys, args, message):

@@ -131,7 +131,8 @@ def test_the_notebooks_section_example_resolves_beside_the_scenario(tmp_path):
 def test_the_tutorial_and_the_sources_example_work_together(tmp_path, monkeypatch, capsys):
     """scenarios/README.md's tutorial, with seeds/README.md's digest in sources/ beside it."""
     from analysis import narrative
-    from analysis.delivery.cli import _parse_params, main
+    from analysis.delivery.cli import main
+    from analysis.delivery.console import parse_params
 
     monkeypatch.chdir(tmp_path)
     assert main(["new", "grain_deal"]) == 0
@@ -154,7 +155,7 @@ def test_the_tutorial_and_the_sources_example_work_together(tmp_path, monkeypatc
     # The tutorial's what-if: its --param parses and names a prior of the starter.
     command = re.search(r"dealtree report --scenario grain_deal.yaml .*?\n```",
                         (ROOT / "scenarios" / "README.md").read_text(), re.S).group(0)
-    params = _parse_params(re.findall(r"--param '?([^' \n]+(?: [^' \n]+)*)'?", command))
+    params = parse_params(re.findall(r"--param '?([^' \n]+(?: [^' \n]+)*)'?", command))
     assert params == {"PRIOR_OVERRIDES": {"talks.signed": 0.8}, "SEED": 7}
     assert scenario.with_priors(params["PRIOR_OVERRIDES"]).changes
     # A citation of no claim names the folder the scenario uses, not seeds/.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import analysis
+from analysis import ScenarioError
 from analysis.delivery import report
 from analysis.delivery.report import ReportResult, build_reports
 
@@ -263,19 +265,20 @@ def test_notebook_that_does_not_apply_is_listed_not_run(tmp_path: Path) -> None:
     assert "not applicable" in index and "no decision phase" in index
 
 
-def test_scenario_without_parameters_cell_fails_without_a_kernel(tmp_path: Path) -> None:
+def test_scenario_without_parameters_cell_fails_before_any_kernel(tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "05-noparams.ipynb", new_code_cell("x = 1"))
-    [result] = build_reports([notebook], tmp_path, scenario="mediation",
-                             progress=lambda m: None)
-    assert not result.ok
-    assert result.error.startswith("05-noparams.ipynb: no code cell tagged 'parameters'")
-    assert "'mediation'" in result.error
-    assert result.seconds < 2
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match="no code cell tagged 'parameters'") as caught:
+        build_reports([notebook], tmp_path / "out", scenario="mediation",
+                      progress=lambda m: None)
+    assert "'mediation'" in str(caught.value)
+    assert time.perf_counter() - start < 2
+    assert not (tmp_path / "out").exists()  # nothing written, no folder made
 
 
-def test_missing_notebook_is_a_failed_result(tmp_path: Path) -> None:
-    [result] = build_reports([tmp_path / "06-missing.ipynb"], tmp_path, progress=lambda m: None)
-    assert not result.ok and result.error.startswith("06-missing.ipynb: FileNotFoundError")
+def test_missing_notebook_is_an_error_before_any_kernel(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="06-missing.ipynb: \\(notebook\\): no such notebook"):
+        build_reports([tmp_path / "06-missing.ipynb"], tmp_path, progress=lambda m: None)
 
 
 def test_bad_arguments_raise(tmp_path: Path) -> None:
@@ -298,9 +301,11 @@ def test_interrupted_write_keeps_old_file_and_leaves_no_temp(tmp_path: Path,
     def fail(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.os, "fsync", fail)
-    with pytest.raises(OSError, match="disk full"):
-        report._write_atomic(target, "new")
+    from analysis.delivery import files
+
+    monkeypatch.setattr(files.os, "fsync", fail)
+    with pytest.raises(files.OutputError, match="disk full"):
+        files.write_atomic(target, "new", what="the report")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
@@ -370,6 +375,76 @@ def test_prior_overrides_are_shown_in_the_report_header(tmp_path: Path) -> None:
     page = result.output.read_text()
     assert ("Priors changed from the file: ceasefire.holds = 0.9; "
             "exchanges.complete = {concentration: 6}") in page
+
+
+# ------------------------------------------------------- the output folder's files
+
+
+OUR_INDEX = ('<!DOCTYPE html>\n<html><head><meta name="generator" content="dealtree 0.0.1">'
+             "<title>dealtree reports</title></head><body>OLD INDEX</body></html>\n")
+
+
+def test_index_is_kept_when_every_notebook_fails(tmp_path: Path) -> None:
+    """A folder's index.html was overwritten even when every notebook failed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text(OUR_INDEX, encoding="utf-8")
+    messages: list[str] = []
+    [result] = build_reports([bad_notebook(tmp_path)], out, progress=messages.append)
+    assert not result.ok
+    assert (out / "index.html").read_text(encoding="utf-8") == OUR_INDEX
+    assert messages[-1].endswith("kept as it was (no notebook built)")
+
+
+def test_temporary_files_of_a_killed_build_are_removed(tmp_path: Path) -> None:
+    """A killed build left a hidden 5 MB .NAME.html.XXXX.tmp behind, never cleaned."""
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [out / ".02-bad.html.k3j_x9a1.tmp", out / ".index.html.abcdefgh.tmp"]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    (out / ".keep").write_text("the user's own hidden file")
+    messages: list[str] = []
+    build_reports([bad_notebook(tmp_path)], out, progress=messages.append)
+    assert not any(path.exists() for path in stale)
+    assert (out / ".keep").exists()
+    assert any("left by an interrupted build" in m for m in messages)
+
+
+def test_a_folder_being_built_is_locked(tmp_path: Path) -> None:
+    """Two builds into one folder both exited 0 and left a mix of scenarios."""
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)  # another build holds the folder
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match="being written by another dealtree build"):
+            build_reports([good_notebook(tmp_path)], out, progress=lambda m: None)
+        assert time.perf_counter() - start < 2  # refused at once, no kernel started
+    finally:
+        os.close(fd)
+    assert list(out.iterdir()) == []
+
+
+def test_files_dealtree_did_not_write_are_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01-good.html").write_text("<html>my own page</html>", encoding="utf-8")
+    (out / "index.html").write_text("<html>my own index</html>", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"holds 01-good\.html, index\.html, not written by "
+                                         r"dealtree; .* use --force"):
+        build_reports([good_notebook(tmp_path)], out, progress=lambda m: None)
+    assert time.perf_counter() - start < 2
+    assert (out / "01-good.html").read_text(encoding="utf-8") == "<html>my own page</html>"
+    # --force: the build goes ahead (here it fails, so the index is kept as it was)
+    [result] = build_reports([bad_notebook(tmp_path)], out, progress=lambda m: None,
+                             force=True)
+    assert not result.ok and "ZeroDivisionError" in result.error
 
 
 def test_jobs_run_notebooks_at_once_and_keep_their_order(tmp_path: Path) -> None:

@@ -362,7 +362,8 @@ def expect_problem(write_resolutions, questions, location, *fragments, head=HEAD
     (target_q("outcome: all", "meh").replace("ceasefire-facts.truce-2008-06]",
                                              "ceasefire-facts.outcome-2026-01-26-last-remains]"
                                              "  # <-"),
-     "questions[0].answer.cite[0]", ["dated 2026-01-26, after this entry's resolved_on 2025-03-01"]),
+     "questions[0].answer.cite[0]",
+     ["dated 2026-01-26, after this entry's resolved_on 2025-03-01"]),
     (target_q("outcome: all", "meh", "2025-01-05"), "questions[0].answer.resolved_on",
      ["resolved on 2025-01-05, before the question opens (2025-01-10)"]),
     (target_q("outcome: [meh]", None, more="""

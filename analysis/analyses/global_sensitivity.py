@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import check_n_draws
+from ..core.arguments import check_budget, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike
 from ..engines.rollback import check_decision_maker, decision_engine
@@ -55,6 +55,8 @@ __all__ = ["global_sensitivity", "parameter_groups"]
 
 #: Bootstrap resamples behind the standard errors.
 _BOOTSTRAP = 200
+#: Estimated time of evaluating one draw's path probabilities, per path and phase.
+_SECONDS_PER_CELL = 2e-8
 
 
 def parameter_groups(scenario: Scenario, *, groups: Groups = None) -> pd.DataFrame:
@@ -168,6 +170,12 @@ def global_sensitivity(
         edges, utilities = engine.prepare(scenario.tree.mean_theta())
         policy = engine.solve(edges, engine.choosers(decision_maker, "assumed"),
                               utilities=utilities).policy[0]
+    tree = scenario.tree
+    cells = tree.n_paths * len(tree.phases)
+    check_budget(n_draws, what=f"the variance decomposition of scenario {scenario.id!r} "
+                 f"over {len(resolved)} group(s)",
+                 bytes_per_draw=8.0 * (3 * tree.n_theta + 2 * _BOOTSTRAP + 4),
+                 seconds_per_draw=(2 * len(resolved) + 1) * cells * _SECONDS_PER_CELL)
     theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
     mean_theta = scenario.tree.mean_theta()
     y = _output_values(scenario, theta, weights, policy)

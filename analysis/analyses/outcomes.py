@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..core.arguments import Given
 from ..core.text import display_label
-from ..engines.exact import condition
+from ..engines.exact import attribute_moments, condition, outcome_probabilities
 from ..model.scenario import Scenario
 from ..model.tree import NOT_REACHED, SKIPPED
 
@@ -201,9 +201,7 @@ def outcome_distribution(scenario: Scenario, *, given: Given = None) -> pd.DataF
     Columns: ``outcome``, ``label``, ``colour``, ``probability``; one row per
     outcome in the file's order, zero-probability outcomes included.
     """
-    tree = scenario.tree
-    weights = condition(scenario, given)[0]
-    totals = np.bincount(tree.outcome_index, weights=weights, minlength=len(tree.outcomes))
+    totals = outcome_probabilities(scenario, given)
     outcomes = scenario.model.outcomes
     frame = pd.DataFrame({
         "outcome": list(outcomes),
@@ -220,18 +218,14 @@ def expected_attributes(scenario: Scenario, *, given: Given = None) -> pd.DataFr
 
     Columns: ``attribute``, ``label``, ``unit``, ``expected``, ``sd``.
     """
-    tree = scenario.tree
-    weights = condition(scenario, given)[0]
-    values = tree.attribute_values
-    expected = weights @ values
-    variance = weights @ (values - expected) ** 2
+    expected, sd = attribute_moments(scenario, given)
     attributes = scenario.model.attributes
     frame = pd.DataFrame({
         "attribute": list(attributes),
         "label": [a.label for a in attributes.values()],
         "unit": [a.unit for a in attributes.values()],
         "expected": expected,
-        "sd": np.sqrt(np.maximum(variance, 0.0)),
+        "sd": sd,
     })
     frame.attrs = _attrs(scenario, given)
     return frame

@@ -32,7 +32,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
@@ -106,17 +107,28 @@ def _check(scenarios: Sequence[Scenario], weights) -> tuple[list[Scenario], np.n
     elif isinstance(weights, Mapping):
         unknown = set(weights) - set(ids)
         if unknown:
-            raise ValueError(f"weights: unknown analyst(s) {', '.join(sorted(unknown))}; "
+            raise ValueError(f"weights: unknown analyst(s) {', '.join(map(str, unknown))}; "
                              f"expected ids among: {', '.join(ids)}")
-        w = np.array([float(weights.get(i, 0.0)) for i in ids])
+        w = _numbers([weights.get(i, 0.0) for i in ids])
+    elif isinstance(weights, str) or not isinstance(weights, Iterable):
+        raise TypeError(f"weights: got {type(weights).__name__}, expected a number per "
+                        "analyst, or a mapping of analyst ids to numbers")
     else:
-        w = np.asarray(list(weights), dtype=float)
+        w = _numbers(list(weights))
         if w.shape != (len(scenarios),):
             raise ValueError(f"weights: got {w.size} values for {len(scenarios)} scenarios")
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f"weights == {w.tolist()}, expected non-negative numbers with a "
-                         "positive sum")
+    if not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():
+        raise ValueError(f"weights == {w.tolist()}, expected finite non-negative numbers, at "
+                         "least one positive")
+    w = w / w.max()  # first to at most 1: a sum of huge weights cannot overflow
     return scenarios, w / w.sum()
+
+
+def _numbers(values: list) -> np.ndarray:
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"weights: got {value!r} ({type(value).__name__}), expected numbers")
+    return np.array(values, dtype=float)
 
 
 def _pooled(scenarios: list[Scenario], w: np.ndarray, method: str) -> np.ndarray:

@@ -295,7 +295,8 @@ def tornado_table(scenario: Scenario, *, output: str, interval: float = 0.9,
     with formulas or a re-optimised policy it may bend inside the range).
     ``output``, ``parameters``, ``ranges``, ``decision_maker``, ``policy``
     and ``rule`` are as in :func:`one_way_sensitivity`; ``attrs`` adds
-    ``output``, ``output_label`` and ``unit``.
+    ``output``, ``output_label``, ``unit`` and ``base`` (the output at the
+    base case, also when no parameter is uncertain).
     """
     if not isinstance(output, str):
         raise QueryError(f"output == {output!r}, expected one outcome, attribute or utility")
@@ -311,8 +312,10 @@ def tornado_table(scenario: Scenario, *, output: str, interval: float = 0.9,
     ends = ends[["label", "low", "high", "result_low", "result_high", "base", "swing",
                  "minimum", "maximum"]]
     table = ends.sort_values("swing", ascending=False, kind="stable").reset_index()
+    base = output_results(scenario, scenario.tree.mean_theta()[None, :], [resolved], given,
+                          decision_maker, policy=policy, rule=rule)[0, 0]
     table.attrs = {**sweep.attrs, "output": output, "output_label": resolved.label,
-                   "unit": resolved.unit}
+                   "unit": resolved.unit, "base": float(base)}
     return table
 
 

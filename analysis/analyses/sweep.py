@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import check_count
+from ..core.arguments import MEMORY_BUDGET, check_budget, check_count
 from ..core.errors import QueryError, ScenarioError
 from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..core.text import display_label
@@ -56,11 +56,14 @@ from ..formats.source import read_yaml
 from ..model.ranges import parameter_space
 from ..model.scenario import Scenario, load_scenario
 
-__all__ = ["PROGRESS_MIN_VARIANTS", "SweepResult", "load_sweep", "sweep", "sweep_parameters"]
+__all__ = ["MAX_VARIANTS", "PROGRESS_MIN_VARIANTS", "SweepResult", "load_sweep", "sweep",
+           "sweep_parameters"]
 
 #: A sweep with ``progress=None`` shows a bar from this many variants on.
 PROGRESS_MIN_VARIANTS = 20_000
 _MANIFEST_FORMAT = 1
+#: The most variants of one sweep's design (a larger design: several sweeps, other seeds).
+MAX_VARIANTS = 2**24
 _VERSIONED = ("numpy", "scipy", "pandas", "dask", "distributed", "pyarrow")
 
 
@@ -237,9 +240,21 @@ def _plan(scenario: Scenario, *, decision_maker, n_variants, rng, design, method
                         "(see analysis.load_scenario)")
     check_decision_maker(scenario, decision_maker)
     n_variants = check_count(n_variants, "n_variants", minimum=0)
+    if n_variants > MAX_VARIANTS:
+        raise QueryError(f"n_variants == {n_variants:,}, expected at most {MAX_VARIANTS:,} "
+                         "(split a larger design into sweeps with different seeds)")
     design, method = check_design(design), check_method(method)
     n_draws = check_count(n_draws, "n_draws", minimum=2) if method == "monte_carlo" else 0
+    if n_draws:  # each variant's draws are held at once on its worker
+        tree = scenario.tree
+        check_budget(n_draws, what=f"each variant of scenario {scenario.id!r}",
+                     bytes_per_draw=8.0 * tree.n_paths * (len(tree.phases) + 1))
     space = parameter_space(scenario, ranges=_ranges(ranges), interval=interval)
+    if design == "latin_hypercube" and n_variants * 8 * len(space.parameters) > MEMORY_BUDGET:
+        most = MEMORY_BUDGET // (8 * max(1, len(space.parameters)))
+        raise QueryError(f"n_variants == {n_variants:,}: a Latin hypercube of "
+                         f"{len(space.parameters)} parameters is held in memory at once; "
+                         f"expected at most {most:,} variants (or design='sobol')")
     sequence = seed_sequence(rng)
     extras, skipped = _analyst_variants(scenario, space, analysts)
     points = (unit_design(design, n_points=n_variants, n_dims=len(space.parameters),

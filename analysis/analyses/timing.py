@@ -52,7 +52,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import Given, check_interval, check_n_draws
+from ..core.arguments import Given, check_budget, check_interval, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_of, seed_sequence
 from ..core.text import display_label
@@ -170,6 +170,9 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = No
     fine = min(float(step), max(1.0, float(horizon) / 2000)) if hazards else float(step)
     grid = np.unique(np.concatenate([_check_days(max(horizon, start), fine), [start], days]))
     asked = np.searchsorted(grid, np.concatenate([[start], days]))
+    # the band keeps one survival curve per draw: check it first
+    check_budget(n_draws, what=f"the survival band of scenario {scenario.id!r} over "
+                 f"{len(days):,} days", bytes_per_draw=8.0 * 4 * (len(days) + 1))
     times = completion_times(scenario, n_draws, seed)
     ordered = np.sort(event_times(scenario, times, event=wanted, seed=seed), axis=1)
     cdf = np.stack([np.searchsorted(row, grid, side="right") / n_draws for row in ordered])
@@ -179,16 +182,24 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = No
                          f"{scenario.id!r}")
     routes = {name: ((probabilities * mask) @ cdf)[asked] for name, mask in
               (("by_branches", is_event), ("by_hazards", by_hazard))}
-    per_path, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM),
-                                   holds.astype(float))
-    draws = 1 - per_path[:, ~by_hazard] @ cdf[~by_hazard][:, asked]
+    # per draw of the priors: the paths without a hazard reduced to their distribution
+    # function at the asked days, and each hazard path's own probability (its hazard's
+    # rate is drawn with the priors, so it is applied per draw below)
+    hazard_paths = np.flatnonzero(by_hazard)
+    kept = np.zeros((len(holds), len(asked) + len(hazard_paths)))
+    kept[~by_hazard, :len(asked)] = cdf[~by_hazard][:, asked]
+    kept[hazard_paths, len(asked) + np.arange(len(hazard_paths))] = 1.0
+    values, weights = path_draws(scenario, n_draws, child_sequence(seed, THETA_STREAM), kept,
+                                 holds.astype(float))
+    draws = 1 - values[:, :len(asked)]
+    column = dict(zip(hazard_paths.tolist(), range(len(asked), kept.shape[1]), strict=True))
     ends = path_ends(scenario, times) if hazards else None
     for o, hazard in hazards.items():
         rates = rate_draws(hazard, n_draws,
                            np.random.default_rng(child_sequence(seed, RATE_STREAM, o)))
         for p in np.flatnonzero(scenario.tree.outcome_index == o):
-            draws -= per_path[:, p, None] * hazard_cdf(ends[p], grid, rates,
-                                                       hazard.breaks_days, keep=asked)
+            draws -= values[:, column[int(p)], None] * hazard_cdf(
+                ends[p], grid, rates, hazard.breaks_days, keep=asked)
     weights = weights * draws[:, 0]
     draws = draws / np.where(draws[:, :1] > 0, draws[:, :1], 1.0)
     bounds = weighted_quantiles(draws[:, 1:], weights,

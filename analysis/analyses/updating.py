@@ -70,21 +70,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import check_interval, check_n_draws
+from ..core.arguments import check_budget, check_interval, check_n_draws
 from ..core.errors import Problem, ScenarioError
 from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..core.text import did_you_mean
-from ..engines.draws import effective_sample_size, theta_draws, weighted_quantiles
+from ..engines.draws import draw_seconds, effective_sample_size, path_draws, weighted_quantiles
 from ..formats.evidence_file import AppliedEvidence, EvidenceItem, EvidenceLog, load_evidence
+from ..model.expansion import ProbabilitySet, default_set, rule_set
 from ..model.scenario import EvidenceUpdate, Scenario
-from ..model.tree import ProbabilitySet, default_set, rule_set
 
 __all__ = ["belief_timeline", "evidence_likelihood", "evidence_table", "update_scenario"]
 
@@ -186,7 +186,7 @@ def _state_after(prior: Scenario, applied: tuple[AppliedEvidence, ...]) -> _Stat
     problems = [p for entry in applied for p in _reference_problems(prior, entry)]
     if problems:
         raise ScenarioError(problems)
-    state = _State(prior, np.ones(prior.tree.n_paths))
+    state = _State(prior, np.zeros(prior.tree.n_paths))
     for position, entry in enumerate(applied):
         state = _apply(state, entry, applied[:position])
     return state
@@ -195,7 +195,7 @@ def _state_after(prior: Scenario, applied: tuple[AppliedEvidence, ...]) -> _Stat
 @dataclass(frozen=True)
 class _State:
     base: Scenario  # the prior with the count evidence so far
-    likelihood: np.ndarray
+    log_likelihood: np.ndarray  # of each path: sums of logarithms never under- or overflow
 
 
 def _make_posterior(prior: Scenario, state: _State, applied: tuple[AppliedEvidence, ...]
@@ -206,7 +206,7 @@ def _make_posterior(prior: Scenario, state: _State, applied: tuple[AppliedEviden
              f"{'s' if len(applied) != 1 else ''}{f' to {last}' if last else ''})")
     update = EvidenceUpdate(prior, applied, partial(_posterior, applied=applied))
     logs = ", ".join(dict.fromkeys(a.log.id for a in applied))
-    return prior.with_evidence(base.tree.with_likelihood(state.likelihood),
+    return prior.with_evidence(base.tree.with_log_likelihood(state.log_likelihood),
                                base.model.model_copy(update={"title": title}), update,
                                source=f"{prior.source} + evidence {logs or '(none)'}")
 
@@ -289,15 +289,37 @@ def _apply(state: _State, entry: AppliedEvidence, before: tuple[AppliedEvidence,
            ) -> _State:
     item = entry.item
     if item.kind == "counts":
-        base = state.base.with_priors(_counts_overrides(state.base, item))
-        return _State(base, state.likelihood)
-    likelihood = state.likelihood * _item_likelihood(state.base, item)
+        overrides = _counts_overrides(state.base, item)
+        try:
+            base = state.base.with_priors(overrides)
+        except ScenarioError as exc:  # counts beyond the format's bounds: say which item
+            raise ScenarioError([entry.log.problem(entry.index, "counts", message=(
+                f"item {item.id!r}: adding its counts to the prior of {_key(p.location)!r} "
+                f"gives {_field(p.location)}{p.message}")) for p in exc.problems]) from None
+        return _State(base, state.log_likelihood)
+    with np.errstate(divide="ignore"):
+        log_likelihood = state.log_likelihood + np.log(_item_likelihood(state.base, item))
     if item.kind == "observation":
         prior_paths = state.base.tree.path_probabilities()
-        if (prior_paths * likelihood).sum() <= 0:
+        if not np.any((prior_paths > 0) & np.isfinite(log_likelihood)):
             raise ScenarioError([entry.log.problem(entry.index, "observed", message=_zero_message(
                 state.base, entry, before, prior_paths))])
-    return _State(state.base, likelihood)
+    return _State(state.base, log_likelihood)
+
+
+def _key(location: str) -> str:
+    """``exchanges.complete.concentration`` -> ``exchanges.complete`` (a with_priors key)."""
+    parts = location.split(".")
+    return ".".join(parts[:-1]) if parts[-1] in _PRIOR_FIELDS else location
+
+
+def _field(location: str) -> str:
+    last = location.split(".")[-1]
+    return f"{last}: " if last in _PRIOR_FIELDS else ""
+
+
+_PRIOR_FIELDS = {"concentration", "alpha", "beta", "successes", "trials", "prior_alpha",
+                 "prior_beta"}
 
 
 def _zero_message(scenario: Scenario, entry: AppliedEvidence,
@@ -467,12 +489,14 @@ def belief_timeline(scenario: Scenario, evidence: EvidenceLog | str | Path | Seq
     if problems:
         raise ScenarioError(problems)
 
+    check_budget(n_draws, what=f"the belief timeline of scenario {prior.id!r} over "
+                 f"{len(entries) + 1} steps",
+                 seconds_per_draw=(len(entries) + 1) * draw_seconds(prior, n_draws))
     model = prior.model
     outcomes = list(model.outcomes)
     levels = [(1 - interval) / 2, (1 + interval) / 2]
     rows: list[dict] = []
     onehot = np.eye(len(outcomes))[prior.tree.outcome_index]
-    drawn_for, theta = None, None
     previous = None
     for step in range(len(entries) + 1):
         if step:
@@ -486,14 +510,12 @@ def belief_timeline(scenario: Scenario, evidence: EvidenceLog | str | Path | Seq
                     "item": "prior", "title": "Priors" if not earlier else
                     f"After {len(earlier)} earlier items", "kind": "", "detail": ""}
         base = state.base
-        exact = base.tree.prior_probabilities() * state.likelihood
-        exact = np.bincount(base.tree.outcome_index, weights=exact / exact.sum(),
-                            minlength=len(outcomes))
-        if drawn_for is not base:  # new draws only when counts changed the priors
-            drawn_for, theta = base, theta_draws(base, n_draws, seed)
-        joint = base.tree.prior_probabilities(theta) * state.likelihood
-        weights = joint.sum(axis=1)
-        per_draw = (joint / np.where(weights > 0, weights, 1.0)[:, None]) @ onehot
+        weighted = replace(base, tree=base.tree.with_log_likelihood(state.log_likelihood))
+        exact = np.bincount(base.tree.outcome_index,
+                            weights=weighted.tree.path_probabilities(), minlength=len(outcomes))
+        # The same seed at every step: common random numbers, so that the intervals move
+        # only because of the evidence (counts change the priors drawn, likelihoods the weights).
+        per_draw, weights = path_draws(weighted, n_draws, seed, onehot)
         bounds = weighted_quantiles(per_draw, weights, levels)
         ess = effective_sample_size(weights)
         for o, outcome_id in enumerate(outcomes):

@@ -71,7 +71,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import check_n_draws
+from ..core.arguments import check_budget, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike
 from ..core.text import did_you_mean, display_label
@@ -113,6 +113,19 @@ def _gains(scenario: Scenario, decision_maker: str, theta: np.ndarray,
         tolerance[part] = tie_tolerance(mine)
     # V* is a maximum: a gain within rounding of 0 is no gain.
     return np.where(gains > tolerance, gains, 0.0)
+
+
+#: Estimated time of solving one draw's decisions, per path and phase.
+_SECONDS_PER_CELL = 1e-7
+
+
+def _check_budget(scenario: Scenario, n_draws: int, solves: int) -> None:
+    """Refuse up front a number of draws whose arrays or time would be over budget."""
+    tree = scenario.tree
+    check_budget(n_draws, what=f"the value of information in scenario {scenario.id!r} "
+                 f"({solves} solve{'s' if solves != 1 else ''} a draw)",
+                 bytes_per_draw=8.0 * (2 * tree.n_theta + solves + 2),
+                 seconds_per_draw=solves * tree.n_paths * len(tree.phases) * _SECONDS_PER_CELL)
 
 
 def _prior_solution(scenario: Scenario, decision_maker: str) -> tuple[np.ndarray, float]:
@@ -217,6 +230,7 @@ def evpi(
         seed = None
     else:
         n_draws = check_n_draws(n_draws)
+        _check_budget(scenario, n_draws, 1)
         policy, value_now = _prior_solution(scenario, decision_maker)
         theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
         gains = _gains(scenario, decision_maker, theta, policy)
@@ -304,6 +318,7 @@ def evppi(
     else:
         n_draws = check_n_draws(n_draws)
         resolved = resolve_groups(scenario, groups)
+        _check_budget(scenario, n_draws, len(resolved) + 1)
         policy, value_now = _prior_solution(scenario, decision_maker)
         theta, seed = sample_theta(scenario, n_draws=n_draws, rng=rng)
         gains = _gains(scenario, decision_maker, theta, policy)

@@ -14,13 +14,19 @@ from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 
 from .errors import QueryError
+from .text import short_repr
 
 __all__ = [
+    "MAX_DRAWS",
+    "MEMORY_BUDGET",
     "MIN_DRAWS",
+    "TIME_BUDGET",
     "Given",
+    "check_budget",
     "check_count",
     "check_intervals",
     "check_interval",
+    "check_keys",
     "check_n_draws",
     "check_n_points",
     "check_probability",
@@ -31,6 +37,12 @@ __all__ = [
 Given = Mapping[str, str | Iterable[str]] | None
 #: The fewest draws a Monte Carlo result takes (a spread needs two).
 MIN_DRAWS = 2
+#: The most draws any function takes: more would not fit the time budget on any tree.
+MAX_DRAWS = 10**10
+#: Bytes that the arrays of one call growing with its number of draws may take.
+MEMORY_BUDGET = 512 * 2**20
+#: Seconds that one call is estimated to run at most; longer runs are refused up front.
+TIME_BUDGET = 600.0
 
 
 def check_count(value: object, name: str, *, minimum: int = 1) -> int:
@@ -43,8 +55,67 @@ def check_count(value: object, name: str, *, minimum: int = 1) -> int:
 
 
 def check_n_draws(n_draws: object) -> int:
-    """Return ``n_draws`` as an int of at least :data:`MIN_DRAWS`."""
-    return check_count(n_draws, "n_draws", minimum=MIN_DRAWS)
+    """Return ``n_draws`` as an int from :data:`MIN_DRAWS` to :data:`MAX_DRAWS`."""
+    n_draws = check_count(n_draws, "n_draws", minimum=MIN_DRAWS)
+    if n_draws > MAX_DRAWS:
+        raise QueryError(f"n_draws == {_big(n_draws)}, expected at most {MAX_DRAWS:,} draws "
+                         "(more would not fit the time budget on any scenario)")
+    return n_draws
+
+
+def check_budget(n_draws: int, *, what: str, bytes_per_draw: float = 0.0,
+                 seconds_per_draw: float = 0.0) -> None:
+    """Refuse a run whose memory or time, estimated before it starts, is over budget.
+
+    Parameters
+    ----------
+    n_draws : int
+        The draws asked for (already checked by :func:`check_n_draws`).
+    what : str
+        The run in words, for the message: ``"sampling scenario 'baseline'"``.
+    bytes_per_draw : float
+        Memory of the arrays that grow with the draws, per draw; checked
+        against :data:`MEMORY_BUDGET`.
+    seconds_per_draw : float
+        Estimated time per draw; checked against :data:`TIME_BUDGET`.
+
+    Raises
+    ------
+    QueryError
+        Stating the estimate, the budget and the most draws that fit.
+    """
+    if bytes_per_draw > 0 and n_draws * bytes_per_draw > MEMORY_BUDGET:
+        most = max(MIN_DRAWS, int(MEMORY_BUDGET // bytes_per_draw))
+        raise QueryError(
+            f"n_draws == {n_draws:,}: {what} would hold about "
+            f"{_bytes(n_draws * bytes_per_draw)} in memory ({_bytes(bytes_per_draw)} a draw), "
+            f"over the budget of {_bytes(MEMORY_BUDGET)}; expected at most {most:,} draws")
+    if seconds_per_draw > 0 and n_draws * seconds_per_draw > TIME_BUDGET:
+        most = max(MIN_DRAWS, int(TIME_BUDGET // seconds_per_draw))
+        raise QueryError(
+            f"n_draws == {n_draws:,}: {what} would take about "
+            f"{_seconds(n_draws * seconds_per_draw)} (about {1 / seconds_per_draw:,.0f} draws "
+            f"a second), over the budget of {_seconds(TIME_BUDGET)}; expected at most "
+            f"{most:,} draws")
+
+
+def _big(value: int) -> str:
+    return f"{value:,}" if value < 10**15 else f"{float(value):.3g}"
+
+
+def _bytes(value: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if value >= size:
+            return f"{value / size:,.3g} {unit}"
+    return f"{value:,.0f} bytes"
+
+
+def _seconds(value: float) -> str:
+    if value >= 7200:
+        return f"{value / 3600:,.3g} hours"
+    if value >= 120:
+        return f"{value / 60:,.3g} minutes"
+    return f"{value:,.3g} seconds"
 
 
 def check_n_points(n_points: object, *, minimum: int = 2) -> int:
@@ -79,6 +150,24 @@ def check_intervals(interval: object) -> tuple[float, ...]:
     if not values:
         raise QueryError("interval: got no values, expected at least one probability")
     return tuple(check_interval(value) for value in values)
+
+
+def check_keys(mapping: object, name: str, *, example: str) -> Mapping:
+    """Return ``mapping`` if it is a mapping whose keys are strings.
+
+    Raises
+    ------
+    TypeError
+        Naming ``name`` and the first key (or the value) of the wrong type.
+    """
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{name}: got {type(mapping).__name__} {short_repr(mapping)}, expected a "
+                        f"mapping such as {example}")
+    for key in mapping:
+        if not isinstance(key, str):
+            raise TypeError(f"{name}: key {short_repr(key)} ({type(key).__name__}), expected "
+                            f"text keys, such as {example}")
+    return mapping
 
 
 def check_text(value: object, name: str) -> str:

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by the two functions that need it
+    import numpy as np
 
 __all__ = [
     "beta_from_counts",
@@ -210,6 +212,7 @@ def beta_from_quantiles(low: float, high: float, *, mass: float = 0.9
     if not 0 < low < high < 1:
         raise ValueError(f"interval (low={low}, high={high}) is out of order, expected "
                          "0 < low < high < 1")
+    import numpy as np
     from scipy import optimize, special, stats  # slow to import; only needed here
 
     levels = np.array([(1 - mass) / 2, (1 + mass) / 2])
@@ -253,6 +256,7 @@ def beta_sd(alpha: float, beta: float) -> float:
 
 def beta_quantiles(alpha: float, beta: float, levels) -> np.ndarray:
     """Return the Beta's quantiles at ``levels`` (``scipy.stats.beta.ppf``)."""
+    import numpy as np
     from scipy import stats  # slow to import; only needed here
 
     return np.asarray(stats.beta.ppf(levels, alpha, beta), dtype=float)

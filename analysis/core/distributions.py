@@ -24,8 +24,14 @@ on first use).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = ["KINDS", "distribution_mean", "distribution_quantiles", "distribution_sd",
            "draw_distribution"]

@@ -35,8 +35,14 @@ import math
 import tokenize
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "FUNCTIONS",
@@ -60,17 +66,17 @@ REMAINDER = "#"
 FUNCTIONS: dict[str, tuple[int, int | None, Callable]] = {
     "min": (2, None, lambda *a: np.minimum.reduce(np.broadcast_arrays(*a))),
     "max": (2, None, lambda *a: np.maximum.reduce(np.broadcast_arrays(*a))),
-    "abs": (1, 1, np.abs),
-    "exp": (1, 1, np.exp),
+    "abs": (1, 1, lambda x: np.abs(x)),
+    "exp": (1, 1, lambda x: np.exp(x)),
     "log": (1, 2, lambda x, base=None: np.log(x) if base is None else np.log(x) / np.log(base)),
-    "log10": (1, 1, np.log10),
-    "sqrt": (1, 1, np.sqrt),
-    "floor": (1, 1, np.floor),
-    "ceil": (1, 1, np.ceil),
-    "round": (1, 1, np.round),
-    "sin": (1, 1, np.sin),
-    "cos": (1, 1, np.cos),
-    "tan": (1, 1, np.tan),
+    "log10": (1, 1, lambda x: np.log10(x)),
+    "sqrt": (1, 1, lambda x: np.sqrt(x)),
+    "floor": (1, 1, lambda x: np.floor(x)),
+    "ceil": (1, 1, lambda x: np.ceil(x)),
+    "round": (1, 1, lambda x: np.round(x)),
+    "sin": (1, 1, lambda x: np.sin(x)),
+    "cos": (1, 1, lambda x: np.cos(x)),
+    "tan": (1, 1, lambda x: np.tan(x)),
     "clip": (3, 3, lambda x, low, high: np.minimum(np.maximum(x, low), high)),
     "ifelse": (3, 3, None),  # evaluated lazily, as a conditional
 }
@@ -551,8 +557,9 @@ def _evaluate(node: _Node, values: Mapping[str, float | np.ndarray], size: int,
     return _finite(function(*[np.asarray(a, dtype=float) for a in args]), node, size, active)
 
 
-_COMPARISONS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-                "==": np.equal, "!=": np.not_equal}
+_COMPARISONS = {"<": lambda a, b: np.less(a, b), "<=": lambda a, b: np.less_equal(a, b),
+                ">": lambda a, b: np.greater(a, b), ">=": lambda a, b: np.greater_equal(a, b),
+                "==": lambda a, b: np.equal(a, b), "!=": lambda a, b: np.not_equal(a, b)}
 
 
 def _truth(value) -> np.ndarray:

@@ -15,8 +15,35 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["did_you_mean", "display_label", "escape_html", "escape_markdown", "short_repr",
-           "unknown_name"]
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "did_you_mean",
+    "display_label",
+    "escape_controls",
+    "escape_html",
+    "escape_markdown",
+    "first_control",
+    "short_repr",
+    "unknown_name",
+]
+
+#: Characters that steer a terminal or reorder text instead of showing: C0 controls but
+#: tab and newline, DEL, C1 controls (ESC sequences live here), and the bidirectional
+#: embeddings, overrides and isolates ("Trojan Source").
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def first_control(text: str) -> str | None:
+    """Return the first control character in ``text`` (see :data:`CONTROL_CHARACTERS`), if any."""
+    match = CONTROL_CHARACTERS.search(text)
+    return match.group() if match else None
+
+
+def escape_controls(text: str) -> str:
+    r"""Return ``text`` with every control character written as an escape (``\x1b``)."""
+    return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                                  text)
+
 
 # Characters that mean something in Markdown (CommonMark, GitHub's tables and
 # strike-through, JupyterLab's "$" maths) wherever they stand; "&", "<" and ">"

@@ -1,39 +1,71 @@
 """The ``dealtree`` command line.
 
-Exit codes: 0 success, 2 invalid input (a scenario file, an option, a
-condition), 1 a report that failed to build.
+Exit codes: 0 success; 2 invalid input (a scenario file, an option, a
+condition, an output path), with a message and never a traceback; 1 a report
+that failed to build, or an internal error; 130 interrupted; 141 standard
+output closed early (``dealtree ... | head``), quietly.
+
+Quick commands import little: ``validate`` checks a tree without building
+its arrays (:func:`analysis.model.scenario.check_scenario_file`: no numpy),
+an exact ``summary`` loads neither pandas nor numba, scipy, plotly or
+nbconvert; every other command imports what it needs when it runs
+(:mod:`analysis.delivery.commands`). Everything printed goes through one
+writer that escapes control characters, and JSON never holds ``NaN`` or
+``Infinity`` (:mod:`analysis.delivery.console`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import signal
 import sys
-import warnings
 from pathlib import Path
 
-import pandas as pd
-
-from ..analyses.outcomes import expected_attributes, outcome_distribution
 from ..core.arguments import MIN_DRAWS
-from ..core.errors import QueryError, ScenarioError, ScenarioWarning
-from ..core.version import VERSION as __version__
-from ..formats.scenario_file import scenario_json_schema
+from ..core.errors import QueryError, ScenarioError
 from ..model.scenario import load_scenario, scenario_names
-from .forecasting_cli import COMMANDS, add_forecasting_commands
+from .commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    MAX_JOBS,
+    decide_command,
+    export_command,
+    import_command,
+    new_command,
+    report_command,
+    sweep_command,
+    tornado_command,
+    update_command,
+)
+from .console import (
+    error,
+    out,
+    parse_given,
+    print_csv,
+    print_json,
+    quantile_name,
+    records,
+    silence_stdout,
+    text_table,
+)
+from .files import OutputError, write_file
+from .forecasting_cli import COMMANDS as FORECASTING_COMMANDS
+from .forecasting_cli import add_forecasting_commands
 
 __all__ = ["main", "run"]
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-#: Most notebooks ``dealtree report`` runs at once by default (a kernel takes ~300 MB).
-_MAX_JOBS = 4
+EXIT_INVALID = 2
+EXIT_INTERRUPTED, EXIT_PIPE_CLOSED, EXIT_TERMINATED = 130, 141, 143
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dealtree", description="Scenario-tree decision analysis of phased deals.")
-    parser.add_argument("--version", action="version", version=f"dealtree {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the version of dealtree and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check scenario files")
@@ -45,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the scenario's id (lowercase letters, digits, underscores)")
     new.add_argument("--output", type=Path, default=None,
                      help="the file to write (default: NAME.yaml in the current folder)")
+    new.add_argument("--force", action="store_true", help="replace --output if it exists")
 
     summary = commands.add_parser(
         "summary", help="outcome distribution and expected attributes of a scenario")
@@ -67,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
                                  "reference-classes"],
                         help="which file format (default: scenario)")
     schema.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    schema.add_argument("--force", action="store_true",
+                        help="replace --output even if it is not a schema dealtree wrote")
 
     update = commands.add_parser(
         "update", help="posterior outcome distribution of a scenario after an evidence log")
@@ -77,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="use only the items dated on or before this day")
     update.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    add_forecasting_commands(commands)
+    add_forecasting_commands(commands, draws=_draws, seed=_seed)
 
     tornado = commands.add_parser(
         "tornado", help="one-way sensitivity of an output to each prior, largest swing first")
@@ -123,6 +158,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="which tree of the file, from 0 (default 0)")
     imports.add_argument("--output", type=Path, metavar="SCENARIO.yaml",
                          help="write the scenario here (default: print it)")
+    imports.add_argument("--force", action="store_true",
+                         help="replace --output even if `dealtree import` did not write it")
 
     export = commands.add_parser(
         "export", help="write a scenario in another tool's format (SilverDecisions)")
@@ -136,6 +173,7 @@ def _parser() -> argparse.ArgumentParser:
                              "outcome (default: the decision maker's utility)")
     export.add_argument("--output", type=Path, metavar="FILE.json",
                         help="write the file here (default: print it)")
+    export.add_argument("--force", action="store_true", help="replace --output if it exists")
 
     _add_sweep(commands)
 
@@ -156,52 +194,74 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: the one the scenario file names)")
     report.add_argument("--output", type=Path, default=None, help="default: reports/")
     report.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    report.add_argument("--force", action="store_true",
+                        help="replace files in --output named like a report or index.html even "
+                             "if dealtree did not write them")
     report.add_argument("--jobs", "-j", type=_count, default=None, metavar="N",
                         help="notebooks run at once, each in its own kernel (default: the "
-                             f"number of processors, at most {_MAX_JOBS})")
+                             f"number of processors, at most {MAX_JOBS})")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the exit code.
+
+    Every mistake in the input (a file, an option, an output path) prints
+    one message to standard error and returns 2; nothing prints a traceback
+    unless the environment variable ``DEALTREE_DEBUG`` is ``1``.
+    """
     try:
-        return {"validate": _validate, "summary": _summary, "schema": _schema,
-                "report": _report, "update": _update, **COMMANDS,
-                "tornado": _tornado, "decide": _decide, "import": _import,
-                "export": _export, "sweep": _sweep, "new": _new}[args.command](args)
-    except (ScenarioError, QueryError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        args = _parser().parse_args(argv)
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the one error path
+        return code
+    except (ScenarioError, QueryError, OutputError) as exc:
+        error(str(exc))
         return EXIT_INVALID
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        silence_stdout()
+        return EXIT_PIPE_CLOSED
+    except KeyboardInterrupt:
+        error("interrupted")
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        error("out of memory; ask for fewer draws or a smaller scenario")
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: say so in one line, the traceback on request
+        if os.environ.get("DEALTREE_DEBUG") == "1":
+            raise
+        error(f"internal error: {type(exc).__name__}: {exc} (please report it; run with "
+               "DEALTREE_DEBUG=1 for the traceback)")
+        return EXIT_FAILED
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked (it costs 30 ms)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..core.version import VERSION
+
+        sys.stdout.write(f"dealtree {VERSION}\n")
+        parser.exit()
 
 
 def _validate(args) -> int:
+    from ..model.scenario import check_scenario_file  # the checks without the arrays
+
     status = EXIT_OK
     for file in args.files:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ScenarioWarning)
-            try:
-                load_scenario(file)
-            except ScenarioError as exc:
-                status = EXIT_INVALID
-                print(f"{file}: {len(exc.problems)} problem(s)")
-                for problem in exc.problems:
-                    print(f"  {problem}")
-                continue
-        for warning in caught:
-            print(f"  warning: {warning.message}")
-        print(f"{file}: ok")
+        try:
+            found = check_scenario_file(file)
+        except ScenarioError as exc:
+            status = EXIT_INVALID
+            out(f"{file}: {len(exc.problems)} problem(s)")
+            for problem in exc.problems:
+                out(f"  {problem}")
+            continue
+        for message in found:
+            out(f"  warning: {message}")
+        out(f"{file}: ok")
     return status
-
-
-def _parse_given(items: list[str]) -> dict[str, list[str]]:
-    given: dict[str, list[str]] = {}
-    for item in items:
-        phase, sep, branches = item.partition("=")
-        if not sep or not phase or not branches:
-            raise QueryError(f"--given {item!r}: expected PHASE=BRANCH (or PHASE=A|B)")
-        given.setdefault(phase.strip(), []).extend(b.strip() for b in branches.split("|"))
-    return given
 
 
 def _count(text: str) -> int:
@@ -234,19 +294,14 @@ def _share_or_end(text: str) -> float:
     return value
 
 
-def _parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
-    ranges = {}
-    for item in items:
-        key, sep, span = item.partition("=")
-        low, colon, high = span.partition(":")
-        try:
-            if not (sep and colon and key):
-                raise ValueError
-            ranges[key.strip()] = (float(low), float(high))
-        except ValueError:
-            raise QueryError(f"--range {item!r}: expected PARAMETER=LOW:HIGH, such as "
-                             "test_cost=0:30") from None
-    return ranges
+def _finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"got {value}, expected a finite number")
+    return value
 
 
 def _draws(text: str) -> int:
@@ -278,25 +333,20 @@ def _share(text: str) -> float:
     return value
 
 
-def _quantile_name(level: float) -> str:
-    """``0.05`` -> ``'p05'``, ``0.975`` -> ``'p97.5'``."""
-    percent = f"{100 * level:.6g}"
-    return "p" + (percent.zfill(2) if "." not in percent else percent.zfill(3))
-
-
-def _intervals(scenario, given, args) -> tuple[list[str], pd.DataFrame, pd.DataFrame, dict]:
+def _intervals(scenario, given, args) -> tuple[list[str], dict, dict, dict]:
     """Monte Carlo columns (mean, low, median, high) for outcomes and attributes."""
-    from ..analyses.uncertainty import attribute_intervals, outcome_intervals
     from ..engines.sampling import sample_outcomes
 
     interval = 0.9 if args.interval is None else args.interval
     samples = sample_outcomes(scenario, n_draws=args.draws, given=given, rng=args.seed)
-    low = _quantile_name((1 - interval) / 2)
-    high = _quantile_name((1 + interval) / 2)
+    from ..analyses.uncertainty import attribute_intervals, outcome_intervals  # pandas
+    low = quantile_name((1 - interval) / 2)
+    high = quantile_name((1 + interval) / 2)
     names = ["mean", low, "median", high]
 
-    def columns(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.rename(columns={"lower": low, "upper": high})[names]
+    def columns(frame) -> dict[str, list[float]]:
+        frame = frame.rename(columns={"lower": low, "upper": high})
+        return {name: [float(v) for v in frame[name]] for name in names}
 
     meta = {"draws": samples.n_draws, "seed": samples.seed, "interval": interval}
     return (names, columns(outcome_intervals(samples, interval=interval)),
@@ -304,58 +354,61 @@ def _intervals(scenario, given, args) -> tuple[list[str], pd.DataFrame, pd.DataF
 
 
 def _summary(args) -> int:
+    from ..engines.exact import attribute_moments, outcome_probabilities
+
     if args.draws is None and (args.seed is not None or args.interval is not None):
         raise QueryError("--seed and --interval go with --draws N (the number of draws of "
                          "the priors)")
     scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
-    outcomes = outcome_distribution(scenario, given=given)
-    attributes = expected_attributes(scenario, given=given)
+    given = parse_given(args.given)
+    model = scenario.model
+    probabilities = outcome_probabilities(scenario, given)
+    expected, sd = attribute_moments(scenario, given)
+    outcomes = {"outcome": list(model.outcomes),
+                "label": [o.label for o in model.outcomes.values()],
+                "probability": [float(v) for v in probabilities]}
+    attributes = {"attribute": list(model.attributes),
+                  "label": [a.label for a in model.attributes.values()],
+                  "unit": [a.unit for a in model.attributes.values()],
+                  "expected": [float(v) for v in expected], "sd": [float(v) for v in sd]}
     names: list[str] = []
     meta: dict = {}
     if args.draws is not None:
         names, outcome_mc, attribute_mc, meta = _intervals(scenario, given, args)
-        outcomes = pd.concat([outcomes, outcome_mc], axis=1)
-        attributes = pd.concat([attributes, attribute_mc], axis=1)
+        outcomes.update(outcome_mc)
+        attributes.update(attribute_mc)
     if args.format == "json":
-        payload = {
-            "scenario": scenario.id,
-            "title": scenario.title,
-            "given": given,
-            **meta,
-            "outcomes": outcomes[["outcome", "label", "probability", *names]]
-            .to_dict("records"),
-            "attributes": attributes[["attribute", "label", "unit", "expected", "sd", *names]]
-            .to_dict("records"),
-        }
-        print(json.dumps(payload, indent=2))
+        print_json({"scenario": scenario.id, "title": scenario.title, "given": given, **meta,
+               "outcomes": records(outcomes), "attributes": records(attributes)})
     elif args.format == "csv":
-        rows = outcomes.assign(kind="outcome", name=outcomes["outcome"], value=outcomes[
-            "probability"], unit="probability")
-        attrs = attributes.assign(kind="attribute", name=attributes["attribute"],
-                                  value=attributes["expected"])
-        columns = ["kind", "name", "label", "value", "unit", *names]
-        text = rows[columns].to_csv(index=False) + attrs[columns].to_csv(index=False, header=False)
-        sys.stdout.write(text)
+        rows = [["outcome", o, label, p, "probability", *(outcomes[n][k] for n in names)]
+                for k, (o, label, p) in enumerate(zip(outcomes["outcome"], outcomes["label"],
+                                                      outcomes["probability"], strict=True))]
+        rows += [["attribute", a, label, e, unit, *(attributes[n][k] for n in names)]
+                 for k, (a, label, e, unit) in enumerate(zip(
+                     attributes["attribute"], attributes["label"], attributes["expected"],
+                     attributes["unit"], strict=True))]
+        print_csv(["kind", "name", "label", "value", "unit", *names], rows)
     else:
         condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
-        print(f"{scenario.title}" + (f"  (given {condition})" if condition else ""))
-        print()
+        out(f"{scenario.title}" + (f"  (given {condition})" if condition else ""))
+        out()
         percent = "{:.1%}".format
-        table = outcomes.assign(**{c: outcomes[c].map(percent)
-                                   for c in ["probability", *names]})
-        print(table[["label", "probability", *names[1:]]].to_string(index=False))
-        if len(attributes):
-            print()
+        out(text_table({"label": outcomes["label"],
+                     **{c: [percent(v) for v in outcomes[c]]
+                        for c in ["probability", *names[1:]]}}))
+        if attributes["attribute"]:
+            out()
             number = "{:.3g}".format
-            table = attributes.assign(**{c: attributes[c].map(number)
-                                         for c in ["expected", "sd", *names]})
-            print(table[["label", "expected", "sd", *names[1:], "unit"]].to_string(index=False))
+            out(text_table({"label": attributes["label"],
+                         **{c: [number(v) for v in attributes[c]]
+                            for c in ["expected", "sd", *names[1:]]},
+                         "unit": attributes["unit"]}))
         if names:
-            print()
-            print(f"{names[1]}-{names[3]}: the central {meta['interval']:.0%} of "
-                  f"{meta['draws']:,} draws of the priors (seed {meta['seed']}); probability "
-                  "and expected: at the priors' means.")
+            out()
+            out(f"{names[1]}-{names[3]}: the central {meta['interval']:.0%} of "
+                 f"{meta['draws']:,} draws of the priors (seed {meta['seed']}); probability "
+                 "and expected: at the priors' means.")
     return EXIT_OK
 
 
@@ -369,239 +422,41 @@ def _schema(args) -> int:
     elif args.kind == "reference-classes":
         from ..formats.reference_classes_file import reference_classes_json_schema as make
     else:
-        make = scenario_json_schema
+        from ..formats.scenario_file import scenario_json_schema as make
     text = make()
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_file(args.output, text, what="a JSON Schema", owned=_is_schema, force=args.force)
     else:
         sys.stdout.write(text)
     return EXIT_OK
 
 
-def _parse_params(items: list[str]) -> dict:
-    import yaml
-
-    parameters = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key.isidentifier():
-            raise QueryError(f"--param {item!r}: expected KEY=VALUE, KEY a parameter's name "
-                             "such as SEED")
-        try:
-            parameters[key] = yaml.safe_load(text) if text.strip() else None
-        except yaml.YAMLError as exc:
-            first = str(exc).splitlines()[0]
-            raise QueryError(f"--param {key}: {text!r} is not a YAML value ({first})") from None
-    return parameters
-
-
-def _report(args) -> int:
-    from .report import build_reports  # imports nbconvert: only when asked
-
-    parameters = _parse_params(args.param)
+def _is_schema(path: Path) -> bool:
+    """Whether ``path`` holds a JSON Schema that dealtree wrote (so it may be replaced)."""
     try:
-        results = build_reports(args.notebooks or None, args.output, scenario=args.scenario,
-                                parameters=parameters, evidence=args.evidence,
-                                resolutions=args.resolutions, show_code=args.show_code,
-                                jobs=args.jobs or min(os.cpu_count() or 1, _MAX_JOBS))
-    except (ScenarioError, QueryError):
-        raise
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    failed = [r for r in results if not r.ok]
-    for result in failed:
-        print(f"failed: {result.error}", file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+        if path.stat().st_size > 10_000_000:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    title = str(data.get("title", "")) if isinstance(data, dict) else ""
+    return (isinstance(data, dict) and "$schema" in data
+            and (title.startswith("dealtree ") or title in _OLD_SCHEMA_TITLES))
 
 
-def _update(args) -> int:
-    from ..analyses.updating import update_scenario
-
-    prior = load_scenario(args.scenario)
-    try:
-        posterior = update_scenario(prior, args.evidence, until=args.until)
-    except ValueError as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise QueryError(f"--until: {exc}") from None
-    before = outcome_distribution(prior)
-    after = outcome_distribution(posterior)
-    table = before[["outcome", "label"]].assign(prior=before["probability"],
-                                                posterior=after["probability"])
-    items = posterior.evidence.items
-    logs = list(dict.fromkeys(a.log.id for a in posterior.evidence.applied))
-    if args.format == "json":
-        print(json.dumps({
-            "scenario": prior.id, "title": prior.title, "evidence": logs,
-            "until": args.until,
-            "items": [{"id": i.id, "date": i.date.isoformat(), "kind": i.kind,
-                       "title": i.title} for i in items],
-            "outcomes": table.to_dict("records"),
-        }, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(table.to_csv(index=False))
-    else:
-        last = f", to {items[-1].date}" if items else ""
-        print(prior.title)
-        print(f"Updated on {len(items)} evidence item{'s' if len(items) != 1 else ''} of "
-              f"{', '.join(logs) or args.evidence}{last}")
-        print()
-        shown = table.assign(prior=table["prior"].map("{:.1%}".format),
-                             posterior=table["posterior"].map("{:.1%}".format))
-        print(shown[["label", "prior", "posterior"]].to_string(index=False))
-    return EXIT_OK
+#: The titles of the schemas that dealtree 0.1 wrote before they said "dealtree".
+_OLD_SCHEMA_TITLES = {"EvidenceFile", "ResolutionsFile"}
 
 
-def _number(value: float, unit: str) -> str:
-    return f"{value:.1%}" if unit == "probability" else f"{value:,.4g}"
+_COMMANDS = {"validate": _validate, "summary": _summary, "schema": _schema,
+             "report": report_command, "update": update_command, **FORECASTING_COMMANDS,
+             "tornado": tornado_command, "decide": decide_command, "import": import_command,
+             "export": export_command, "sweep": sweep_command, "new": new_command}
 
 
-def _tornado(args) -> int:
-    from ..analyses.sensitivity import tornado_table
-
-    scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
-    if args.policy == "fixed" and not args.decision_maker:
-        raise QueryError("--policy fixed goes with --for STAKEHOLDER (whose policy is held)")
-    ranges = _parse_ranges(args.ranges)
-    table = tornado_table(scenario, output=args.output, interval=args.interval, given=given,
-                          decision_maker=args.decision_maker, ranges=ranges or None,
-                          policy=args.policy)
-    if args.top:
-        table = table.head(args.top)
-    unit, label = table.attrs["unit"], table.attrs["output_label"]
-    base = float(table["base"].iloc[0]) if len(table) else float("nan")
-    columns = ["parameter", "label", "low", "high", "result_low", "result_high", "base",
-               "swing"]
-    if args.format == "json":
-        payload = {"scenario": scenario.id, "output": args.output, "output_label": label,
-                   "unit": unit, "given": given, "decision_maker": args.decision_maker,
-                   "interval": args.interval, "base": base,
-                   "parameters": table[columns].to_dict("records")}
-        print(json.dumps(payload, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(table[columns].to_csv(index=False))
-    else:
-        condition = ", ".join(f"{p}={'|'.join(b)}" for p, b in given.items())
-        print(f"{scenario.title}: tornado of {label}"
-              + (f"  (given {condition})" if condition else ""))
-        extra = f"; {table.attrs.get('policy')}" if args.decision_maker else ""
-        given_ranges = " (or the range given)" if ranges else ""
-        print(f"At the priors' means: {_number(base, unit)}. Each parameter across its prior's "
-              f"central {args.interval:.0%} interval{given_ranges}, the others at their base "
-              f"values{extra}.")
-        print()
-        shown = pd.DataFrame({
-            "parameter": table["label"],
-            "range": [f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(table["low"], table["high"],
-                                                                 strict=True)],
-            "at low end": [_number(v, unit) for v in table["result_low"]],
-            "at high end": [_number(v, unit) for v in table["result_high"]],
-            "swing": [_number(v, unit) for v in table["swing"]],
-        })
-        print(shown.to_string(index=False))
-    return EXIT_OK
-
-
-def _decide(args) -> int:
-    from ..analyses.decisions import rollback
-
-    scenario = load_scenario(args.scenario)
-    given = _parse_given(args.given)
-    rule = None
-    if args.rule or args.alpha is not None or args.minimize:
-        rule = {"name": args.rule or "expected_value"}
-        if args.alpha is not None:
-            rule["alpha"] = args.alpha
-        if args.minimize:
-            rule["direction"] = "minimize"
-    result = rollback(scenario, decision_maker=args.decision_maker, given=given, rule=rule)
-    values, best = result.option_values, result.best_options
-    if args.format == "json":
-        def records(frame: pd.DataFrame) -> list[dict]:
-            return json.loads(frame.to_json(orient="records"))
-
-        payload = {"scenario": scenario.id, "decision_maker": result.decision_maker,
-                   "phase": result.phase, "given": given, "value": result.value,
-                   "rule": result.rule, "rule_value": result.rule_value,
-                   "certainty_equivalent": result.certainty_equivalent,
-                   "policy": records(result.policy), "option_values": records(values),
-                   "best_options": records(best),
-                   "expected_utilities": records(result.expected_utilities)}
-        print(json.dumps(payload, indent=2))
-    elif args.format == "csv":
-        columns = ["node", "information", "option", "stakeholder", "unit", "expected_utility",
-                   "best", "chosen"]
-        sys.stdout.write(values[columns].to_csv(index=False))
-    else:
-        unit = scenario.model.utilities[result.decision_maker].unit
-        label = scenario.model.stakeholders[result.decision_maker].label
-        print(f"{scenario.title}: decisions of {label}")
-        print(f"Expected utility of the optimal policy for {label}: "
-              f"{result.value:,.4g} {unit}")
-        if result.rule != "expected value":
-            print(f"Decision rule: {result.rule}; the policy's value under it: "
-                  f"{result.rule_value:,.4g} {unit}")
-        if result.certainty_equivalent != result.value:
-            print(f"Certainty equivalent: {result.certainty_equivalent:,.4g} {unit}")
-        print()
-        by_rule = result.rule != "expected value"
-        print("Optimal policy (* chosen, = tied with the best"
-              + ("; expected utility, then the value under the rule):" if by_rule else "):"))
-        for (phase, info), rows in result.policy.groupby(["phase", "information_label"],
-                                                         sort=False):
-            print(f"  {phase} | {info}")
-            for row in rows.itertuples(index=False):
-                mark = "*" if row.chosen else ("=" if row.tie else " ")
-                extra = f" {row.rule_value:>10,.4g}" if by_rule else ""
-                print(f"    {mark} {row.option_label:<32} {row.expected_utility:>10,.4g}"
-                      f"{extra} {unit}")
-        for info, rows in values.groupby("information_label", sort=False):
-            print()
-            print(f"Expected utility of each option at {result.phase} | {info}:")
-            table = rows.pivot_table(index="option_label", columns="stakeholder_label",
-                                     values="expected_utility", sort=False)
-            print(table.map(lambda v: f"{v:,.4g}").to_string())
-            picks = best[best["information_label"] == info]
-            print("  Best for each: " + "; ".join(
-                f"{r.stakeholder_label}: "
-                + (f"tie of {r.tied_options.replace(' | ', ', ')}" if r.tie else r.option_label)
-                for r in picks.itertuples(index=False)))
-    return EXIT_OK
-
-
-def _import(args) -> int:
-    from .interchange import import_silverdecisions
-
-    imported = import_silverdecisions(args.file, tree=args.tree,
-                                      name=str(args.output) if args.output else None)
-    for note in imported.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if args.output:
-        args.output.write_text(imported.text, encoding="utf-8")
-        scenario = imported.scenario
-        print(f"{args.output}: {len(scenario.phases)} phases, {scenario.tree.n_paths} paths "
-              f"(from {args.file}, tree {args.tree})", file=sys.stderr)
-    else:
-        sys.stdout.write(imported.text)
-    return EXIT_OK
-
-
-def _export(args) -> int:
-    from .interchange import export_silverdecisions
-
-    scenario = load_scenario(args.scenario)
-    exported = export_silverdecisions(scenario, decision_maker=args.decision_maker,
-                                      output=args.criterion)
-    for note in exported.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if args.output:
-        args.output.write_text(exported.to_json(), encoding="utf-8")
-    else:
-        sys.stdout.write(exported.to_json())
-    return EXIT_OK
+def _terminate(signum, frame) -> None:
+    """SIGTERM unwinds like an exit, so that temporary files and kernels are cleaned up."""
+    raise SystemExit(EXIT_TERMINATED)
 
 
 def _add_sweep(commands) -> None:
@@ -634,106 +489,33 @@ def _add_sweep(commands) -> None:
                        help="leave out the variants of scenarios/analysts/")
     sweep.add_argument("--chunk-size", type=_count, metavar="N",
                        help="variants per chunk (default 2048 exact, 64 Monte Carlo)")
-    sweep.add_argument("--satisficing", type=float, metavar="U",
+    sweep.add_argument("--satisficing", type=_finite_number, metavar="U",
                        help="expected utility an option must reach to satisfice")
     sweep.add_argument("--percentile", type=_share, default=0.9, metavar="P",
                        help="regret percentile to report (default 0.9)")
     sweep.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
 
-def _sweep(args) -> int:
-    import os
-
-    import numpy as np
-
-    from ..analyses.robustness import robustness_table
-    from ..analyses.sweep import sweep
-    from ..engines.cluster import read_manifest
-    from ..engines.rollback import decision_engine
-
-    scenario = load_scenario(args.scenario)
-    decision_maker = args.decision_maker
-    if decision_maker is None:
-        owners = sorted({node.owner for node in decision_engine(scenario).nodes})
-        if len(owners) != 1:
-            raise QueryError(f"--for: scenario {scenario.id!r} has "
-                             + (f"decisions of {', '.join(owners)}; say whose with --for"
-                                if owners else "no decision phase"))
-        decision_maker = owners[0]
-    rng = args.seed
-    previous = read_manifest(args.output)
-    if rng is None and previous is not None:
-        seed = previous["seed"]
-        rng = np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]))
-    quiet = (os.environ.get("DEALTREE_PROGRESS", "").strip() == "0"
-             or os.environ.get("CI", "").strip().lower() not in ("", "0", "false"))
-    result = sweep(scenario, decision_maker=decision_maker, n_variants=args.n_variants,
-                   rng=rng, design=args.design, method=args.method, n_draws=args.draws,
-                   ranges=args.ranges, analysts=None if args.no_analysts else "auto",
-                   output=args.output, scheduler=args.scheduler, n_workers=args.workers,
-                   chunk_size=args.chunk_size, progress=not quiet)
-    table = robustness_table(result, satisficing=args.satisficing, percentile=args.percentile)
-    attrs = result.attrs
-    level = _quantile_name(args.percentile)
-    columns = ["information", "option", "mean_value", "worst_value", "max_regret",
-               "percentile_regret", "mean_regret", "share_best", "share_satisficing",
-               "n_variants", "minimax_regret"]
-    if args.format == "json":
-        payload = {"scenario": scenario.id, "decision_maker": decision_maker,
-                   "output": str(args.output), "seed": attrs["seed"],
-                   "design": attrs["design"], "n_variants": attrs["n_variants"],
-                   "analysts": int((result.variants["kind"] == "analyst").sum()),
-                   "method": attrs["method"], "n_draws": attrs["n_draws"],
-                   "satisficing": args.satisficing, "percentile": args.percentile,
-                   "robustness": json.loads(table[columns].to_json(orient="records"))}
-        print(json.dumps(payload, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(table[columns].to_csv(index=False))
-    else:
-        unit = attrs["unit"]
-        analysts = result.variants.loc[result.variants["kind"] == "analyst", "name"]
-        who = scenario.model.stakeholders[decision_maker].label
-        print(f"{scenario.title}: robustness of the options of {who}")
-        how = ("each at its priors' means" if attrs["method"] == "exact" else
-               f"each by {attrs['n_draws']:,} draws of its priors")
-        print(f"{attrs['n_variants']:,} variants ({attrs['design']} design over "
-              f"{len(result.parameters)} parameters, seed {attrs['seed']})"
-              + (f" and {len(analysts)} analysts ({', '.join(analysts)})" if len(analysts)
-                 else "") + f", {how}. Results in {args.output}/")
-        for item in attrs["skipped_analysts"]:
-            print(f"  analyst {item['file']} left out: {item['reason']}")
-        for info, rows in table.groupby("information_label", sort=False):
-            print()
-            print(f"At {attrs['phase']} | {info} ({unit}; * smallest maximum regret):")
-            shown = pd.DataFrame({
-                "option": [("* " if m else "  ") + o for o, m in
-                           zip(rows["option_label"], rows["minimax_regret"], strict=True)],
-                "mean": rows["mean_value"].map("{:,.4g}".format),
-                "worst": rows["worst_value"].map("{:,.4g}".format),
-                "max regret": rows["max_regret"].map("{:,.4g}".format),
-                f"{level} regret": rows["percentile_regret"].map("{:,.4g}".format),
-                "best in": rows["share_best"].map("{:.1%}".format),
-            })
-            if args.satisficing is not None:
-                shown[f">= {args.satisficing:g}"] = rows["share_satisficing"].map(
-                    "{:.1%}".format)
-            print(shown.to_string(index=False))
-    return EXIT_OK
-
-
-def _new(args) -> int:
-    from .starter import starter_scenario
-
-    target = args.output if args.output is not None else Path(f"{args.name}.yaml")
-    text = starter_scenario(args.name)
-    if target.exists():
-        raise QueryError(f"{target} exists already; choose another NAME or --output")
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}: check it with `dealtree validate {target}`, build its reports "
-          f"with `dealtree report --scenario {target} --output reports/{args.name}`")
-    return EXIT_OK
-
-
 def run() -> None:
-    """Entry point of the ``dealtree`` console script."""
-    sys.exit(main())
+    """Entry point of the ``dealtree`` console script (and of ``python -m analysis``).
+
+    Every command but ``report`` leaves at once when it is done: its output
+    is flushed, no file or thread is open, and tearing down the interpreter's
+    modules one by one would add about a tenth of a second to every command.
+    It also skips pydantic's search of every installed package for plugins
+    (``PYDANTIC_DISABLE_PLUGINS``, unless set): dealtree uses none, and the
+    search costs tens of milliseconds.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
+    quick = sys.argv[1:2] != ["report"]
+    if quick:
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    code = main()
+    if quick:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # the reader went away after all
+            code = EXIT_PIPE_CLOSED
+        os._exit(code)
+    sys.exit(code)

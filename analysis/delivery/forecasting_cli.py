@@ -7,20 +7,21 @@ Kept apart from :mod:`analysis.delivery.cli`, which registers them with
 from __future__ import annotations
 
 import json
-import sys
-
-import pandas as pd
 
 from ..core.errors import QueryError, ScenarioError
 from ..model.scenario import load_scenario
+from .console import out, print_frame_csv, print_json
 
 __all__ = ["COMMANDS", "add_forecasting_commands"]
 
 _DASH = "—"
 
 
-def add_forecasting_commands(commands) -> None:
-    """Add ``score`` and ``watch`` to the ``dealtree`` sub-command parsers."""
+def add_forecasting_commands(commands, *, draws, seed) -> None:
+    """Add ``score`` and ``watch`` to the ``dealtree`` sub-command parsers.
+
+    ``draws`` and ``seed`` are the command line's checked argument types.
+    """
     score = commands.add_parser(
         "score", help="scores of a scenario's forecasts of resolved questions, with skill "
                       "against naive baselines")
@@ -38,9 +39,9 @@ def add_forecasting_commands(commands) -> None:
     score.add_argument("--include-provisional", action="store_true",
                        help="count provisional answers in the overall scores and skill "
                             "(by default they are listed but left out)")
-    score.add_argument("--draws", type=int, default=20_000,
+    score.add_argument("--draws", type=draws, default=20_000, metavar="N",
                        help="draws of the durations for survival questions (default 20000)")
-    score.add_argument("--seed", type=int, default=0,
+    score.add_argument("--seed", type=seed, default=0, metavar="S",
                        help="seed of those draws (default 0)")
     score.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -52,7 +53,7 @@ def add_forecasting_commands(commands) -> None:
                             "scenario names under notebooks.signposts)")
     watch.add_argument("--evidence", metavar="LOG", default=None,
                        help="apply this evidence log first and mark the signposts it resolves")
-    watch.add_argument("--top", type=int, default=None, metavar="N",
+    watch.add_argument("--top", type=_positive, default=None, metavar="N",
                        help="show only the N signposts that move the outcomes most")
     watch.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -74,7 +75,26 @@ def _evidence(scenario, value):
     return load_evidence(scenario.find_file(value, "evidence"), seeds_dir=scenario.seeds_dir)
 
 
+def _positive(text: str) -> int:
+    from argparse import ArgumentTypeError
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 10_000:
+        raise ArgumentTypeError(f"expected a whole number from 1 to 10000, got {text}")
+    return value
+
+
+def _plain(payload: dict) -> dict:
+    """Dates and other values as JSON would write them (``str``), missing values as null."""
+    return json.loads(json.dumps(payload, default=str).replace("NaN", "null"))
+
+
 def _number(value, digits: int = 3) -> str:
+    import pandas as pd
+
     return _DASH if value is None or pd.isna(value) else f"{value:.{digits}f}"
 
 
@@ -134,7 +154,7 @@ def _score(args) -> int:
     if args.format == "json":
         records = table[columns].assign(resolved_on=table["resolved_on"].astype(str))
         records = records.astype(object).where(records.notna(), None)
-        print(json.dumps({
+        print_json(_plain({
             "scenario": scenario.id, "resolutions": resolutions.id,
             "sequential": not args.marginal, "seed": args.seed,
             "evidence": log.id if log is not None else None,
@@ -148,18 +168,20 @@ def _score(args) -> int:
             "open": [{"question": q, "forecast": dict(zip(part["category"],
                                                           part["probability"], strict=True))}
                      for q, part in open_rows.groupby("question", sort=False)],
-        }, indent=2, default=str))
+        }))
     elif args.format == "csv":
-        sys.stdout.write(table[["scenario", *columns]].to_csv(index=False))
+        print_frame_csv(table, ["scenario", *columns])
     else:
         _print_scores(scenario, resolutions, args, table, overall, skill, calibration, open_rows)
     return 0
 
 
 def _print_scores(scenario, resolutions, args, table, overall, skill, calibration, open_rows):
+    import pandas as pd
+
     mode = "marginal" if args.marginal else "each given the answers known before it"
-    print(f"{scenario.title}: forecasts of {resolutions.id} ({mode})")
-    print()
+    out(f"{scenario.title}: forecasts of {resolutions.id} ({mode})")
+    out()
     shown = pd.DataFrame({
         "question": [q + (" *" if p else "") for q, p in
                      zip(table["question"], table["provisional"], strict=True)],
@@ -171,46 +193,48 @@ def _print_scores(scenario, resolutions, args, table, overall, skill, calibratio
         "persistence": table["brier_persistence"].map(_number)})
     if "brier_time_averaged" in table.columns:
         shown["over its life"] = table["brier_time_averaged"].map(_number)
-    print(shown.to_string(index=False))
-    print("(base rate, uniform, persistence: the Brier scores of the naive forecasts)")
-    print()
+    out(shown.to_string(index=False))
+    out("(base rate, uniform, persistence: the Brier scores of the naive forecasts)")
+    out()
     rule = ("provisional answers counted" if args.include_provisional else
             f"{overall['provisional_left_out']} provisional answer(s) left out")
     if overall["brier"] is None:
-        print(f"Overall: no final answer to score ({rule}).")
+        out(f"Overall: no final answer to score ({rule}).")
     else:
-        print(f"Overall: {overall['questions']} questions ({rule}), mean Brier "
+        out(f"Overall: {overall['questions']} questions ({rule}), mean Brier "
               f"{overall['brier']:.3f} (0 best, 2 worst), mean log score "
               f"{overall['log_score']:.3f}, total {overall['log_score_total']:.3f} "
               "(-ln p, 0 best)")
     if overall.get("brier_time_averaged") is not None:
-        print(f"Brier averaged over each question's life (evidence {args.evidence}): "
+        out(f"Brier averaged over each question's life (evidence {args.evidence}): "
               f"{overall['brier_time_averaged']:.3f}")
     for row in skill.itertuples(index=False):
-        print(f"Skill against {row.baseline.replace('_', ' ')}: {row.skill:+.2f} over "
+        out(f"Skill against {row.baseline.replace('_', ' ')}: {row.skill:+.2f} over "
               f"{row.questions} question(s) (Brier {row.brier:.3f} against "
               f"{row.baseline_brier:.3f}; 1 perfect, 0 no better, below 0 worse)")
     if calibration.attrs["enough"]:
-        print("Calibration (forecast probability -> how often it happened):")
+        out("Calibration (forecast probability -> how often it happened):")
         for row in calibration.itertuples(index=False):
-            print(f"  {row.lower:.1f}-{row.upper:.1f}: {row.forecasts} forecasts, mean "
+            out(f"  {row.lower:.1f}-{row.upper:.1f}: {row.forecasts} forecasts, mean "
                   f"{row.mean_probability:.1%}, happened {row.observed_frequency:.1%}")
     else:
-        print(f"Calibration not shown: {calibration.attrs['questions']} final answer(s), "
+        out(f"Calibration not shown: {calibration.attrs['questions']} final answer(s), "
               f"fewer than the {calibration.attrs['min_questions']} it needs.")
     if table["provisional"].any():
-        print("* provisional: the answer may still change")
+        out("* provisional: the answer may still change")
     if len(open_rows):
-        print()
-        print("Open questions (current forecast):")
+        out()
+        out("Open questions (current forecast):")
         for question, part in open_rows.groupby("question", sort=False):
             text = ", ".join(f"{label} {p:.1%}" for label, p in
                              zip(part["label"], part["probability"], strict=True)
                              if part["category"].iloc[0] is not None)
-            print(f"  {question}: {text}")
+            out(f"  {question}: {text}")
 
 
 def _watch(args) -> int:
+    import pandas as pd
+
     from ..analyses.signposts import watch_table
     from ..formats.signposts_file import load_signposts
 
@@ -239,21 +263,21 @@ def _watch(args) -> int:
                 "outcomes": [{"outcome": r.outcome, "label": r.label, "before": r.before,
                               "after": r.after, "change": r.change}
                              for r in part.itertuples(index=False)]})
-        print(json.dumps({"scenario": scenario.id, "signposts": watchlist.id,
-                          "evidence": log.id if log is not None else None,
-                          "watchlist": signposts}, indent=2))
+        print_json(_plain({"scenario": scenario.id, "signposts": watchlist.id,
+                           "evidence": log.id if log is not None else None,
+                           "watchlist": signposts}))
     elif args.format == "csv":
-        sys.stdout.write(table.drop(columns="colour").to_csv(index=False))
+        print_frame_csv(table, [c for c in table.columns if c != "colour"])
     else:
         when = f" after evidence {log.id}" if log is not None else ""
-        print(f"{scenario.title}: signposts of {watchlist.id}, by how far each would move "
+        out(f"{scenario.title}: signposts of {watchlist.id}, by how far each would move "
               f"the outcomes if seen{when}")
-        print()
+        out()
         outcomes = list(dict.fromkeys(table["label"]))
         before = table.drop_duplicates("outcome")
-        print("Now: " + ", ".join(f"{r.label} {r.before:.1%}"
+        out("Now: " + ", ".join(f"{r.label} {r.before:.1%}"
                                   for r in before.itertuples(index=False)))
-        print()
+        out()
         rows = []
         for _, part in table.groupby("rank", sort=True):
             first = part.iloc[0]
@@ -264,10 +288,10 @@ def _watch(args) -> int:
             if log is not None:
                 row["seen in"] = first["seen_in"] or _DASH
             rows.append(row)
-        print(pd.DataFrame(rows, columns=[*rows[0].keys()] if rows else outcomes)
+        out(pd.DataFrame(rows, columns=[*rows[0].keys()] if rows else outcomes)
               .to_string(index=False))
-        print()
-        print("Changes in percentage points of each outcome's probability, if the signpost "
+        out()
+        out("Changes in percentage points of each outcome's probability, if the signpost "
               "were seen.")
     return 0
 

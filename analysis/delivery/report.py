@@ -22,12 +22,23 @@ look without CDN scripts, code hidden by default, and a header naming the
 scenario (title, id, file name), what the run changed, its seed, the build
 date and the dealtree version.
 
+Before any kernel starts, every notebook is read and checked (with the
+standard library: nbformat takes seconds to import), and every scenario they
+will run is loaded: a missing or broken notebook, a notebook that cannot
+take the parameters asked for, or an invalid scenario is an error at once
+(:class:`~analysis.core.errors.ScenarioError` or
+:class:`~analysis.core.errors.QueryError`). The output folder is then locked
+for the build (a second build into it is refused), temporary files that a
+killed build left there are removed, and a report or index that dealtree did
+not write is never replaced unless ``force=True``.
+
 Reports and ``index.html`` are written to a temporary file in the output
-folder and moved onto their name with :func:`os.replace`, so a reader never
-sees half a file and a notebook that fails leaves its previous report as it
-was. The index lists every report in the output folder (read from the
-``<meta name="dealtree:...">`` tags the template writes) and this build's
-failures and notebooks that do not apply.
+folder and moved onto their name with :func:`os.replace`
+(:mod:`analysis.delivery.files`), so a reader never sees half a file and a
+notebook that fails leaves its previous report as it was. The index
+(:mod:`analysis.delivery.index_page`) lists every report in the output folder
+and this build's failures and notebooks that do not apply; when every
+notebook of a build fails, an existing index is kept as it was.
 
 Examples
 --------
@@ -40,31 +51,31 @@ True
 from __future__ import annotations
 
 import ast
-import html
+import json
 import os
 import re
 import sys
-import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-
-from ..core.errors import QueryError
+from ..core.errors import Problem, QueryError, ScenarioError, ScenarioWarning
 from ..core.paths import PROJECT_ROOT
+from ..core.text import escape_controls
 from ..core.version import VERSION as __version__
 from ..model.overrides import describe_prior
-from ..model.scenario import Scenario, load_scenario
-from ..narrative.run import evidence_for, not_applicable
-from .figures import BUNDLES, figures_to_html, page_scripts
+from ..model.scenario import load_scenario
+from .files import OutputError, lock_folder, output_folder, remove_stale_temporaries, write_atomic
+from .index_page import INDEX_NAME, IndexEntry, index_html, is_our_index, read_report_meta
+
+if TYPE_CHECKING:
+    from ..model.scenario import Scenario
 
 __all__ = ["ReportResult", "build_reports", "notebook_parameters"]
 
@@ -73,10 +84,8 @@ _TEMPLATE_NAME = "offline"
 _KERNEL_NAME = "python3"
 _PARAMETERS_TAG = "parameters"
 _INJECTED_TAG = "injected-parameters"
-_INDEX_NAME = "index.html"
-#: Permissions of written reports: readable by all, as a shared file should be
-#: (temporary files are created private).
-_FILE_MODE = 0o644
+#: The largest notebook file read (ours, with their outputs, are about 5 MB).
+_MAX_NOTEBOOK_BYTES = 100 * 2**20
 #: Parameters shown in the header on their own line, not among "parameters changed".
 _SHOWN_APART = ("SCENARIO", "PRIOR_OVERRIDES", "SEED")
 _WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
@@ -132,7 +141,7 @@ class _Plan:
     """One notebook's run, decided before any kernel starts."""
 
     path: Path
-    nb: nbformat.NotebookNode
+    nb: dict  # the notebook's JSON, checked for the shape a notebook has
     title: str
     injected: dict[str, Any]
     values: dict[str, Any]
@@ -147,7 +156,10 @@ def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
 
     Defaults that are not literals (an expression) are returned as None.
     """
-    nb = nbformat.read(Path(notebook), as_version=4)
+    problems: list[Problem] = []
+    nb = _read_notebook(Path(notebook), problems)
+    if nb is None:
+        raise ScenarioError(problems)
     return _defaults(nb)
 
 
@@ -164,6 +176,7 @@ def build_reports(
     timeout: float = 600,
     bundle: str = "light",
     jobs: int = 1,
+    force: bool = False,
 ) -> list[ReportResult]:
     """Execute notebooks and export each to a self-contained HTML report.
 
@@ -203,6 +216,9 @@ def build_reports(
         Notebooks run at once, each in its own kernel. With more than one,
         progress lines of different notebooks interleave; the results keep
         the order given.
+    force : bool, default False
+        Replace files in the output folder named like a report or the index
+        even when dealtree did not write them.
 
     Returns
     -------
@@ -215,48 +231,71 @@ def build_reports(
     TypeError
         If ``scenario`` is not a string or path, ``parameters`` not a mapping,
         or ``progress`` not callable.
-    ValueError
+    QueryError
         If ``scenario`` is empty, ``timeout`` is not positive, ``bundle`` is
         unknown, ``jobs`` is not a positive integer, two notebooks would
-        write the same report (same stem, or a notebook named ``index``), or
-        a parameter is defined by none of the notebooks.
-    ScenarioError, QueryError
-        If a scenario, a prior override or an evidence log is invalid (no
-        kernel has started).
+        write the same report (same stem, or a notebook named ``index``), a
+        parameter is defined by none of the notebooks, or a notebook cannot
+        take the scenario asked for.
+    ScenarioError
+        If a notebook is missing or not a notebook, or a scenario, a prior
+        override or an evidence log a notebook would use is invalid: all
+        found before any kernel starts.
+    OutputError
+        If the output folder cannot be written, another build is writing to
+        it, or a file there that dealtree did not write would be replaced.
     """
     if scenario is not None and not isinstance(scenario, str | os.PathLike):
         raise TypeError(f"scenario must be a str or a path, got {type(scenario).__name__}")
     if isinstance(scenario, str) and not scenario.strip():
-        raise ValueError(f"scenario == {scenario!r}, must be a non-empty name")
+        raise QueryError(f"scenario == {scenario!r}, must be a non-empty name")
     if parameters is not None and not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a mapping, got {type(parameters).__name__}")
     if progress is None:
         progress = _print_progress
     elif not callable(progress):
         raise TypeError(f"progress must be callable, got {type(progress).__name__}")
-    if not timeout > 0:
-        raise ValueError(f"timeout == {timeout!r}, must be > 0 seconds")
-    if bundle not in BUNDLES:
-        raise ValueError(f"bundle == {bundle!r}, expected one of: {', '.join(BUNDLES)}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise QueryError(f"timeout == {timeout!r}, must be > 0 seconds")
+    if bundle not in ("light", "full"):  # figures.BUNDLES (imported only to build)
+        raise QueryError(f"bundle == {bundle!r}, expected one of: light, full")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs == {jobs!r}, must be an integer >= 1")
+        raise QueryError(f"jobs == {jobs!r}, must be an integer >= 1")
 
     if notebooks is None:
         paths = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
     else:
         paths = [Path(nb) for nb in notebooks]
     _check_report_names(paths)
+    folder = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
+    if folder.exists() and not folder.is_dir():  # at once, before reading anything
+        output_folder(folder, what="report folder")
     given = dict(parameters or {})
     for name, value in (("SCENARIO", scenario), ("EVIDENCE", evidence),
                         ("RESOLUTIONS", resolutions)):
         if value is not None:
             given[name] = str(value)
     given = {name: _from_callers_folder(value) for name, value in given.items()}
-    plans = [_plan(path, given) for path in paths]
+    _check_logs(given.get("EVIDENCE") if evidence is not None else None,
+                given.get("RESOLUTIONS") if resolutions is not None else None)
+    plans = _prepare(paths, given)
     _check_parameters_known(plans, dict(parameters or {}))
-    out = Path(output_dir) if output_dir is not None else PROJECT_ROOT / "reports"
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(folder, what="report folder")
+    with lock_folder(out, what="report folder"):
+        for stale in remove_stale_temporaries(out):
+            progress(f"removed {stale.name}, left by an interrupted build")
+        _check_targets(out, plans, force)
+        results = _run_all(plans, out, show_code, timeout, bundle, jobs, progress)
+        if any(r.ok and r.output is not None for r in results) or not (out / INDEX_NAME).exists():
+            progress(f"index: {_write_index(out, results, plans)}")
+        else:
+            progress(f"index: {out / INDEX_NAME} kept as it was (no notebook built)")
+    return results
 
+
+def _run_all(plans: list[_Plan], out: Path, show_code: bool, timeout: float, bundle: str,
+             jobs: int, progress: Callable[[str], object]) -> list[ReportResult]:
+    """Build every planned notebook, ``jobs`` at a time; return the results in order."""
     total = len(plans)
 
     def run(number: int, plan: _Plan) -> ReportResult:
@@ -292,25 +331,22 @@ def build_reports(
     else:  # each notebook runs in its own kernel process: threads only wait for them
         with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
             results = list(pool.map(lambda item: run(*item), numbered))
-
-    index = _write_index(out, results, plans)
-    progress(f"index: {index}")
     return results
 
 
 def _print_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(escape_controls(message), file=sys.stderr, flush=True)
 
 
 def _check_report_names(paths: list[Path]) -> None:
     seen: dict[str, Path] = {}
     for path in paths:
         name = path.stem + ".html"
-        if name == _INDEX_NAME:
-            raise ValueError(f"notebook {str(path)!r} would overwrite the report index "
-                             f"{_INDEX_NAME!r}; rename it")
+        if name == INDEX_NAME:
+            raise QueryError(f"notebook {str(path)!r} would overwrite the report index "
+                             f"{INDEX_NAME!r}; rename it")
         if name in seen and seen[name] != path:
-            raise ValueError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
+            raise QueryError(f"notebooks {str(seen[name])!r} and {str(path)!r} would both "
                              f"write report {name!r}")
         seen[name] = path
 
@@ -324,32 +360,46 @@ def _from_callers_folder(value: Any) -> Any:
     return value
 
 
+def _check_logs(evidence: str | None, resolutions: str | None) -> None:
+    """Load the evidence log and the resolutions asked for: a bad one is refused before kernels."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        if evidence is not None:
+            from ..formats.evidence_file import load_evidence
+
+            load_evidence(evidence)
+        if resolutions is not None:
+            from ..formats.resolutions_file import load_resolutions
+
+            load_resolutions(resolutions)
+
+
 def _check_parameters_known(plans: list[_Plan], given: Mapping[str, Any]) -> None:
     known = set()
     for plan in plans:
         known |= set(_defaults(plan.nb))
     unknown = sorted(set(given) - known)
     if unknown and plans:
-        raise ValueError(f"parameter(s) {', '.join(unknown)} defined by none of the notebooks; "
+        raise QueryError(f"parameter(s) {', '.join(unknown)} defined by none of the notebooks; "
                          f"expected one of: {', '.join(sorted(known)) or '(none)'}")
 
 
 # ---------------------------------------------------------------- planning
 
 
-def _parameters_cell(nb: nbformat.NotebookNode) -> int | None:
-    return next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-                 and _PARAMETERS_TAG in cell.metadata.get("tags", [])), None)
+def _parameters_cell(nb: dict) -> int | None:
+    return next((i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+                 and _PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])), None)
 
 
-def _defaults(nb: nbformat.NotebookNode) -> dict[str, Any]:
+def _defaults(nb: dict) -> dict[str, Any]:
     """Return the names the ``parameters`` cell assigns, with their literal values (else None)."""
     index = _parameters_cell(nb)
     if index is None:
         return {}
     try:
-        tree = ast.parse(nb.cells[index].source)
-    except SyntaxError:
+        tree = ast.parse(_source(nb["cells"][index]))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     values: dict[str, Any] = {}
     for node in tree.body:
@@ -375,13 +425,87 @@ def _literal_value(node: ast.expr | None) -> Any:
         return None
 
 
-def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
-    """Read a notebook and decide its run: parameters, scenario, applicability."""
+def _prepare(paths: list[Path], given: Mapping[str, Any]) -> list[_Plan]:
+    """Read every notebook and plan its run; raise before any kernel starts.
+
+    Every notebook that is missing or not a notebook is named in one
+    :class:`ScenarioError`; then each scenario is loaded (a failure names the
+    notebook that runs it).
+    """
+    problems: list[Problem] = []
+    read = [(path, _read_notebook(path, problems)) for path in paths]
+    if problems:
+        raise ScenarioError(problems)
+    return [_plan(path, nb, given) for path, nb in read]
+
+
+def _read_notebook(path: Path, problems: list[Problem]) -> dict | None:
+    """Return the notebook at ``path`` as JSON, or None after adding what is wrong with it.
+
+    Checked with the standard library only: nbformat's schema validator takes
+    seconds to import (through jsonschema's format checkers), and a mistake
+    must be reported in well under that. nbformat validates it in full when
+    the notebook is built.
+    """
+    def problem(message: str) -> None:
+        problems.append(Problem(str(path), None, "(notebook)", message))
+
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as exc:  # a missing or broken notebook is that notebook's failure
-        return _Plan(path, nbformat.v4.new_notebook(), path.stem, {}, {},
-                     error=f"{path.name}: {_last_line(exc)}")
+        size = path.stat().st_size
+        if not path.is_file():
+            problem("not a regular file, expected a Jupyter notebook (.ipynb)")
+            return None
+        if size > _MAX_NOTEBOOK_BYTES:
+            problem(f"file is {size:,} bytes, expected at most {_MAX_NOTEBOOK_BYTES:,}")
+            return None
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        why = _not_a_notebook(data)
+        if why:
+            problem(f"not a valid Jupyter notebook ({why}); expected an .ipynb file that "
+                    "Jupyter opens")
+            return None
+    except FileNotFoundError:
+        problem("no such notebook")
+    except OSError as exc:
+        problem(f"cannot read the file: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        problem(f"file is not UTF-8 text ({exc.reason})")
+    except (ValueError, RecursionError) as exc:  # not JSON
+        problem(f"not a valid Jupyter notebook ({type(exc).__name__}); expected an .ipynb "
+                "file that Jupyter opens")
+    else:
+        return data
+    return None
+
+
+def _not_a_notebook(data: object) -> str | None:
+    """Say what keeps ``data`` from being a notebook of format 4, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return "no list of cells"
+    if data.get("nbformat") != 4:
+        return f"format {data.get('nbformat')!r}, expected 4"
+    if not isinstance(data.get("metadata", {}), dict):
+        return "metadata that is not a mapping"
+    for cell in data["cells"]:
+        if not (isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw")
+                and isinstance(_source(cell), str)
+                and isinstance(cell.get("metadata", {}), dict)
+                and isinstance(cell.get("metadata", {}).get("tags", []), list)):
+            return "a cell without a type, a source or metadata"
+    return None
+
+
+def _source(cell: dict) -> str | None:
+    """Return a cell's source as text (a notebook file may store it as a list of lines)."""
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
+
+
+def _plan(path: Path, nb: dict, given: Mapping[str, Any]) -> _Plan:
+    """Decide a notebook's run: parameters, scenario, applicability."""
     defaults = _defaults(nb)
     heading = _first_heading(nb) or path.stem
     injected = {k: v for k, v in given.items() if k in defaults}
@@ -389,32 +513,52 @@ def _plan(path: Path, given: Mapping[str, Any]) -> _Plan:
     plan = _Plan(path, nb, heading, injected, values)
     if "SCENARIO" not in values or values["SCENARIO"] is None:
         if given.get("SCENARIO") is not None:
-            plan.error = (f"{path.name}: no code cell tagged {_PARAMETERS_TAG!r} setting "
-                          f"SCENARIO, so scenario {_shown(given['SCENARIO'])} cannot be set "
-                          f"(expected a cell 'SCENARIO = \"baseline\"' tagged "
-                          f"{_PARAMETERS_TAG!r})")
+            raise ScenarioError([Problem(
+                str(path), None, "(notebook)",
+                f"no code cell tagged {_PARAMETERS_TAG!r} setting SCENARIO, so scenario "
+                f"{_shown(given['SCENARIO'])} cannot be set (expected a cell "
+                f"'SCENARIO = \"baseline\"' tagged {_PARAMETERS_TAG!r})")])
         return plan
     overrides = values.get("PRIOR_OVERRIDES") or {}
     if not isinstance(overrides, Mapping):
-        raise QueryError(f"PRIOR_OVERRIDES: got {overrides!r}, expected a mapping such as "
-                         "{'phase.branch': 0.9}")
-    plan.scenario = load_scenario(values["SCENARIO"]).with_priors(overrides)
-    plan.title = f"{heading} — {plan.scenario.title}"
-    needs = nb.metadata.get("dealtree", {}).get("needs", [])
-    plan.reason = not_applicable(plan.scenario, needs, evidence=values.get("EVIDENCE"))
-    if plan.reason is None and "evidence" in needs:
-        from ..analyses.updating import update_scenario
+        raise QueryError(f"{path}: PRIOR_OVERRIDES: got {overrides!r}, expected a mapping "
+                         "such as {'phase.branch': 0.9}")
+    from ..narrative.run import evidence_for, not_applicable  # pandas: once the notebooks read
 
-        update_scenario(plan.scenario, evidence_for(plan.scenario, values.get("EVIDENCE")))
+    try:
+        with warnings.catch_warnings():  # the notebook shows them; here only errors count
+            warnings.simplefilter("ignore", ScenarioWarning)
+            scenario = _scenario_of(path, values["SCENARIO"], "SCENARIO" in injected)
+            plan.scenario = scenario.with_priors(overrides)
+            needs = nb.get("metadata", {}).get("dealtree", {}).get("needs", [])
+            plan.reason = not_applicable(plan.scenario, needs, evidence=values.get("EVIDENCE"))
+            if plan.reason is None and "evidence" in needs:
+                from ..analyses.updating import update_scenario
+
+                update_scenario(plan.scenario,
+                                evidence_for(plan.scenario, values.get("EVIDENCE")))
+    except ScenarioError as exc:
+        head = Problem(str(path), None, "(notebook)",
+                       f"runs scenario {_shown(values['SCENARIO'])}, which could not be used:")
+        raise ScenarioError([head, *exc.problems]) from None
+    plan.title = f"{heading} — {plan.scenario.title}"
     return plan
 
 
-def _first_heading(nb: nbformat.NotebookNode) -> str | None:
+def _scenario_of(path: Path, name: Any, injected: bool) -> Scenario:
+    """Load a notebook's scenario: its own default may be a path relative to the notebook."""
+    if not isinstance(name, str | os.PathLike):
+        raise QueryError(f"{path}: SCENARIO = {name!r}, expected a scenario's name or path")
+    beside = path.parent / name
+    return load_scenario(beside if not injected and beside.is_file() else name)
+
+
+def _first_heading(nb: dict) -> str | None:
     """Return the text of the first ATX heading (``# Title``) in a markdown cell."""
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
             continue
-        for line in cell.source.splitlines():
+        for line in _source(cell).splitlines():
             match = re.match(r"^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$", line)
             if match and match.group(1):
                 return match.group(1)
@@ -460,7 +604,12 @@ def _metadata(plan: _Plan) -> dict[str, str]:
 
 def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float, bundle: str) -> Path:
     """Execute and export one notebook; return the written report's path."""
-    nb = plan.nb
+    import nbformat  # takes seconds to import (see _read_notebook): only to build
+
+    from .figures import figures_to_html, page_scripts
+
+    nb = nbformat.reads(json.dumps(plan.nb), as_version=4)  # joins lines, as read() does
+    nbformat.validate(nb)
     injected_at = None
     if plan.injected:
         from papermill.parameterize import parameterize_notebook
@@ -482,18 +631,18 @@ def _build_one(plan: _Plan, out: Path, show_code: bool, timeout: float, bundle: 
         for c in nb.cells for o in c.get("outputs", [])) else ""
     body = _export(nb, plan.path, show_code, scripts)
     target = out / (plan.path.stem + ".html")
-    _write_atomic(target, body)
+    write_atomic(target, body, what="the report")
     return target
 
 
-def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
+def _execute(nb, path: Path, timeout: float,
              injected_at: int | None) -> None:
     """Run every cell; raise _BuildError naming the cell on failure."""
     from nbclient import NotebookClient
 
     current: dict[str, int] = {}
 
-    def remember(cell: nbformat.NotebookNode, cell_index: int) -> None:
+    def remember(cell, cell_index: int) -> None:
         current["index"] = cell_index
 
     client = NotebookClient(
@@ -517,7 +666,7 @@ def _execute(nb: nbformat.NotebookNode, path: Path, timeout: float,
         ) from exc
 
 
-def _describe_cell(nb: nbformat.NotebookNode, index: int, injected_at: int | None) -> str:
+def _describe_cell(nb, index: int, injected_at: int | None) -> str:
     """Name a cell as the analyst sees it: its number in the original notebook."""
     if index == injected_at:
         return "injected-parameters cell"
@@ -542,7 +691,7 @@ def _last_line(exc: BaseException) -> str:
     return _ANSI.sub("", text).strip()
 
 
-def _clean_outputs(nb: nbformat.NotebookNode) -> list[str]:
+def _clean_outputs(nb) -> list[str]:
     """Drop what readers should not see (kernel warnings, widgets); return the warnings."""
     warnings = []
     for cell in nb.cells:
@@ -565,7 +714,7 @@ def _as_text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
-def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool, scripts: str) -> str:
+def _export(nb, path: Path, show_code: bool, scripts: str) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -584,198 +733,58 @@ def _export(nb: nbformat.NotebookNode, path: Path, show_code: bool, scripts: str
 
 def _remove_stale(target: Path) -> None:
     """Remove a report this build replaces by "not applicable" (only a dealtree report)."""
-    if target.is_file() and _read_report_meta(target) is not None:
+    if target.is_file() and read_report_meta(target) is not None:
         target.unlink()
-
-
-# ---------------------------------------------------------------- files
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temporary file and os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- index
 
 
-@dataclass(frozen=True)
-class _Entry:
-    file: str  # report file name, or the notebook name for an entry without one
-    title: str
-    meta: dict[str, str]
-    link: bool
-    error: str | None = None
-    reason: str | None = None
-
-
-class _HeadParser(HTMLParser):
-    """Collect ``<title>`` and ``<meta name="dealtree:KEY" content=...>`` from a head.
-
-    nbconvert re-serialises the page (attribute order, ``/>``), so the tags
-    are parsed, not matched as text.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-        self.title: str | None = None
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            values = dict(attrs)
-            name = values.get("name") or ""
-            if name.startswith("dealtree:"):
-                self.meta[name.removeprefix("dealtree:")] = values.get("content") or ""
-        elif tag == "title" and self.title is None:
-            self._in_title, self.title = True, ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title = (self.title or "") + data
-
-
-def _read_report_meta(path: Path) -> dict[str, str] | None:
-    """Return a report's title and dealtree meta tags, or None if not a dealtree report."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return None
-    parser = _HeadParser()
-    parser.feed(head.split("</head>", 1)[0])
-    meta = dict(parser.meta)
-    if "built" not in meta:
-        return None
-    meta["page_title"] = (parser.title or "").strip() or path.stem
-    return meta
-
-
-def _index_entries(out: Path, results: list[ReportResult], plans: list[_Plan]) -> list[_Entry]:
-    entries: dict[str, _Entry] = {}
+def _index_entries(out: Path, results: list[ReportResult], plans: list[_Plan]) -> list[IndexEntry]:
+    entries: dict[str, IndexEntry] = {}
     for path in sorted(out.glob("*.html")):
-        if path.name == _INDEX_NAME:
+        if path.name == INDEX_NAME:
             continue
-        meta = _read_report_meta(path)
+        meta = read_report_meta(path)
         if meta is not None:
-            entries[path.name] = _Entry(path.name, meta["page_title"], meta, True)
+            entries[path.name] = IndexEntry(path.name, meta["page_title"], meta, True)
     for result, plan in zip(results, plans, strict=True):
         name = Path(result.notebook).stem + ".html"
         if result.reason is not None:
             meta = _metadata(plan)
             meta["built"] = ""
-            entries[name] = _Entry(result.notebook, result.title, meta, False,
+            entries[name] = IndexEntry(result.notebook, result.title, meta, False,
                                    reason=result.reason)
         elif not result.ok:
             previous = entries.get(name)
             if previous is not None:
-                entries[name] = _Entry(name, previous.title, previous.meta, True, result.error)
+                entries[name] = IndexEntry(name, previous.title, previous.meta, True, result.error)
             else:
                 meta = _metadata(plan) if plan.scenario is not None else {}
                 meta["built"] = ""
-                entries[name] = _Entry(result.notebook, result.title, meta, False,
+                entries[name] = IndexEntry(result.notebook, result.title, meta, False,
                                        result.error)
     return [entries[name] for name in sorted(entries)]
 
 
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
-h1 { font-size: 1.5em; margin-bottom: 0.2em; }
-p.meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd;
-         vertical-align: top; }
-th { background: #f4f4f4; }
-.nowrap { white-space: nowrap; }
-td.ok { color: #176f2c; font-weight: 600; }
-td.failed { color: #a40e26; font-weight: 600; }
-td.na { color: #666; font-weight: 600; }
-.error { display: block; font-weight: normal; font-family: ui-monospace, monospace;
-         font-size: 0.85em; white-space: pre-wrap; color: #a40e26; }
-.note { display: block; font-weight: normal; color: #666; font-size: 0.85em; }
-.small { color: #555; font-size: 0.88em; }
-"""
-
-
-def _index_html(entries: list[_Entry]) -> str:
-    esc = html.escape
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows = []
-    for entry in entries:
-        meta = entry.meta
-        if entry.link:
-            report = f'<a href="{esc(quote(entry.file))}">{esc(entry.title)}</a>'
-        else:
-            report = esc(entry.title)
-        scenario = esc(meta.get("title", ""))
-        ident = ", ".join(esc(v) for v in (meta.get("scenario", ""), meta.get("file", ""))
-                          if v)
-        if ident:
-            scenario += f'<span class="note">{ident}</span>'
-        if meta.get("evidence"):
-            scenario += f'<span class="note">evidence: {esc(meta["evidence"])}</span>'
-        changes = [f"priors: {esc(meta['changes'])}" if meta.get("changes") else "",
-                   f"parameters: {esc(meta['parameters'])}" if meta.get("parameters") else ""]
-        changes = "<br>".join(c for c in changes if c) or "—"
-        if entry.reason is not None:
-            status = (f'<td class="na">not applicable<span class="note">{esc(entry.reason)}'
-                      "</span></td>")
-        elif entry.error is None:
-            status = '<td class="ok">ok</td>'
-        else:
-            note = ("previous report kept, built " + esc(meta.get("built", "")) if entry.link
-                    else "no report")
-            status = (f'<td class="failed">failed<span class="error">{esc(entry.error)}</span>'
-                      f'<span class="note">{note}</span></td>')
-        rows.append(
-            f'<tr><td>{report}<span class="note nowrap">{esc(entry.file)}</span></td>'
-            f'<td>{scenario}</td><td class="small">{changes}</td>'
-            f"<td>{esc(meta.get('seed', '')) or '—'}</td>"
-            f'<td class="nowrap">{esc(meta.get("built", "")) or "—"}</td>'
-            f"<td>{esc(meta.get('version', ''))}</td>{status}</tr>"
-        )
-    body = "\n".join(rows) if rows else '<tr><td colspan="7">No reports yet.</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="dealtree {esc(__version__)}">
-<title>dealtree reports</title>
-<style>{_INDEX_CSS}</style>
-</head>
-<body>
-<h1>dealtree reports</h1>
-<p class="meta">Index updated {esc(now)} with dealtree {esc(__version__)}.</p>
-<table>
-<thead><tr><th>Report</th><th>Scenario</th><th>Changed for this run</th><th>Seed</th>
-<th>Built (UTC)</th><th>dealtree</th><th>Status</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body>
-</html>
-"""
-
-
 def _write_index(out: Path, results: list[ReportResult], plans: list[_Plan]) -> Path:
-    target = out / _INDEX_NAME
-    _write_atomic(target, _index_html(_index_entries(out, results, plans)))
+    target = out / INDEX_NAME
+    write_atomic(target, index_html(_index_entries(out, results, plans)),
+                 what="the report index")
     return target
+
+
+def _check_targets(out: Path, plans: list[_Plan], force: bool) -> None:
+    """Refuse to replace files in ``out`` that dealtree did not write (unless ``force``)."""
+    if force:
+        return
+    foreign = [name for name in [plan.path.stem + ".html" for plan in plans]
+               if (out / name).exists() and read_report_meta(out / name) is None]
+    index = out / INDEX_NAME
+    if index.exists() and not is_our_index(index):
+        foreign.append(INDEX_NAME)
+    if foreign:
+        raise OutputError(f"report folder {out} holds {', '.join(foreign)}, not written by "
+                          "dealtree; refusing to replace "
+                          f"{'it' if len(foreign) == 1 else 'them'} (choose another folder, or "
+                          "use --force)")

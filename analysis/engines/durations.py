@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..core.arguments import check_n_draws
+from ..core.arguments import check_budget, check_n_draws
 from ..core.errors import QueryError
 from ..core.rng import RNGLike, child_sequence, seed_sequence
 from ..core.text import did_you_mean
@@ -40,6 +40,7 @@ __all__ = [
     "HAZARD_STREAM",
     "RATE_STREAM",
     "THETA_STREAM",
+    "completion_chunks",
     "completion_times",
     "event_paths",
     "event_times",
@@ -102,29 +103,69 @@ def completion_times(scenario: Scenario, n_draws: int, seed: np.random.SeedSeque
     """Each path's end time of each phase: shape (n_paths, n_phases, n_draws).
 
     NaN where the path does not take a branch at the phase (skipped, or after
-    the path ended).
+    the path ended). The array grows with the draws: :func:`path_event_cdf`
+    reduces them a chunk at a time where it can.
+
+    Raises
+    ------
+    QueryError
+        If the scenario has no durations, or the array would not fit the
+        memory budget.
+    """
+    n_paths, n_phases = scenario.tree.branch_index.shape
+    check_budget(n_draws, what=f"the phase completion times of scenario {scenario.id!r}",
+                 bytes_per_draw=8.0 * 2 * n_paths * n_phases,
+                 seconds_per_draw=_seconds_per_draw(scenario))
+    return np.concatenate(list(completion_chunks(scenario, n_draws, seed)), axis=2)
+
+
+def completion_chunks(scenario: Scenario, n_draws: int, seed: np.random.SeedSequence,
+                      chunk_draws: int | None = None):
+    """Yield :func:`completion_times` a chunk of draws at a time (the same numbers).
+
+    Each branch's durations come from its own stream, drawn in order, so
+    the chunks put together are exactly the array of one call.
     """
     tree = scenario.tree
     if not any(b.duration for p in scenario.model.phases for b in p.branches.values()):
         raise QueryError(f"scenario {scenario.id!r} gives no branch a duration; add "
                          "duration: to its branches (see scenarios/README.md)")
     n_paths, n_phases = tree.branch_index.shape
-    ends = np.zeros((n_paths, n_phases, n_draws))  # skipped phases end when they start
-    times = np.full((n_paths, n_phases, n_draws), np.nan)
+    size = chunk_draws or max(1, _CHUNK_BYTES // (8 * 2 * n_paths * n_phases))
+    phases = []
     for k, (phase, waits) in enumerate(zip(scenario.model.phases, _waits_for(scenario),
                                            strict=True)):
-        start = ends[:, waits, :].max(axis=1) if waits else np.zeros((n_paths, n_draws))
-        ends[:, k] = start
         column = tree.branch_index[:, k]
+        branches = []
         for b, branch in enumerate(phase.branches.values()):
             on = column == b
-            if not on.any():
-                continue
-            if branch.duration is not None:
-                generator = np.random.default_rng(child_sequence(seed, DURATION_STREAM, k, b))
-                ends[on, k] += _sample(branch.duration, n_draws, generator)
-            times[on, k] = ends[on, k]
-    return times
+            if on.any():
+                generator = (np.random.default_rng(child_sequence(seed, DURATION_STREAM, k, b))
+                             if branch.duration is not None else None)
+                branches.append((on, branch.duration, generator))
+        phases.append((k, waits, branches))
+    for first in range(0, n_draws, size):
+        count = min(size, n_draws - first)
+        ends = np.zeros((n_paths, n_phases, count))  # skipped phases end when they start
+        times = np.full((n_paths, n_phases, count), np.nan)
+        for k, waits, branches in phases:
+            ends[:, k] = ends[:, waits, :].max(axis=1) if waits else 0.0
+            for on, duration, generator in branches:
+                if duration is not None:
+                    ends[on, k] += _sample(duration, count, generator)
+                times[on, k] = ends[on, k]
+        yield times
+
+
+#: Bytes of completion times held at once by :func:`completion_chunks`.
+_CHUNK_BYTES = 16 << 20
+#: Estimated time per draw and path-phase of durations (measured: about 10 ns).
+_SECONDS_PER_CELL = 3e-8
+
+
+def _seconds_per_draw(scenario: Scenario) -> float:
+    n_paths, n_phases = scenario.tree.branch_index.shape
+    return _SECONDS_PER_CELL * n_paths * (n_phases + 2)
 
 
 def path_ends(scenario: Scenario, times: np.ndarray) -> np.ndarray:
@@ -267,13 +308,29 @@ def path_event_cdf(scenario: Scenario, days: np.ndarray, *,
     """Return ``F_path(t)``, each path's probability of the event by day ``t``.
 
     Shape ``(n_paths, n_days)``; hazards' rates are drawn per sample (their
-    prior is averaged over).
+    prior is averaged over). Without hazards the durations are drawn a chunk
+    at a time, so memory does not grow with ``n_draws``; with them the draws
+    are held at once, within the memory budget.
+
+    Raises
+    ------
+    QueryError
+        If ``event`` names no outcome, or the draws would not fit the budgets.
     """
-    times = event_times(scenario, completion_times(scenario, n_draws, seed), event=event,
-                        seed=seed)
+    wanted, _ = event_paths(scenario, event)
     days = np.asarray(days, dtype=float)
-    ordered = np.sort(times, axis=1)
-    return np.stack([np.searchsorted(row, days, side="right") / n_draws for row in ordered])
+    if hazard_outcomes(scenario, wanted):
+        times = event_times(scenario, completion_times(scenario, n_draws, seed), event=event,
+                            seed=seed)
+        ordered = np.sort(times, axis=1)
+        return np.stack([np.searchsorted(row, days, side="right") / n_draws for row in ordered])
+    check_budget(n_draws, what=f"drawing the durations of scenario {scenario.id!r}",
+                 seconds_per_draw=_seconds_per_draw(scenario))
+    counts = np.zeros((scenario.tree.n_paths, len(days)))
+    for times in completion_chunks(scenario, n_draws, seed):  # memory flat in the draws
+        ordered = np.sort(event_times(scenario, times, event=event), axis=1)
+        counts += np.stack([np.searchsorted(row, days, side="right") for row in ordered])
+    return counts / n_draws
 
 
 def hazard_cdf(ends: np.ndarray, days: np.ndarray, rates: np.ndarray,

@@ -18,7 +18,8 @@ from ..core.errors import QueryError
 from ..core.text import did_you_mean
 from ..model.scenario import Scenario
 
-__all__ = ["condition", "given_mask", "given_text"]
+__all__ = ["attribute_moments", "condition", "given_mask", "given_text",
+           "outcome_probabilities"]
 
 
 def given_mask(scenario: Scenario, given: Given) -> np.ndarray:
@@ -81,3 +82,19 @@ def condition(scenario: Scenario, given: Given = None) -> tuple[np.ndarray, np.n
         raise QueryError(f"given: the condition {given_text(given)} has probability 0 in "
                          f"scenario {scenario.id!r}, so nothing can be conditioned on it")
     return np.where(holds, probabilities / total, 0.0), holds
+
+
+def outcome_probabilities(scenario: Scenario, given: Given = None) -> np.ndarray:
+    """Return each outcome's probability (in the scenario's order), conditional on ``given``."""
+    tree = scenario.tree
+    weights = condition(scenario, given)[0]
+    return np.bincount(tree.outcome_index, weights=weights, minlength=len(tree.outcomes))
+
+
+def attribute_moments(scenario: Scenario, given: Given = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return each attribute's expected value and standard deviation over the paths."""
+    weights = condition(scenario, given)[0]
+    values = scenario.tree.attribute_values
+    expected = weights @ values
+    variance = weights @ (values - expected) ** 2
+    return expected, np.sqrt(np.maximum(variance, 0.0))

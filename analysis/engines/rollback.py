@@ -177,6 +177,7 @@ class DecisionEngine:
                                           column[paths], key, options, assumed, allowed,
                                           histories, history_of))
         self.nodes = nodes
+        self.phase_layouts = _phase_layouts(nodes)
 
     # -- probabilities and utilities
 
@@ -237,7 +238,15 @@ class DecisionEngine:
         values: dict[int, np.ndarray] = {}
         criteria: dict[int, np.ndarray] = {}
         criterion_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for node in reversed(self.nodes):
+
+        def criterion(chooser: int) -> tuple[np.ndarray, np.ndarray]:
+            if chooser not in criterion_values:
+                path_values = _criterion_values(utilities, chooser, rule, self.stakeholders)
+                tolerance = np.asarray(tie_tolerance(path_values), dtype=float).reshape(-1, 1)
+                criterion_values[chooser] = (path_values, tolerance)
+            return criterion_values[chooser]
+
+        def solve_node(node: DecisionNode) -> None:
             if node.phase not in suffix:
                 suffix[node.phase] = edges[:, :, node.phase + 1:].prod(axis=2)
             weight = policy[:, node.paths] * suffix[node.phase][:, node.paths]  # (D, m)
@@ -248,13 +257,7 @@ class DecisionEngine:
             if report:
                 values[node.number] = _expectations(weight, utilities, node, n_options)
             if chooser is not None:
-                if chooser not in criterion_values:
-                    path_values = _criterion_values(utilities, chooser, rule,
-                                                    self.stakeholders)
-                    tolerance = np.asarray(tie_tolerance(path_values), dtype=float).reshape(
-                        -1, 1)
-                    criterion_values[chooser] = (path_values, tolerance)
-                path_values, tolerance = criterion_values[chooser]
+                path_values, tolerance = criterion(chooser)
                 if report and rule.name == "expected_value" and not rule.weights and \
                         rule.direction == "maximize":
                     crit = values[node.number][:, chooser, :]
@@ -274,6 +277,21 @@ class DecisionEngine:
             choice = np.broadcast_to(choice, (n_draws,))
             policy[:, node.paths] &= node.options[None, :] == choice[:, None]
             chosen[:, node.number] = choice
+
+        # The nodes of one phase have disjoint paths: solved together when the rule
+        # sums over paths (expected values), one at a time otherwise.
+        together = whole is None and rule.name not in ("maximin", "maximax")
+        for layout in reversed(self.phase_layouts):
+            owners = {choosers[n.number] for n in layout.nodes}
+            if together and layout.paths is not None and len(owners) == 1:
+                chooser = owners.pop()
+                choice = _solve_phase(layout, edges, policy, utilities, rule, report, values,
+                                      criteria, None if chooser is None else criterion(chooser),
+                                      chooser, fixed)
+                chosen[:, [n.number for n in layout.nodes]] = choice
+            else:
+                for node in reversed(layout.nodes):
+                    solve_node(node)
         rule_value = None
         mine = [c for c in choosers if c is not None]
         if mine:
@@ -387,6 +405,98 @@ def _observed(model, k: int) -> list[int]:
     listed = set(phase.observes)
     return [j for j in range(k) if model.phases[j].decision_maker is not None
             or model.phases[j].id in listed]
+
+
+@dataclass(frozen=True, eq=False)
+class _PhaseLayout:
+    """The nodes of one decision phase, with their paths laid out to be solved together.
+
+    ``paths`` is None when a node sees only part of its history (its paths are
+    weighed by their histories, node by node).
+    """
+
+    nodes: list[DecisionNode]
+    paths: np.ndarray | None = None  # the phase's paths, sorted by (node, option)
+    starts: np.ndarray | None = None  # where each (node, option) cell starts in paths
+    empty: np.ndarray | None = None  # cells without paths
+    node_of_path: np.ndarray | None = None  # each sorted path's node, 0 for the first
+    option_of_path: np.ndarray | None = None
+
+
+def _phase_layouts(nodes: list[DecisionNode]) -> list[_PhaseLayout]:
+    """Group the nodes by phase (in order), laying out each phase's paths by (node, option)."""
+    by_phase: dict[int, list[DecisionNode]] = {}
+    for node in nodes:
+        by_phase.setdefault(node.phase, []).append(node)
+    layouts = []
+    for members in by_phase.values():
+        if any(node.hidden for node in members):
+            layouts.append(_PhaseLayout(members))
+            continue
+        n_options = len(members[0].option_ids)
+        node_of = np.concatenate([np.full(len(n.paths), j) for j, n in enumerate(members)])
+        paths = np.concatenate([n.paths for n in members])
+        options = np.concatenate([n.options for n in members])
+        cell = node_of * n_options + options
+        order = np.argsort(cell, kind="stable")
+        starts = np.searchsorted(cell[order], np.arange(len(members) * n_options))
+        empty = np.diff(np.append(starts, len(paths))) == 0
+        layouts.append(_PhaseLayout(members, paths[order],
+                                    np.minimum(starts, max(len(paths) - 1, 0)), empty,
+                                    node_of[order], options[order]))
+    return layouts
+
+
+def _solve_phase(layout: _PhaseLayout, edges: np.ndarray, policy: np.ndarray,
+                 utilities: np.ndarray, rule: Rule, report: bool, values: dict,
+                 criteria: dict, criterion: tuple | None, chooser: int | None,
+                 fixed: np.ndarray | None) -> np.ndarray:
+    """Solve every node of one phase at once (a rule that sums over paths); return the choices.
+
+    Fills ``values`` and ``criteria`` as the node-by-node solution does, and
+    restricts ``policy`` to the choices; returns them, ``(D, n_nodes)``.
+    """
+    nodes = layout.nodes
+    n_draws = edges.shape[0]
+    n_nodes, n_options = len(nodes), len(nodes[0].option_ids)
+    paths = layout.paths
+    weight = policy[:, paths] * edges[:, paths, nodes[0].phase + 1:].prod(axis=2)
+
+    def cell_sums(terms: np.ndarray) -> np.ndarray:  # (D, m) -> (D, nodes, options)
+        sums = np.add.reduceat(terms, layout.starts, axis=1) if terms.shape[1] else \
+            np.zeros((terms.shape[0], n_nodes * n_options))
+        sums[:, layout.empty] = 0.0  # reduceat gives an element for an empty cell
+        return sums.reshape(terms.shape[0], n_nodes, n_options)
+
+    expected = None
+    if report:
+        on_paths = utilities[:, :, paths]  # (D or 1, S, m)
+        expected = np.stack([cell_sums(weight * on_paths[:, s]) for s in
+                             range(on_paths.shape[1])], axis=1)  # (D, S, nodes, options)
+        for j, node in enumerate(nodes):
+            values[node.number] = expected[:, :, j, :]
+    crit = None
+    if chooser is not None:
+        path_values, tolerance = criterion
+        if expected is not None and rule.name == "expected_value" and not rule.weights and \
+                rule.direction == "maximize":
+            crit = expected[:, chooser]
+        else:
+            crit = cell_sums(weight * path_values[:, paths])
+        for j, node in enumerate(nodes):
+            criteria[node.number] = _reported(crit[:, j, :], rule)
+    numbers = [node.number for node in nodes]
+    if fixed is not None and (chooser is not None or rule.by_policy):
+        choice = fixed[:, numbers]
+    elif chooser is None:
+        choice = np.tile([node.assumed for node in nodes], (n_draws, 1))
+    else:
+        masked = np.where(nodes[0].allowed[None, None, :], crit, -np.inf)
+        best = masked.max(axis=2, keepdims=True)
+        choice = np.argmax(masked >= best - tolerance[:, :, None], axis=2)
+    choice = np.broadcast_to(choice, (n_draws, n_nodes))
+    policy[:, paths] &= layout.option_of_path[None, :] == choice[:, layout.node_of_path]
+    return choice
 
 
 def _reported(values: np.ndarray, rule: Rule) -> np.ndarray:

@@ -54,13 +54,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.arguments import Given, check_count, check_n_draws
+from ..core.arguments import Given, check_budget, check_count, check_n_draws
 from ..core.errors import QueryError
-from ..core.rng import RNGLike, child_sequence, seed_of, seed_sequence, seed_words
+from ..core.rng import RNGLike, seed_of, seed_sequence, seed_words
 from ..core.text import display_label
 from ..model.scenario import Scenario
 from ..model.tree import CompiledTree
 from .exact import condition
+from .tree_draws import BLOCK_SIZE, attribute_range, draw_theta, needs_numpy, prefix_nodes
 
 __all__ = [
     "BLOCK_SIZE",
@@ -69,10 +70,10 @@ __all__ = [
     "OutcomeSamples",
     "sample_outcomes",
     "sample_theta",
+    "theta_chunks",
+    "theta_seconds",
 ]
 
-#: Draws per random stream (see "Reproducibility" above).
-BLOCK_SIZE = 4096
 #: Bins of the histogram kept for each outcome and attribute (see "Summaries").
 HIST_BINS = 4096
 #: With ``progress=None``, runs of at least this many draws show a progress bar.
@@ -306,60 +307,37 @@ def sample_outcomes(
         chunk_size = check_count(chunk_size, "chunk_size")
     sequence = seed_sequence(rng)
     plan = _plan(scenario, given)
-    if _needs_numpy(tree):
+    workers = _workers(n_draws)
+    n_kept = plan.n_values + len(plan.parameter_columns)
+    numpy_draws = needs_numpy(tree)
+    check_budget(n_draws, what=f"sampling {_what(plan)}",
+                 bytes_per_draw=8.0 * n_kept if keep_draws else 0.0,
+                 seconds_per_draw=_seconds_per_draw(plan, workers, numpy_draws=numpy_draws))
+    if numpy_draws:
         return _sample_numpy(scenario, plan, n_draws, sequence, keep_draws,
                              _progress_bar(progress, n_draws, plan.name))
-    from . import kernel  # numba: imported on first use, compiled once and cached
-
     k = plan.n_values
-    n_blocks = -(-n_draws // BLOCK_SIZE)
-    chunk_blocks = _chunk_blocks(plan, chunk_size)
-    workers = max(1, min(_cpu_count(), n_blocks))
     # One set of running summaries per thread; a task takes whichever is free.
     # They hold counts and extremes only, which do not depend on the order.
     states = [_WorkerState.empty(plan) for _ in range(workers)]
-    free: queue.SimpleQueue[_WorkerState] = queue.SimpleQueue()
-    for state in states:
-        free.put(state)
     values = np.empty((n_draws if keep_draws else 0, k))
     parameters = np.empty((n_draws if keep_draws else 0, len(plan.parameter_columns)))
     total_sum = np.zeros(k)
     total_sq = np.zeros(k)
-
-    def task(seeds, sizes, block_sum, block_sq, rows):
-        state = free.get()
-        try:
-            return kernel.run_blocks(
-                seeds, sizes, *plan.kernel_arguments, block_sum, block_sq, *state.arrays(),
-                values[rows] if keep_draws else values,
-                parameters[rows] if keep_draws else parameters, plan.parameter_columns)
-        finally:
-            free.put(state)
-
     undefined = 0
     bar = _progress_bar(progress, n_draws, plan.name)
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for first in range(0, n_blocks, chunk_blocks):
-                blocks = np.arange(first, min(first + chunk_blocks, n_blocks))
-                sizes = np.minimum(BLOCK_SIZE, n_draws - blocks * BLOCK_SIZE).astype(np.int64)
-                seeds = seed_words(sequence, blocks)
-                block_sum = np.empty((len(blocks), k))
-                block_sq = np.empty((len(blocks), k))
-                jobs = []
-                step = max(1, min(_TASK_BLOCKS, len(blocks) // workers))
-                for start in range(0, len(blocks), step):
-                    part = slice(start, start + step)
-                    row = int(blocks[start]) * BLOCK_SIZE
-                    jobs.append(pool.submit(task, seeds[part], sizes[part], block_sum[part],
-                                            block_sq[part],
-                                            slice(row, row + int(sizes[part].sum()))))
-                undefined += sum(job.result() for job in jobs)
-                for row_sum, row_sq in zip(block_sum, block_sq, strict=True):
-                    total_sum += row_sum  # block by block, in order: chunk size cannot matter
-                    total_sq += row_sq
-                if bar is not None:
-                    bar.update(int(sizes.sum()))
+        for chunk in _chunks(plan, sequence, n_draws, _chunk_blocks(plan, chunk_size), states,
+                             keep=keep_draws):
+            undefined += chunk.undefined
+            for row_sum, row_sq in zip(chunk.block_sum, chunk.block_sq, strict=True):
+                total_sum += row_sum  # block by block, in order: chunk size cannot matter
+                total_sq += row_sq
+            if keep_draws:
+                values[chunk.rows] = chunk.values
+                parameters[chunk.rows] = chunk.parameters
+            if bar is not None:
+                bar.update(chunk.rows.stop - chunk.rows.start)
     finally:
         if bar is not None:
             bar.close()
@@ -368,6 +346,105 @@ def sample_outcomes(
                          f"{n_draws} draws, so those draws cannot be conditioned on it")
     return _result(plan, sequence, n_draws, total_sum, total_sq, states,
                    values if keep_draws else None, parameters if keep_draws else None)
+
+
+#: Estimated kernel time per unit of ``work_per_draw`` on one core (measured: 2 to 3 ns).
+_SECONDS_PER_WORK = 3e-9
+#: The same for numpy's draws (named parameters), on one core.
+_SECONDS_PER_WORK_NUMPY = 1e-8
+
+
+def _workers(n_draws: int) -> int:
+    return max(1, min(_cpu_count(), -(-n_draws // BLOCK_SIZE)))
+
+
+def _seconds_per_draw(plan: _Plan, workers: int, *, numpy_draws: bool = False) -> float:
+    if numpy_draws:  # one thread, array by array
+        return plan.work_per_draw * _SECONDS_PER_WORK_NUMPY
+    return plan.work_per_draw * _SECONDS_PER_WORK / workers
+
+
+def _uncertain(tree: CompiledTree) -> bool:
+    """Whether a draw of ``theta`` can differ from the priors' means."""
+    return ((tree.space is not None and bool(tree.space.uncertain))
+            or any(pset.kind in ("beta", "dirichlet") for pset in tree.sets))
+
+
+def theta_seconds(scenario: Scenario, n_draws: int) -> float:
+    """Return the estimated seconds per draw of :func:`theta_chunks` (for budgets)."""
+    tree = scenario.tree
+    if not _uncertain(tree):
+        return 0.0
+    return _seconds_per_draw(_plan(tree.with_likelihood(None), None), _workers(n_draws),
+                             numpy_draws=needs_numpy(tree))
+
+
+def _what(plan: _Plan) -> str:
+    return f"scenario {plan.name!r}" if plan.name else "the tree"
+
+
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    """The draws of one chunk of consecutive blocks, as the kernel left them."""
+
+    rows: slice
+    block_sum: np.ndarray
+    block_sq: np.ndarray
+    undefined: int
+    values: np.ndarray
+    parameters: np.ndarray
+
+
+def _chunks(plan: _Plan, sequence: np.random.SeedSequence, n_draws: int, chunk_blocks: int,
+            states: list[_WorkerState], *, keep: bool):
+    """Run the kernel over ``n_draws`` draws, a chunk of blocks at a time; yield each chunk.
+
+    Block ``j`` always has the stream ``child_sequence(sequence, j)``, so the
+    draws do not depend on the chunks. With ``keep``, each chunk carries its
+    draws' values and parameters (arrays of the chunk's size only).
+    """
+    from . import kernel  # numba: imported on first use, compiled once and cached
+
+    shapes, *rest = plan.kernel_arguments
+    arguments = (shapes, *kernel.gamma_constants(shapes), *rest)
+    k = plan.n_values
+    n_blocks = -(-n_draws // BLOCK_SIZE)
+    workers = len(states)
+    free: queue.SimpleQueue[_WorkerState] = queue.SimpleQueue()
+    for state in states:
+        free.put(state)
+
+    def task(seeds, sizes, block_sum, block_sq, values, parameters):
+        state = free.get()
+        try:
+            return kernel.run_blocks(
+                seeds, sizes, *arguments, block_sum, block_sq, *state.arrays(),
+                values, parameters, plan.parameter_columns)
+        finally:
+            free.put(state)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for first in range(0, n_blocks, chunk_blocks):
+            blocks = np.arange(first, min(first + chunk_blocks, n_blocks))
+            sizes = np.minimum(BLOCK_SIZE, n_draws - blocks * BLOCK_SIZE).astype(np.int64)
+            seeds = seed_words(sequence, blocks)
+            n_rows = int(sizes.sum())
+            block_sum = np.empty((len(blocks), k))
+            block_sq = np.empty((len(blocks), k))
+            values = np.empty((n_rows if keep else 0, k))
+            parameters = np.empty((n_rows if keep else 0, len(plan.parameter_columns)))
+            jobs = []
+            step = max(1, min(_TASK_BLOCKS, len(blocks) // workers))
+            for start in range(0, len(blocks), step):
+                part = slice(start, start + step)
+                row = start * BLOCK_SIZE
+                rows = slice(row, row + int(sizes[part].sum())) if keep else slice(0, 0)
+                jobs.append(pool.submit(task, seeds[part], sizes[part], block_sum[part],
+                                        block_sq[part], values[rows], parameters[rows]))
+            undefined = sum(job.result() for job in jobs)
+            first_row = first * BLOCK_SIZE
+            yield _Chunk(slice(first_row, first_row + n_rows), block_sum, block_sq, undefined,
+                         values, parameters)
 
 
 @dataclass
@@ -445,7 +522,10 @@ class _Plan:
 
 
 def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
-    """Compile the tree's probability sets, prefix nodes and leaves for the kernel."""
+    """Compile the tree's probability sets, prefix nodes and leaves for the kernel.
+
+    Numba is not imported here: a run refused by its budget never loads it.
+    """
     if isinstance(source, Scenario):
         tree = source.tree
         holds = condition(source, given)[1]
@@ -499,7 +579,7 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
         parameter_columns += [int(offset) + b for b in range(len(pset.branches))]
         parameter_keys += [f"{pset.key}.{branch}" for branch in pset.branches]
 
-    parent, edge, leaf_node = _prefix_nodes(tree)
+    parent, edge, leaf_node = prefix_nodes(tree)
     conditional = bool(given) and not holds.all()
     exact = np.where(holds, tree.path_probabilities(theta_fixed), 0.0)
     if conditional:
@@ -515,15 +595,13 @@ def _plan(source: Scenario | CompiledTree, given: Given) -> _Plan:
     high = np.concatenate([np.ones(n_outcomes), counted.max(axis=0, initial=-np.inf)])
     span = high - low
     inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
-    if _needs_numpy(tree):
-        low, high = _attribute_range(tree, holds, n_outcomes, low, high)
+    if needs_numpy(tree):
+        low, high = attribute_range(tree, holds, n_outcomes, low, high)
         span = high - low
         inv_width = np.divide(HIST_BINS, span, out=np.zeros_like(span), where=span > 0)
-    from . import kernel  # numba: imported on first use, compiled once and cached
-
     shape_array = np.array(shapes, float)
-    kernel_arguments = (
-        shape_array, *kernel.gamma_constants(shape_array),
+    kernel_arguments = (  # the Gamma constants follow the shapes (see _chunks)
+        shape_array,
         np.array(columns, np.int64), np.array(bounds, np.int64),
         np.array(small, np.uint8), theta_fixed, parent, edge, leaf_node[order],
         np.searchsorted(tree.outcome_index[order], np.arange(n_outcomes + 1)).astype(np.int64),
@@ -552,65 +630,73 @@ def sample_theta(scenario: Scenario, *, n_draws: int,
     Row ``i`` is draw ``i``'s ``theta`` (see :mod:`analysis.model.tree`): the uncertain
     sets and named parameters as :func:`sample_outcomes` draws them with the
     same ``rng``, fixed probabilities (decisions' assumed options included)
-    at their values, derived sets computed.
+    at their values, derived sets computed. :func:`theta_chunks` gives the
+    same rows a chunk at a time.
+
+    Raises
+    ------
+    QueryError
+        If the rows would not fit the memory budget, or the draws the time budget.
     """
+    n_draws = check_n_draws(n_draws)
+    check_budget(n_draws, what=f"drawing the priors of scenario {scenario.id!r}",
+                 bytes_per_draw=8.0 * scenario.tree.n_theta)
+    sequence = seed_sequence(rng)
+    theta = np.empty((n_draws, scenario.tree.n_theta))
+    for rows, chunk in theta_chunks(scenario, n_draws=n_draws, rng=sequence):
+        theta[rows] = chunk
+    return theta, seed_of(sequence)
+
+
+def theta_chunks(scenario: Scenario, *, n_draws: int, rng: RNGLike = None,
+                 chunk_draws: int | None = None):
+    """Yield ``(rows, theta)``: the rows of :func:`sample_theta`, a chunk at a time.
+
+    Memory does not grow with ``n_draws``: each chunk holds at most
+    ``chunk_draws`` rows (default: about 4 MB of them, whole blocks).
+
+    Raises
+    ------
+    QueryError
+        If the draws would not fit the time budget.
+    """
+    n_draws = check_n_draws(n_draws)
+    sequence = seed_sequence(rng)
     tree = scenario.tree
-    if _needs_numpy(tree):
-        sequence = seed_sequence(rng)
-        n_draws = check_n_draws(n_draws)
-        blocks = [_draw_theta(tree, sequence, j, min(BLOCK_SIZE, n_draws - j * BLOCK_SIZE))
-                  for j in range(-(-n_draws // BLOCK_SIZE))]
-        return np.concatenate(blocks), seed_of(sequence)
-    plain = tree.with_likelihood(None)  # the priors, whatever evidence weighs the paths
-    samples = sample_outcomes(plain, n_draws=n_draws, rng=rng, keep_draws=True, progress=False)
-    theta = np.tile(tree.mean_theta(), (samples.n_draws, 1))
+    mean_theta = tree.mean_theta()
+    if not _uncertain(tree):
+        size = chunk_draws or max(1, (4 << 20) // (8 * max(1, tree.n_theta)))
+        for start in range(0, n_draws, size):
+            rows = slice(start, min(start + size, n_draws))
+            yield rows, np.tile(mean_theta, (rows.stop - rows.start, 1))
+        return
+    plan = _plan(tree.with_likelihood(None), None)  # the priors, whatever evidence weighs
+    workers = _workers(n_draws)
+    numpy_draws = needs_numpy(tree)
+    check_budget(n_draws, what=f"drawing the priors of scenario {scenario.id!r}",
+                 seconds_per_draw=_seconds_per_draw(plan, workers, numpy_draws=numpy_draws))
+    per_draw = 8 * (tree.n_theta + plan.n_values + len(plan.parameter_columns))
+    rows_wanted = chunk_draws or max(BLOCK_SIZE, (4 << 20) // per_draw)
+    chunk_blocks = max(1, -(-rows_wanted // BLOCK_SIZE))
+    if numpy_draws:  # named parameters drawn with numpy, block by block (see draw_theta)
+        n_blocks = -(-n_draws // BLOCK_SIZE)
+        for first in range(0, n_blocks, chunk_blocks):
+            blocks = range(first, min(first + chunk_blocks, n_blocks))
+            theta = np.concatenate([
+                draw_theta(tree, sequence, j, min(BLOCK_SIZE, n_draws - j * BLOCK_SIZE))
+                for j in blocks])
+            start = first * BLOCK_SIZE
+            yield slice(start, start + len(theta)), theta
+        return
     column = {f"{pset.key}.{branch}": int(offset) + b
               for pset, offset in zip(tree.sets, tree.offsets, strict=True)
               for b, branch in enumerate(pset.branches)}
-    for j, key in enumerate(samples.parameter_keys):
-        theta[:, column[key]] = samples.parameters[:, j]
-    return theta, samples.seed
-
-
-def _needs_numpy(tree: CompiledTree) -> bool:
-    """Whether draws need numpy (uncertain named parameters, or selectors of drawn sets)."""
-    uncertain = tree.space is not None and bool(tree.space.uncertain)
-    return uncertain or any(s.select is not None for s in tree.sets)
-
-
-def _attribute_range(tree: CompiledTree, holds, n_outcomes, low, high):
-    """Histogram ranges when attribute values vary with the parameters: from block 0's draws."""
-    if tree.values is None or tree.values.constant or not tree.attributes:
-        return low, high
-    theta = _draw_theta(tree, np.random.SeedSequence(0), 0, 256)
-    values = tree.values.attributes(theta[:, tree.parameter_slice])[:, holds, :]
-    spread = np.concatenate([values.min(axis=(0, 1))[None], values.max(axis=(0, 1))[None]])
-    width = spread[1] - spread[0]
-    attribute_low = np.minimum(low[n_outcomes:], spread[0] - width)
-    attribute_high = np.maximum(high[n_outcomes:], spread[1] + width)
-    return (np.concatenate([low[:n_outcomes], attribute_low]),
-            np.concatenate([high[:n_outcomes], attribute_high]))
-
-
-def _draw_theta(tree: CompiledTree, sequence: np.random.SeedSequence, block: int,
-                size: int) -> np.ndarray:
-    """Block ``block``'s draws of ``theta`` with numpy (named parameters and sets), derived."""
-    rng = np.random.Generator(np.random.SFC64(child_sequence(sequence, block)))
-    theta = np.tile(tree.mean_theta(), (size, 1))
-    for pset, offset in zip(tree.sets, tree.offsets, strict=True):
-        start = int(offset)
-        if pset.kind == "dirichlet":
-            alphas = [float(p.concentration) for p in pset.priors]
-            theta[:, start:start + len(alphas)] = rng.dirichlet(alphas, size=size)
-        elif pset.kind == "beta":
-            b = pset.uncertain_branch
-            x = rng.beta(*pset.priors[b].beta_parameters, size=size)
-            theta[:, start + b] = x
-            theta[:, start + 1 - b] = 1 - x
-    if tree.space is not None and tree.space.size:
-        theta[:, tree.parameter_slice] = tree.space.draw(rng, size)
-    first = block * BLOCK_SIZE
-    return tree.derive(theta, lambda i: f"at draw {first + i}")
+    targets = np.array([column[key] for key in plan.parameter_keys], dtype=np.int64)
+    states = [_WorkerState.empty(plan) for _ in range(workers)]
+    for chunk in _chunks(plan, sequence, n_draws, chunk_blocks, states, keep=True):
+        theta = np.tile(mean_theta, (chunk.rows.stop - chunk.rows.start, 1))
+        theta[:, targets] = chunk.parameters
+        yield chunk.rows, theta
 
 
 def _sample_numpy(scenario, plan: _Plan, n_draws: int, sequence: np.random.SeedSequence,
@@ -629,7 +715,7 @@ def _sample_numpy(scenario, plan: _Plan, n_draws: int, sequence: np.random.SeedS
         for block in range(-(-n_draws // BLOCK_SIZE)):
             first = block * BLOCK_SIZE
             size = min(BLOCK_SIZE, n_draws - first)
-            theta = _draw_theta(tree, sequence, block, size)
+            theta = draw_theta(tree, sequence, block, size)
             paths = tree.prior_probabilities(theta) * plan.holds
             attributes = (tree.values.attributes(theta[:, tree.parameter_slice])
                           if tree.values is not None and tree.attributes
@@ -670,31 +756,6 @@ def _sample_numpy(scenario, plan: _Plan, n_draws: int, sequence: np.random.SeedS
     return _result(plan, sequence, n_draws, total_sum, total_sq, [state],
                    values_kept if keep_draws else None,
                    parameters_kept if keep_draws else None)
-
-
-def _prefix_nodes(tree: CompiledTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the tree's distinct path prefixes, parents first.
-
-    A path's probability is the product of its edges' entries in theta;
-    sharing the products of common prefixes needs one multiplication per
-    node instead of one per path and phase.
-    """
-    n_theta = tree.n_theta
-    index = {(): 0}
-    parent, edge, leaf = [0], [n_theta], []
-    for row in tree.edge_index:
-        prefix: tuple[int, ...] = ()
-        for entry in row:
-            if entry >= n_theta:  # a skipped or unreached phase: the constant 1
-                continue
-            longer = (*prefix, int(entry))
-            if longer not in index:
-                index[longer] = len(parent)
-                parent.append(index[prefix])
-                edge.append(int(entry))
-            prefix = longer
-        leaf.append(index[prefix])
-    return (np.array(parent, np.int64), np.array(edge, np.int64), np.array(leaf, np.int64))
 
 
 # ------------------------------------------------------------------------------ inputs

@@ -15,10 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import resolve_named_file
+from ..core.text import first_control, short_repr
 from .problems import problems_from_validation_error
 from .source import Document, read_yaml
 
@@ -29,6 +38,7 @@ __all__ = [
     "Id",
     "LoadedFile",
     "Positive",
+    "Printable",
     "Probability",
     "StrictModel",
     "Text",
@@ -49,8 +59,24 @@ ClaimId = Annotated[
     Field(description="A claim id from the scenario's sources (seeds/ for the project's), "
           "e.g. 'ceasefire-facts.truce-2008-06'."),
 ]
-Text = Annotated[str, StringConstraints(max_length=2000)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _printable(value: str) -> str:
+    """Refuse characters that would steer a terminal or reorder text where it is shown."""
+    found = first_control(value)
+    if found is not None:
+        raise ValueError(f"got {short_repr(value)}, which holds the control character "
+                         f"{found.encode('unicode_escape').decode('ascii')}; expected "
+                         "printable text (tabs and newlines are fine)")
+    return value
+
+
+#: Text without control characters (see :func:`analysis.core.text.first_control`).
+Printable = Annotated[str, AfterValidator(_printable)]
+#: Free text shown to readers: labels, titles, questions, descriptions.
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_printable)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200),
+                  AfterValidator(_printable)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
@@ -66,7 +92,9 @@ _Model = TypeVar("_Model", bound=BaseModel)
 class StrictModel(BaseModel):
     """The base of every file format: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: a file validates against its outer model only, so the nested
+    # models' own validators (and formats a command never reads) cost nothing at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +165,6 @@ def validate_document(doc: Document, model: type[_Model], *, keys: str) -> _Mode
 def json_schema_text(model: Any, title: str) -> str:
     """Return the JSON Schema (draft 2020-12) of a model or union, as formatted JSON text."""
     schema = TypeAdapter(model).json_schema(by_alias=True)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
-              **schema}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
+              "title": title}  # the title marks a schema dealtree wrote (and may replace)
     return json.dumps(schema, indent=2) + "\n"

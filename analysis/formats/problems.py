@@ -65,10 +65,20 @@ def _problem(item: dict, doc: Document, model: type[BaseModel] | None) -> Proble
         message = f"got a mapping with {keys}{hints}, {item['msg']}"
     elif kind in _BOUNDS:
         bound = next(iter(ctx.values()))
-        message = f"got {got}, expected a number {_BOUNDS[kind]} {bound}"
+        shown = f"{bound:g}" if isinstance(bound, float) else bound
+        message = f"got {got}, expected a number {_BOUNDS[kind]} {shown}"
     elif kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         message = f"got {got}, expected {_PATTERNS.get(pattern, 'text matching ' + pattern)}"
+    elif kind == "too_long":
+        count = ctx.get("actual_length") or (len(value) if hasattr(value, "__len__") else None)
+        noun = str(loc[-1]).replace("_", " ") if loc and isinstance(loc[-1], str) else "items"
+        message = (f"got {count if count is not None else 'more than ' + str(ctx['max_length'])}"
+                   f" {noun}, expected at most {ctx['max_length']} (a bound of the format, "
+                   "listed under Validation in scenarios/README.md)")
+    elif kind == "string_too_long":
+        message = (f"got {len(value) if isinstance(value, str) else '?'} characters "
+                   f"({got}), expected at most {ctx.get('max_length')}")
     elif kind == "value_error":
         message = item["msg"].removeprefix("Value error, ")
     elif kind in {"model_type", "dict_type", "model_attributes_type"}:

@@ -27,6 +27,7 @@ from .base import (
     Count,
     Id,
     Positive,
+    Printable,
     Probability,
     StrictModel,
     Text,
@@ -49,6 +50,7 @@ __all__ = [
     "Duration",
     "FixedPrior",
     "FormulaPrior",
+    "MAX_ATTRIBUTE",
     "MeanSdPrior",
     "NotebookSettings",
     "Outcome",
@@ -293,6 +295,12 @@ class Outcome(StrictModel):
         return self
 
 
+#: The largest size of an attribute's value: sums of 24 of them, their squares and their
+#: utilities stay far inside floating point, so no path or summary overflows.
+MAX_ATTRIBUTE = 1e12  # as a value or a formula's bound (parameter_section)
+_AttributeValue = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]
+
+
 class Attribute(StrictModel):
     """A number carried by paths, built from the values its branches give it."""
 
@@ -304,7 +312,7 @@ class Attribute(StrictModel):
         description="'sum': a path's value is the sum of its branches' values (counts, costs); "
         "'last': the last value a branch on the path sets (a state, e.g. territory held).",
     )
-    initial: Annotated[float, Field(allow_inf_nan=False)] = Field(
+    initial: _AttributeValue = Field(
         default=0, description="The value before any branch adds to it or sets it."
     )
 
@@ -481,7 +489,7 @@ class Utilities(StrictModel):
         description="What the numbers mean. Convention: '0 = worst outcome for them, "
         "100 = best'; a textbook problem may use money instead."
     )
-    unit: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+    unit: Annotated[Printable, StringConstraints(min_length=1, max_length=40)] = Field(
         default="points", description="Shown on chart axes, e.g. 'points' or '$ thousand'."
     )
     outcomes: dict[Id, Amount] = Field(description="Outcome id -> value, for every outcome.")
@@ -610,8 +618,9 @@ class ScenarioVariant(StrictModel):
     """A scenario written as another scenario with some priors replaced."""
 
     schema_version: Literal[1] = 1
-    extends: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
-        description="The base scenario: a name in scenarios/ or a path relative to this file."
+    extends: Annotated[Printable, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="The base scenario: a name in scenarios/, or a path relative to this "
+        "file that stays in its folder or in scenarios/."
     )
     id: Id
     title: Text

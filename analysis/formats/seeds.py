@@ -14,16 +14,18 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 from pydantic import Field, StringConstraints
 
 from ..core.errors import Problem, ScenarioError
 from ..core.paths import project_folder
 from ..core.text import did_you_mean
-from .base import ClaimId, StrictModel, validate_document
+from .base import ClaimId, Printable, StrictModel, validate_document
 from .source import read_yaml
+
+if TYPE_CHECKING:  # pandas takes half a second to import: only the table needs it
+    import pandas as pd
 
 __all__ = ["Claim", "SeedDocument", "claim_dates", "claims_table", "default_seeds_dir",
            "known_by", "late_claim", "load_seeds", "unknown_claim"]
@@ -43,12 +45,12 @@ class Claim(StrictModel):
     """
 
     id: ClaimId
-    statement: str
+    statement: Printable
     date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                       description="When what the claim says became known: YYYY, YYYY-MM or "
                                   "YYYY-MM-DD.")
     topics: tuple[Topic, ...] = ()
-    sources: tuple[str, ...] = ()
+    sources: tuple[Printable, ...] = ()
     confidence: Literal["weak"] | None = None
     data: dict[str, float | bool | str] = Field(default_factory=dict)
     note: str = ""
@@ -58,12 +60,12 @@ class SeedDocument(StrictModel):
     """A source document's digest: what it is, when, and its claims."""
 
     id: DocId
-    title: str
-    kind: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "document"
-    source_file: str | None = None
-    url: str | None = None
+    title: Printable
+    kind: Annotated[Printable, StringConstraints(min_length=1, max_length=60)] = "document"
+    source_file: Printable | None = None
+    url: Printable | None = None
     published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    date_context: str = ""
+    date_context: Printable = ""
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
 
@@ -169,6 +171,8 @@ def _load_seeds_cached(folder: Path) -> dict[str, SeedDocument]:
 
 def claims_table(folder: str | Path | None = None) -> pd.DataFrame:
     """Return every claim as a row: id, document, date, statement, sources, confidence, note."""
+    import pandas as pd
+
     rows = [
         {
             "claim": claim.id,

@@ -45,7 +45,7 @@ from typing import Any
 
 from ..core.errors import Problem, ScenarioError, format_location
 from ..core.expressions import EvaluationError, ExpressionError, parse_expression
-from .source import MAX_FILE_BYTES, Document, parse_yaml
+from .source import MAX_FILE_BYTES, Document, parse_yaml, read_text
 
 __all__ = [
     "RULES",
@@ -114,16 +114,7 @@ def read_silverdecisions(path: str | Path) -> SilverDecisionsFile:
     """
     path = Path(path)
     name = str(path)
-    try:
-        if path.stat().st_size > 4 * MAX_FILE_BYTES:
-            raise ScenarioError([Problem(name, None, "(document)",
-                                         f"file is larger than {4 * MAX_FILE_BYTES} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, "(document)", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(name, None, "(document)",
-                                     f"file is not UTF-8 text ({exc.reason})")]) from None
+    text = read_text(path, expected="a SilverDecisions .json file", limit=4 * MAX_FILE_BYTES)
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except (json.JSONDecodeError, ValueError) as exc:

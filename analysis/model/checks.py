@@ -17,8 +17,8 @@ from pathlib import Path
 from ..core.text import did_you_mean, unknown_name
 from ..formats.scenario_file import CONDITION_KEYWORDS, ScenarioFile
 from ..formats.seeds import claim_dates, known_by, late_claim, unknown_claim
+from .expansion import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
 from .formulas import build_parameter_space, plain_locate
-from .tree import SUM_TOLERANCE, ProbabilitySet, compile_conditions, default_set, rule_set
 
 __all__ = ["SUM_TOLERANCE", "check_decisions", "check_probability_set", "check_scenario",
            "check_variant_citations", "role_warnings"]

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.distributions import distribution_quantiles, draw_distribution
 from ..core.errors import QueryError
 from ..core.expressions import FUNCTIONS, EvaluationError, Expression, parse_expression
+from ..core.lazy import lazy_module
 from ..core.text import did_you_mean, display_label
 from ..formats.parameter_section import DirichletParameter, FormulaParameter
 from ..formats.scenario_file import ScenarioFile
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "CompiledFormula",
@@ -265,6 +270,8 @@ def build_parameter_space(model: ScenarioFile, locate: Locate
             f"formulas refer to each other in a cycle: {' -> '.join(cycle)}; expected each "
             "formula to use only parameters that do not depend on it"))]
     space = ParameterSpace(tuple(entries[name] for name in order), locate)
+    if not space.parameters:  # nothing to compute (and `dealtree validate` needs no numpy)
+        return space, []
     columns = space.base_values()[None, :]
     try:
         space.complete(columns)

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.errors import QueryError
+from ..core.lazy import lazy_module
 from ..core.text import did_you_mean
 from .scenario import Scenario
 from .stakeholders import path_utilities
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = ["NEUTRAL_COLOUR", "UTILITY_PREFIX", "Output", "resolve_outputs"]
 

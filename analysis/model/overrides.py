@@ -12,6 +12,7 @@ and only its probability sets are rebuilt.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -26,9 +27,14 @@ from ..formats.source import Document
 __all__ = ["describe_prior", "override_decisions", "override_parameters", "override_priors",
            "parse_priors", "prior_keys"]
 
-_PRIOR = TypeAdapter(Prior)
-_PARAMETER = TypeAdapter(ParameterPrior)
-_HAZARD = TypeAdapter(Hazard)
+
+@cache
+def _adapter(kind: str) -> TypeAdapter:
+    """Return the validator of a named parameter's, a hazard's or a branch's prior.
+
+    Built on first use so that importing the module (and quick commands) stays quick.
+    """
+    return TypeAdapter({"parameter": ParameterPrior, "hazard": Hazard, "prior": Prior}[kind])
 
 
 def _hazard_key(key: object, model: ScenarioFile | None = None) -> str | None:
@@ -58,8 +64,8 @@ def parse_priors(overrides: Mapping[str, Any], doc: Document) -> tuple[dict[str,
     """
     priors, problems = {}, []
     for key, value in overrides.items():
-        adapter = (_PARAMETER if isinstance(key, str) and "." not in key else
-                   _HAZARD if _hazard_key(key) is not None else _PRIOR)
+        adapter = _adapter("parameter" if isinstance(key, str) and "." not in key else
+                           "hazard" if _hazard_key(key) is not None else "prior")
         try:
             priors[key] = adapter.validate_python(value)
         except ValidationError as exc:

@@ -24,14 +24,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.arguments import check_interval
 from ..core.errors import QueryError
+from ..core.lazy import lazy_module
 from ..core.text import did_you_mean, display_label
 from .scenario import Scenario
 from .tree import CompiledTree
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "Groups",

@@ -38,15 +38,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.arguments import check_interval
 from ..core.beta import beta_quantiles
 from ..core.errors import QueryError
+from ..core.lazy import lazy_module
 from ..core.text import did_you_mean, display_label
 from ..formats.ranges_file import Range, RangesFile
 from .scenario import Scenario
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "BranchProbabilities",

@@ -19,12 +19,12 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..core.arguments import check_keys
 from ..core.errors import Problem, ScenarioError, ScenarioWarning, format_location
 from ..core.paths import project_folder, resolve_named_file
+from ..core.text import did_you_mean, short_repr
 from ..formats.base import validate_document
 from ..formats.scenario_file import ScenarioFile, ScenarioVariant
 from ..formats.source import Document, read_yaml
@@ -37,12 +37,16 @@ from .overrides import (
     override_priors,
     parse_priors,
 )
-from .tree import CompiledTree, compile_tree
+from .tree import CompiledTree, check_tree, compile_tree
+
+if TYPE_CHECKING:  # pandas takes half a second to import: only tables need it
+    import pandas as pd
 
 __all__ = [
     "EvidenceUpdate",
     "Scenario",
     "build_scenario",
+    "check_scenario_file",
     "document_locate",
     "load_scenario",
     "resolve_scenario_path",
@@ -54,6 +58,8 @@ __all__ = [
 #: How many files a chain of ``extends`` may hold.
 MAX_EXTENDS = 8
 _SCENARIO_KEYS = "of scenario keys (id, title, phases, ...)"
+#: What reading a file may say about it without quoting it.
+_FILE_REASONS = ("file not found", "file is ", "not a regular file", "cannot read the file")
 
 
 def scenarios_dir() -> Path:
@@ -255,7 +261,7 @@ class Scenario:
         Raises
         ------
         TypeError
-            If ``overrides`` is not a mapping.
+            If ``overrides`` is not a mapping of text keys.
         ScenarioError
             If a key names no prior, or the new scenario is invalid.
 
@@ -297,7 +303,7 @@ class Scenario:
         Raises
         ------
         TypeError
-            If ``choices`` is not a mapping.
+            If ``choices`` is not a mapping of phase ids to option ids.
         ScenarioError
             If a key is not a decision phase or a value not one of its options.
 
@@ -425,16 +431,22 @@ class Scenario:
                     "cite": ", ".join(prior.cite) if prior else "",
                     "rationale": (prior.rationale or "") if prior else "",
                 })
+        import pandas as pd
+
         frame = pd.DataFrame(rows)
         frame.attrs = self.metadata()
         return frame
 
 
 def _check_mapping(value: object, name: str) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name}: got {type(value).__name__}, expected a mapping such as "
-                        "{'phase.branch': 0.9}")
-    return value
+    if name == "choices":
+        value = check_keys(value, name, example="{'phase': 'option'}")
+        for key, option in value.items():
+            if not isinstance(option, str):
+                raise TypeError(f"choices: {key!r} == {short_repr(option)} "
+                                f"({type(option).__name__}), expected one option id (text)")
+        return value
+    return check_keys(value, name, example="{'phase.branch': 0.9}")
 
 
 def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = None
@@ -460,7 +472,7 @@ def load_scenario(path_or_name: str | Path, *, seeds_dir: str | Path | None = No
         what was expected.
     """
     path = resolve_scenario_path(path_or_name)
-    scenario = _load(path, Path(seeds_dir) if seeds_dir else None, ())
+    scenario = _load(path, Path(seeds_dir) if seeds_dir else None)
     return replace(scenario, folder=path.resolve().parent)
 
 
@@ -482,32 +494,161 @@ def resolve_scenario_path(path_or_name: str | Path) -> Path:
     return resolve_named_file(path_or_name, scenarios_dir(), "scenario")
 
 
-def _load(path: Path, seeds_dir: Path | None, chain: tuple[Path, ...]) -> Scenario:
-    doc = read_yaml(path)
-    if isinstance(doc.data, dict) and "extends" in doc.data:
-        return _build_variant(doc, path, seeds_dir, chain)
-    return build_scenario(doc, seeds_dir, default_sources=sources_beside(path))
+def check_scenario_file(path_or_name: str | Path, *, seeds_dir: str | Path | None = None
+                        ) -> list[str]:
+    """Check a scenario file exactly as :func:`load_scenario` does, without building it.
+
+    Every problem is found (the format, the whole-scenario checks, the
+    expansion of the tree, variants and their bases), but the tree's arrays
+    are not built: this is ``dealtree validate``, which never imports numpy.
+
+    Returns
+    -------
+    list of str
+        The warnings that loading would give (an outcome no path reaches, a
+        rule that applies nowhere), each starting with its file.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario`.
+    """
+    path = resolve_scenario_path(path_or_name)
+    return _load(path, Path(seeds_dir) if seeds_dir else None, build=False).warnings
 
 
-def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
-                   chain: tuple[Path, ...]) -> Scenario:
-    variant = validate_document(doc, ScenarioVariant, keys=_SCENARIO_KEYS)
-    chain = (*chain, path.resolve())
-    if len(chain) > MAX_EXTENDS:
-        raise ScenarioError([doc.problem(("extends",), f"more than {MAX_EXTENDS} levels of "
-                                                       "'extends', expected fewer")])
-    relative = path.parent / variant.extends
+@dataclass(frozen=True)
+class _Checked:
+    """A scenario checked but not built: its model, its warnings, where it came from."""
+
+    model: ScenarioFile
+    warnings: list[str]
+    source: str
+    seeds_dir: Path | None
+
+
+def _load(path: Path, seeds_dir: Path | None, *, build: bool = True) -> Scenario | _Checked:
+    """Load (or only check) a scenario file, following its chain of ``extends``.
+
+    The chain is read first (every link checked: where it may point, its
+    length, cycles), then built from the full scenario up, so that a problem
+    in a base is reported once, in the base's file.
+    """
+    docs = [read_yaml(path)]
+    paths = [path]
+    variants: list[ScenarioVariant] = []
+    while _is_variant(docs[-1].data):
+        doc = docs[-1]
+        variant = validate_document(doc, ScenarioVariant, keys=_SCENARIO_KEYS)
+        variants.append(variant)
+        base_path = _base_path(doc, paths[-1], variant.extends)
+        members = [p.resolve() for p in paths]
+        if base_path.resolve() in members:
+            loop = members[members.index(base_path.resolve()):] + [base_path.resolve()]
+            cycle = " -> ".join(_shown(p) for p in loop)
+            raise ScenarioError([doc.problem(("extends",), (
+                f"'extends' makes a cycle: {cycle}; expected a chain that ends in a full "
+                "scenario"))])
+        if len(paths) >= MAX_EXTENDS:
+            raise ScenarioError([docs[0].problem(("extends",), (
+                f"more than {MAX_EXTENDS} files in the chain of 'extends' ("
+                + " -> ".join(_shown(p) for p in (*paths, base_path)) + "), expected fewer"))])
+        try:
+            base_doc = read_yaml(base_path)
+        except ScenarioError as exc:
+            raise _base_failed(doc, variant.extends, base_path, exc, readable=False) from None
+        if not _looks_like_scenario(base_doc.data):
+            raise ScenarioError([doc.problem(("extends",), (
+                f"base {_named(variant.extends, base_path)} is not a scenario file: "
+                f"expected a mapping {_SCENARIO_KEYS}; its content is not shown"))])
+        docs.append(base_doc)
+        paths.append(base_path)
     try:
-        base_path = relative if relative.is_file() else resolve_scenario_path(variant.extends)
-        if base_path.resolve() in chain:
-            names = " -> ".join(p.name for p in (*chain, base_path.resolve()))
-            raise ScenarioError([Problem(str(base_path), None, "extends",
-                                         f"'extends' makes a cycle: {names}")])
-        base = _load(base_path, seeds_dir, chain)
+        sources = sources_beside(paths[-1])
+        scenario = (build_scenario(docs[-1], seeds_dir, default_sources=sources) if build
+                    else _check(docs[-1], seeds_dir, sources))
     except ScenarioError as exc:
-        raise ScenarioError([doc.problem(("extends",), f"base scenario {variant.extends!r} "
-                                                       "could not be loaded:"), *exc.problems]
-                            ) from None
+        if not variants:
+            raise
+        raise _base_failed(docs[-2], variants[-1].extends, paths[-1], exc, readable=True
+                           ) from None
+    for doc, variant in zip(reversed(docs[:-1]), reversed(variants), strict=True):
+        scenario = _apply_variant(doc, variant, scenario, seeds_dir)
+    return scenario
+
+
+def _is_variant(data: object) -> bool:
+    return isinstance(data, dict) and "extends" in data
+
+
+def _looks_like_scenario(data: object) -> bool:
+    """Whether a base file is a scenario at all (else none of its lines is ever shown)."""
+    return isinstance(data, dict) and "id" in data and ("phases" in data or "extends" in data)
+
+
+def _shown(path: Path) -> str:
+    return path.name
+
+
+def _named(extends: str, path: Path) -> str:
+    """``'baseline' (baseline.yaml)``, or ``'base.yaml'`` when that says it all."""
+    return repr(extends) + ("" if extends == path.name else f" ({path.name})")
+
+
+def _base_path(doc: Document, path: Path, extends: str) -> Path:
+    """Return the file ``extends`` names: a scenario by name, or a path it may reach.
+
+    A name (no folder, no ``.yaml``) is a file of ``scenarios/``; a path is
+    relative to the variant's file and must stay inside the variant's folder
+    or ``scenarios/`` (symbolic links resolved), and end in ``.yaml`` or ``.yml``.
+    """
+    def refuse(why: str) -> ScenarioError:
+        return ScenarioError([doc.problem(("extends",), (
+            f"{extends!r} {why}; expected the name of a scenario in scenarios/ "
+            f"({', '.join(scenario_names()) or 'none'}) or a path to a .yaml file relative to "
+            "this file, in its folder or in scenarios/"))])
+
+    if "/" not in extends and "\\" not in extends and not extends.endswith((".yaml", ".yml")):
+        if extends.startswith(".") or not extends.strip():
+            raise refuse("is not a scenario name")
+        named = scenarios_dir() / f"{extends}.yaml"
+        if not named.is_file():
+            raise refuse("names no scenario in scenarios/" + did_you_mean(extends,
+                                                                         scenario_names()))
+        return named
+    if Path(extends).is_absolute() or extends.startswith("~"):
+        raise refuse("is an absolute path")
+    if not extends.endswith((".yaml", ".yml")):
+        raise refuse("does not end in .yaml")
+    target = path.parent / extends
+    try:
+        real = target.resolve()
+        inside = [folder.resolve() for folder in (path.parent, scenarios_dir())]
+    except (OSError, RuntimeError):  # a symlink loop
+        raise refuse("cannot be resolved") from None
+    if not any(real.is_relative_to(folder) for folder in inside):
+        raise refuse("leads outside this file's folder and scenarios/")
+    if not target.is_file():
+        raise refuse("is not a file")
+    return target
+
+
+def _base_failed(doc: Document, extends: str, base_path: Path, error: ScenarioError, *,
+                 readable: bool) -> ScenarioError:
+    """One line in the variant naming its base, then the base's own problems (once)."""
+    head = doc.problem(("extends",), f"base scenario {_named(extends, base_path)} could not be "
+                                     "loaded:")
+    if not readable:  # not even YAML: say why without quoting the file
+        reasons = "; ".join(dict.fromkeys(
+            p.message if p.message.startswith(_FILE_REASONS) else
+            f"not a valid YAML document (line {p.line or '?'})" for p in error.problems))
+        return ScenarioError([Problem(head.file, head.line, head.location,
+                                      f"{head.message} {reasons}")])
+    return ScenarioError([head, *error.problems])
+
+
+def _apply_variant(doc: Document, variant: ScenarioVariant, base: Scenario | _Checked,
+                   seeds_dir: Path | None) -> Scenario | _Checked:
     as_of = variant.as_of or base.model.as_of
     late = [doc.problem(loc, message) for loc, message in check_variant_citations(
         variant.priors, variant.parameters, as_of, seeds_dir or base.seeds_dir)]
@@ -524,9 +665,53 @@ def _build_variant(doc: Document, path: Path, seeds_dir: Path | None,
                                      "as_of": as_of,
                                      "notebooks": variant.notebooks or base.model.notebooks})
     source = f"{doc.file} (extends {base.source})"
+    if isinstance(base, _Checked):  # what _rebuilt checks, without building the tree
+        seeds = seeds_dir or base.seeds_dir
+        _raise_problems(model, seeds, source)
+        problems, _ = check_tree(model, document_locate(doc))
+        if problems:
+            raise ScenarioError([Problem(source, None, format_location(loc), message)
+                                 for loc, message in problems])
+        return _Checked(model, base.warnings, source, seeds)
     variant_of_base = replace(base, source=source, seeds_dir=seeds_dir or base.seeds_dir,
                               locate=document_locate(doc))
     return variant_of_base._rebuilt(model, source)
+
+
+def _raise_problems(model: ScenarioFile, seeds_dir: Path | None, where: str) -> None:
+    """Raise the whole-scenario problems of a changed model (not located in a file)."""
+    problems = list(check_scenario(model, seeds_dir))
+    if problems:
+        raise ScenarioError([Problem(where, None, format_location(loc), message)
+                             for loc, message in problems])
+
+
+def _checked_model(doc: Document, seeds_dir: Path | None, default_sources: Path | None
+                   ) -> tuple[ScenarioFile, Path | None]:
+    """Validate a full scenario's document and its whole-scenario checks; return its sources."""
+    model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
+    if seeds_dir is None and model.sources is not None:
+        seeds_dir = Path(doc.file).resolve().parent / model.sources
+        if not seeds_dir.is_dir():
+            raise ScenarioError([doc.problem(("sources",), f"no folder {str(seeds_dir)!r}; "
+                                             "expected a folder of source digests, relative "
+                                             "to this file")])
+    elif seeds_dir is None:
+        seeds_dir = default_sources
+    problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
+    if problems:
+        raise ScenarioError(problems)
+    return model, seeds_dir
+
+
+def _check(doc: Document, seeds_dir: Path | None, default_sources: Path | None) -> _Checked:
+    """Check a full scenario's document as :func:`build_scenario` does."""
+    model, seeds_dir = _checked_model(doc, seeds_dir, default_sources)
+    problems, messages = check_tree(model, document_locate(doc))
+    if problems:
+        raise ScenarioError([_located(doc, loc, message) for loc, message in problems])
+    return _Checked(model, [f"{doc.file}: {message}" for message in messages], doc.file,
+                    seeds_dir)
 
 
 def build_scenario(doc: Document, seeds_dir: Path | None, *,
@@ -542,18 +727,7 @@ def build_scenario(doc: Document, seeds_dir: Path | None, *,
     ScenarioError
         Listing every problem, located in ``doc``.
     """
-    model = validate_document(doc, ScenarioFile, keys=_SCENARIO_KEYS)
-    if seeds_dir is None and model.sources is not None:
-        seeds_dir = Path(doc.file).resolve().parent / model.sources
-        if not seeds_dir.is_dir():
-            raise ScenarioError([doc.problem(("sources",), f"no folder {str(seeds_dir)!r}; "
-                                             "expected a folder of source digests, relative "
-                                             "to this file")])
-    elif seeds_dir is None:
-        seeds_dir = default_sources
-    problems = [doc.problem(loc, message) for loc, message in check_scenario(model, seeds_dir)]
-    if problems:
-        raise ScenarioError(problems)
+    model, seeds_dir = _checked_model(doc, seeds_dir, default_sources)
     locate = document_locate(doc)
     tree, tree_problems, tree_warnings = compile_tree(model, locate)
     if tree is None:

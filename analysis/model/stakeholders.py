@@ -20,10 +20,16 @@ checks the keys that tie utilities and decisions to the rest of the scenario.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from ..core.lazy import lazy_module
 from ..formats.scenario_file import ScenarioFile
 from .tree import CompiledTree
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = ["decision_phases", "path_utilities"]
 

@@ -14,6 +14,12 @@ checks that they are probabilities summing to 1 (naming the file, the line,
 the formula and the row when they are not). A rule whose ``when`` compares
 parameters makes a **selector** set: at each row, the probabilities of the
 first rule that holds.
+
+The paths are counted and walked in pure Python first
+(:mod:`analysis.model.expansion`): a tree of more than :data:`MAX_PATHS`
+paths, finished or not, is refused before anything is built. Evidence
+weighs the paths by likelihoods kept as logarithms, so that many tiny or
+huge likelihood ratios never underflow or overflow.
 """
 
 from __future__ import annotations
@@ -21,16 +27,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..core.beta import beta_quantiles
 from ..core.errors import QueryError
-from ..core.expressions import Expression
-from ..formats.scenario_file import FixedPrior, Prior, ScenarioFile
-from .conditions import Condition, parse_condition
+from ..core.lazy import lazy_module
+from ..formats.scenario_file import ScenarioFile
+from .expansion import (
+    MAX_PATHS,
+    NOT_REACHED,
+    SKIPPED,
+    SUM_TOLERANCE,
+    Expansion,
+    ProbabilitySet,
+    compile_conditions,
+    default_set,
+    expand_paths,
+    rule_set,
+)
 from .formulas import CompiledFormula, Locate, ParameterSpace, build_parameter_space, plain_locate
-from .values import PathValues, build_path_values
+from .values import build_path_values
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .values import PathValues
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = [
     "MAX_PATHS",
@@ -39,125 +61,17 @@ __all__ = [
     "SUM_TOLERANCE",
     "CompiledTree",
     "ProbabilitySet",
-    "compile_conditions",
+    "check_tree",
     "compile_sets",
     "compile_tree",
-    "default_set",
-    "rule_set",
+    "normalise_logs",
 ]
 
-#: Bound on the number of paths a scenario may expand to.
-MAX_PATHS = 100_000
 #: Rows of probability vectors evaluated at once: bounds memory to about this many
 #: (path x phase) cells per chunk.
 CHUNK_CELLS = 4_000_000
-#: Branch index of a phase skipped by ``applies_when`` on a path.
-SKIPPED = -1
-#: Branch index of a phase after the path has already ended.
-NOT_REACHED = -2
-#: How far a set of sibling probabilities may sum from 1.
-SUM_TOLERANCE = 1e-6
-
-
-def _is_rest(prior) -> bool:
-    return prior is None or getattr(prior, "kind", None) == "rest"
-
-
-@dataclass(frozen=True)
-class ProbabilitySet:
-    """The branch probabilities of one phase where one rule (or the default) applies.
-
-    Attributes
-    ----------
-    key : str
-        ``phase`` for the default set, ``phase.rule`` for a rule's set.
-    branches : tuple of str
-        All the phase's branches, in file order.
-    priors : tuple
-        One prior per branch; ``None`` for the branch that takes the rest.
-    location : tuple
-        Where the set is written in the file.
-    formulas : tuple or None
-        For a set written with formulas: each branch's compiled formula (None
-        for a fixed value or the rest).
-    base : tuple of float or None
-        A derived set's probabilities at the base case.
-    select : tuple or None
-        A selector set's choices: ``(condition, source)`` pairs, the first
-        whose condition (a formula, or None for always) holds wins; a source
-        is a set number, or ``"one"`` / ``"zero"`` (every entry 1 or 0: the
-        gates of a phase whose ``applies_when`` compares parameters).
-    """
-
-    key: str
-    phase: str
-    rule: str | None
-    branches: tuple[str, ...]
-    priors: tuple[Prior | None, ...]
-    location: tuple
-    formulas: tuple[CompiledFormula | None, ...] | None = field(default=None, compare=False)
-    base: tuple[float, ...] | None = field(default=None, compare=False)
-    select: tuple | None = field(default=None, compare=False)
-
-    @cached_property
-    def kind(self) -> str:
-        """``'dirichlet'``, ``'beta'`` (one uncertain branch), ``'derived'`` or ``'fixed'``."""
-        if self.select is not None:
-            return "derived"
-        kinds = {p.kind for p in self.priors if p is not None}
-        if "dirichlet" in kinds:
-            return "dirichlet"
-        if "formula" in kinds:
-            return "derived"
-        return "fixed" if kinds <= {"fixed", "rest"} else "beta"
-
-    @property
-    def uncertain_branch(self) -> int | None:
-        """In a ``'beta'`` set, the branch whose prior is uncertain (the other takes the rest)."""
-        if self.kind != "beta":
-            return None
-        return next(i for i, p in enumerate(self.priors) if not _is_rest(p)
-                    and p.kind != "fixed")
-
-    def marginal(self, branch: int) -> tuple[float, float] | None:
-        """Return ``(alpha, beta)`` of one branch's marginal Beta, or None if it is fixed.
-
-        A Beta-kind prior is its own branch's Beta and the mirror ``(beta,
-        alpha)`` for the branch that takes the rest; a Dirichlet share with
-        concentration ``c_i`` of ``sum(c)`` has ``Beta(c_i, sum(c) - c_i)``.
-        """
-        if self.kind == "dirichlet":
-            alphas = [p.concentration for p in self.priors]
-            return float(alphas[branch]), float(sum(alphas) - alphas[branch])
-        if self.kind == "beta":
-            a, b = self.priors[self.uncertain_branch].beta_parameters
-            return (float(a), float(b)) if branch == self.uncertain_branch else (float(b), float(a))
-        return None
-
-    def intervals(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        """Return each branch's central ``level`` interval under the prior (fixed: its value)."""
-        means = self.means()
-        lows, highs = means.copy(), means.copy()
-        tails = [(1 - level) / 2, (1 + level) / 2]
-        for b in range(len(self.branches)):
-            marginal = self.marginal(b)
-            if marginal is not None:
-                lows[b], highs[b] = beta_quantiles(*marginal, tails)
-        return lows, highs
-
-    def means(self) -> np.ndarray:
-        """Return each branch's probability at the priors' means (a derived set: its base case)."""
-        if self.base is not None:
-            return np.array(self.base, dtype=float)
-        if self.kind == "dirichlet":
-            alphas = np.array([p.concentration for p in self.priors])
-            return alphas / alphas.sum()
-        values = np.array([np.nan if _is_rest(p) else p.mean for p in self.priors])
-        rest = np.isnan(values)
-        if rest.any():
-            values[rest] = max(0.0, 1.0 - values[~rest].sum()) / rest.sum()
-        total = values.sum()
-        return values / total if total > 0 else values  # absorbs rounding within SUM_TOLERANCE
+#: Below this, a sum of path probabilities is recomputed in logarithms (see weighted_paths).
+_TINY = 1e-250
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,6 +92,9 @@ class CompiledTree:
     outcome_index : ndarray of int, shape (n_paths,)
     attribute_values : ndarray of float, shape (n_paths, n_attributes)
         At the base case (see :attr:`values` for other parameter values).
+    log_likelihood : ndarray of float, shape (n_paths,), or None
+        With evidence: the logarithm of each path's likelihood (``-inf``
+        where the evidence rules the path out).
     space : ParameterSpace
         The named parameters, whose entries follow the sets' in ``theta``.
     values : PathValues or None
@@ -194,7 +111,7 @@ class CompiledTree:
     edge_index: np.ndarray
     outcome_index: np.ndarray
     attribute_values: np.ndarray
-    likelihood: np.ndarray | None = field(default=None, repr=False)
+    log_likelihood: np.ndarray | None = field(default=None, repr=False)
     space: ParameterSpace | None = field(default=None, repr=False)
     values: PathValues | None = field(default=None, repr=False)
 
@@ -294,26 +211,72 @@ class CompiledTree:
         padded = np.concatenate([theta, ones], axis=-1)
         return padded[..., self.edge_index].prod(axis=-1)
 
+    @property
+    def likelihood(self) -> np.ndarray | None:
+        """The evidence's likelihood of each path, scaled so that the largest is 1 (or None).
+
+        Only ratios of likelihoods matter; the tree keeps their logarithms
+        (``log_likelihood``, ``-inf`` for a path the evidence rules out), so
+        that many small or large factors never underflow or overflow.
+        """
+        if self.log_likelihood is None:
+            return None
+        return np.exp(self.log_likelihood - _finite_max(self.log_likelihood))
+
     def joint_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
-        """Return ``P_theta(path) * L(path)``, not renormalised (``L``: the evidence likelihood).
+        """Return ``P_theta(path) * L(path)``, not renormalised (``L``: :attr:`likelihood`).
 
         Without evidence this is :meth:`prior_probabilities`; with it, its sum
-        is the probability of the evidence (up to the scale of soft evidence).
+        is proportional to the probability of the evidence (``L`` is scaled
+        so that its largest value is 1). :meth:`weighted_paths` gives the robust
+        form of that sum.
         """
         prior = self.prior_probabilities(theta)
-        return prior if self.likelihood is None else prior * self.likelihood
+        return prior if self.log_likelihood is None else prior * self.likelihood
+
+    def weighted_paths(self, theta: np.ndarray | None = None, mask: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's path distribution given the evidence, and its log weight.
+
+        For row ``i`` of ``theta`` the weight is ``log sum_p P_i(p) L(p) mask(p)``
+        (``-inf`` where nothing is left); the distribution is ``P_i L mask``
+        renormalised (all zeros where the weight is ``-inf``). ``L`` is scaled
+        so that its largest value is 1, and a row whose products underflow is
+        computed again in logarithms, so no row is lost to underflow.
+        """
+        prior = self.prior_probabilities(theta)
+        if mask is not None:
+            prior = prior * np.asarray(mask, dtype=float)
+        scale = 0.0
+        joint = prior
+        if self.log_likelihood is not None:
+            scale = _finite_max(self.log_likelihood)
+            joint = prior * np.exp(self.log_likelihood - scale)
+        total = joint.sum(axis=-1, keepdims=True)
+        tiny = (total < _TINY) & (prior.sum(axis=-1, keepdims=True) > 0)
+        if np.any(tiny) and self.log_likelihood is not None:  # underflow: in logarithms
+            with np.errstate(divide="ignore"):
+                redo = np.log(prior) + (self.log_likelihood - scale)
+            weights, log_total = normalise_logs(redo)
+            rows = tiny[..., 0]
+            joint = np.where(tiny, weights, joint)
+            total = np.where(tiny, 1.0, total)
+            with np.errstate(divide="ignore"):
+                log_sum = np.where(rows, log_total, np.log(total[..., 0]))
+        else:
+            with np.errstate(divide="ignore"):
+                log_sum = np.log(total[..., 0])
+        return joint / np.where(total > 0, total, 1.0), log_sum + scale
 
     def path_probabilities(self, theta: np.ndarray | None = None) -> np.ndarray:
         """Return each path's probability for ``theta``, given the evidence if there is some.
 
         ``P_theta(path) L(path)`` renormalised over the paths (per row for a
-        2-D ``theta``); without evidence, :meth:`prior_probabilities`.
+        2-D ``theta``), in logarithms; without evidence, :meth:`prior_probabilities`.
         """
-        if self.likelihood is None:
+        if self.log_likelihood is None:
             return self.prior_probabilities(theta)
-        joint = self.joint_probabilities(theta)
-        total = joint.sum(axis=-1, keepdims=True)
-        return joint / np.where(total > 0, total, 1.0)
+        return self.weighted_paths(theta)[0]
 
     def row_chunks(self, n_rows: int) -> list[slice]:
         """Split ``n_rows`` probability vectors into chunks of at most :data:`CHUNK_CELLS` cells."""
@@ -322,7 +285,18 @@ class CompiledTree:
 
     def with_likelihood(self, likelihood: np.ndarray | None) -> CompiledTree:
         """Return the same tree with its paths weighted by an evidence ``likelihood``."""
-        return replace(self, likelihood=likelihood)
+        if likelihood is None:
+            return replace(self, log_likelihood=None)
+        with np.errstate(divide="ignore"):
+            return self.with_log_likelihood(np.log(np.asarray(likelihood, dtype=float)))
+
+    def with_log_likelihood(self, log_likelihood: np.ndarray | None) -> CompiledTree:
+        """Return the same tree with its paths weighted by the logarithm of a likelihood."""
+        if log_likelihood is not None:
+            log_likelihood = np.asarray(log_likelihood, dtype=float)
+            if np.isnan(log_likelihood).any() or np.isposinf(log_likelihood).any():
+                raise ValueError("log_likelihood: expected finite numbers or -inf, one per path")
+        return replace(self, log_likelihood=log_likelihood)
 
     def with_sets(self, sets: tuple[ProbabilitySet, ...]) -> CompiledTree:
         """Return the same paths with new priors on the same probability sets."""
@@ -348,6 +322,28 @@ class CompiledTree:
         return _with_values(tree, model, space)
 
 
+def _finite_max(values: np.ndarray, axis=None) -> np.ndarray | float:
+    """Return the largest finite value (0 if there is none), to subtract before ``exp``."""
+    top = np.max(values, axis=axis, keepdims=axis is not None, initial=-np.inf)
+    return np.where(np.isfinite(top), top, 0.0) if axis is not None else (
+        float(top) if np.isfinite(top) else 0.0)
+
+
+def normalise_logs(log_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``exp(log_weights)`` normalised along the last axis, and the log of its sum.
+
+    The largest value of each row is subtracted before ``exp``, so rows of
+    tiny or huge weights keep their proportions; a row of ``-inf`` gives
+    zeros and a log sum of ``-inf``.
+    """
+    top = _finite_max(log_weights, axis=-1)
+    weights = np.exp(log_weights - top)
+    total = weights.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        log_total = (top + np.log(total))[..., 0]
+    return weights / np.where(total > 0, total, 1.0), log_total
+
+
 def _derive_set(block: np.ndarray, pset: ProbabilitySet, values: dict,
                 row_text: Callable[[int], str] | None) -> None:
     size = block.shape[0]
@@ -356,7 +352,7 @@ def _derive_set(block: np.ndarray, pset: ProbabilitySet, values: dict,
         formula = pset.formulas[b]
         if formula is not None:
             block[:, b] = formula.evaluate(values, size, row_text)
-        elif _is_rest(prior):
+        elif prior is None or getattr(prior, "kind", None) == "rest":
             rest.append(b)
         else:
             block[:, b] = prior.mean
@@ -428,66 +424,6 @@ def _shown(formula: CompiledFormula | None, values: dict, row: int, size: int) -
     return f" ({', '.join(shown)})"
 
 
-def _formulas_of(priors: tuple, location: tuple, branches: tuple[str, ...],
-                 space: ParameterSpace | None, problems: list | None):
-    if not any(getattr(p, "kind", None) == "formula" for p in priors):
-        return None
-    formulas = []
-    for branch, prior in zip(branches, priors, strict=True):
-        if getattr(prior, "kind", None) == "formula":
-            loc = (*location, branch)
-            if space is None:
-                formulas.append(None)
-                continue
-            compiled, message = space.formula(prior.formula, loc)
-            if message and problems is not None:
-                problems.append((loc, message))
-            formulas.append(compiled)
-        else:
-            formulas.append(None)
-    return tuple(formulas)
-
-
-def default_set(model: ScenarioFile, phase_number: int, *, space: ParameterSpace | None = None,
-                problems: list | None = None) -> ProbabilitySet | None:
-    """Return the phase's default probability set, from its branches' priors (or None).
-
-    A decision phase (one with a ``decision_maker``) compiles to fixed
-    probabilities: 1 on its ``assumed`` option (default: the first), 0 on the
-    others, so that every chance-only evaluation sees the assumed option
-    taken; :mod:`analysis.engines.rollback` optimises over the options instead.
-    """
-    phase = model.phases[phase_number]
-    location = ("phases", phase_number, "branches")
-    if phase.decision_maker is not None:
-        # An unknown 'assumed' is reported by the scenario's checks; fall back quietly here.
-        assumed = phase.assumed if phase.assumed in phase.branches else next(iter(phase.branches))
-        why = f"decision by {phase.decision_maker}: 1 on the assumed option {assumed!r}"
-        priors = tuple(FixedPrior(value=float(b == assumed), rationale=why)
-                       for b in phase.branches)
-        return ProbabilitySet(phase.id, phase.id, None, tuple(phase.branches), priors, location)
-    priors = tuple(b.prior for b in phase.branches.values())
-    if all(p is None for p in priors):
-        return None
-    branches = tuple(phase.branches)
-    return ProbabilitySet(phase.id, phase.id, None, branches, priors, location,
-                          formulas=_formulas_of(priors, location, branches, space, problems))
-
-
-def rule_set(model: ScenarioFile, phase_number: int, rule_number: int, *,
-             space: ParameterSpace | None = None, problems: list | None = None
-             ) -> ProbabilitySet:
-    """Return the probability set of one of the phase's rules."""
-    phase = model.phases[phase_number]
-    rule = phase.rules[rule_number]
-    priors = tuple(rule.priors.get(b) for b in phase.branches)
-    location = ("phases", phase_number, "rules", rule_number, "priors")
-    branches = tuple(phase.branches)
-    return ProbabilitySet(f"{phase.id}.{rule.id}", phase.id, rule.id, branches, priors,
-                          location,
-                          formulas=_formulas_of(priors, location, branches, space, problems))
-
-
 def compile_sets(model: ScenarioFile, sets: tuple[ProbabilitySet, ...], *,
                  space: ParameterSpace | None = None
                  ) -> tuple[tuple[ProbabilitySet, ...], list[tuple[tuple, str]]]:
@@ -534,33 +470,19 @@ def _with_bases(sets: tuple[ProbabilitySet, ...], space: ParameterSpace | None
                  if s.kind == "derived" else s for k, s in enumerate(sets)), []
 
 
-def compile_conditions(model: ScenarioFile, space: ParameterSpace | None
-                       ) -> tuple[dict[tuple, Condition], list[tuple[tuple, str]]]:
-    """Check every condition of the file; return them by location, and the problems."""
-    found: dict[tuple, Condition] = {}
-    problems: list[tuple[tuple, str]] = []
-    branches_of: dict[str, list[str]] = {}
-
-    def add(raw, loc):
-        if raw is None:
-            return
-        condition, issues = parse_condition(raw, loc, branches_of, space)
-        problems.extend(issues)
-        if condition is not None:
-            found[loc] = condition
-
-    for i, phase in enumerate(model.phases):
-        add(phase.applies_when, ("phases", i, "applies_when"))
-        for r, rule in enumerate(phase.rules):
-            add(rule.when, ("phases", i, "rules", r, "when"))
-        branches_of[phase.id] = list(phase.branches)
-    for r, rule in enumerate(model.outcome_rules):
-        add(rule.when, ("outcome_rules", r, "when"))
-    return found, problems
-
-
-class _PathLimit(Exception):
-    pass
+def _expand(model: ScenarioFile, locate: Locate
+            ) -> tuple[ParameterSpace | None, Expansion | None, list[tuple[tuple, str]]]:
+    """Return the parameter space and the paths of ``model``, or the problems found."""
+    space, problems = build_parameter_space(model, locate)
+    if problems:
+        return None, None, problems
+    conditions, problems = compile_conditions(model, space)
+    if problems:
+        return space, None, problems
+    expansion = expand_paths(model, conditions, space, locate)
+    if expansion.problems:
+        return space, None, expansion.problems
+    return space, expansion, []
 
 
 def compile_tree(model: ScenarioFile, locate: Locate | None = None
@@ -572,155 +494,21 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
     the problems found as ``(location, message)`` pairs, and warnings as
     text. The model's probability sets are assumed to have passed their own
     checks (:mod:`analysis.model.checks`).
+
+    The paths are counted from the phases first
+    (:func:`~analysis.model.expansion.count_paths`), whether they reach an
+    outcome or not, so a tree of more than :data:`MAX_PATHS` paths is
+    refused before it is expanded.
     """
     locate = locate or plain_locate("<scenario>")
-    space, problems = build_parameter_space(model, locate)
+    space, expansion, problems = _expand(model, locate)
+    if expansion is None:
+        return None, problems, []
+    ordered, problems = _with_bases(tuple(expansion.sets), space)
     if problems:
         return None, problems, []
-    conditions, problems = compile_conditions(model, space)
-    if problems:
-        return None, problems, []
+    rows = expansion.rows
     phases = model.phases
-    phase_ids = [p.id for p in phases]
-    outcome_ids = list(model.outcomes)
-    found: list[tuple[tuple, str]] = []
-    defaults = [default_set(model, i, space=space, problems=found) for i in range(len(phases))]
-    rules = [[rule_set(model, i, r, space=space, problems=found) for r in range(len(p.rules))]
-             for i, p in enumerate(phases)]
-    if found:
-        return None, found, []
-
-    set_order: dict[str, int] = {}
-    sets: list[ProbabilitySet] = []
-    rows: list[tuple[list[int], list[tuple[int, int]], int]] = []
-    problems_at: dict[tuple, str] = {}
-
-    def set_number(pset: ProbabilitySet) -> int:
-        if pset.key not in set_order:
-            set_order[pset.key] = len(sets)
-            sets.append(pset)
-        return set_order[pset.key]
-
-    def describe(taken: dict) -> str:
-        steps = [f"{p}={b}" for p, b in taken.items() if b is not None]
-        return " > ".join(steps) or "(start)"
-
-    def holds(loc: tuple, taken: dict, what: str) -> bool:
-        condition = conditions.get(loc)
-        if condition is None:
-            return True
-        value = condition.on_path(taken)
-        if isinstance(value, bool):
-            return value
-        problems_at.setdefault(loc, (
-            f"{what} compares parameters ({value.text}): a path's outcome cannot depend on "
-            "them; compare parameters in a rule's 'when' or a chance phase's applies_when, "
-            "or inside a formula (ifelse(...))"))
-        return False
-
-    def choose(i: int, taken: dict) -> ProbabilitySet | None:
-        """Return the phase's set on this path: a rule's, the default, or a selector."""
-        choices: list[tuple[Expression | None, ProbabilitySet]] = []
-        for r, pset in enumerate(rules[i]):
-            value = conditions[("phases", i, "rules", r, "when")].on_path(taken)
-            if value is False:
-                continue
-            choices.append((None if value is True else value, pset))
-            if value is True:
-                break
-        else:
-            if defaults[i] is not None:
-                choices.append((None, defaults[i]))
-        if not choices:
-            return None
-        if choices[0][0] is None:
-            return choices[0][1]
-        if choices[-1][0] is not None:
-            problems_at.setdefault(("phases", i, "rules"), (
-                f"no probabilities for path {describe(taken)} where the parameters make none "
-                f"of the rules hold ({', '.join(c.text for c, _ in choices)}): give the "
-                "phase's branches default priors"))
-            return None
-        numbers = tuple(set_number(pset) for _, pset in choices)
-        select = tuple((None if c is None else CompiledFormula(c, locate(
-            ("phases", i, "rules"))), n) for (c, _), n in zip(choices, numbers, strict=True))
-        keys = "|".join(pset.rule or "default" for _, pset in choices)
-        first = choices[0][1]
-        return ProbabilitySet(f"{phases[i].id}.<{keys}>", phases[i].id, None, first.branches,
-                              tuple(None for _ in first.branches), ("phases", i, "rules"),
-                              select=select)
-
-    def finish(choices, edges, outcome):
-        if len(rows) >= MAX_PATHS:
-            raise _PathLimit
-        padded = choices + [NOT_REACHED] * (len(phases) - len(choices))
-        rows.append((padded, edges, outcome_ids.index(outcome)))
-
-    def gate(i: int, condition: Expression, pset: ProbabilitySet | None, text: str
-             ) -> ProbabilitySet:
-        """Return a set equal to ``pset`` (or 1) where ``condition`` holds, 0 elsewhere."""
-        formula = CompiledFormula(condition, locate(("phases", i, "applies_when")))
-        source = "one" if pset is None else set_number(pset)
-        return ProbabilitySet(f"{phases[i].id}.<{text}>", phases[i].id, None,
-                              tuple(phases[i].branches),
-                              tuple(None for _ in phases[i].branches),
-                              ("phases", i, "applies_when"),
-                              select=((formula, source), (None, "zero")))
-
-    def visit(i, choices, edges, taken):
-        if i == len(phases):
-            for r, rule in enumerate(model.outcome_rules):
-                if holds(("outcome_rules", r, "when"), taken, "outcome rule"):
-                    finish(choices, edges, rule.outcome)
-                    return
-            problems_at.setdefault(("outcome_rules",),
-                                   f"path {describe(taken)} reaches no outcome: no branch on "
-                                   "it ends the scenario and no outcome rule matches it")
-            return
-        phase = phases[i]
-        where = ("phases", i, "applies_when")
-        applies = conditions[where].on_path(taken) if where in conditions else True
-        if applies is False:
-            visit(i + 1, choices + [SKIPPED], edges, {**taken, phase.id: None})
-            return
-        if applies is not True and phase.decision_maker is not None:
-            problems_at.setdefault(where, (
-                f"decision {phase.id!r}: applies_when compares parameters "
-                f"({applies.text}); a decision's presence cannot depend on parameters "
-                "(compare them in a chance phase before it, or in a formula)"))
-            return
-        if applies is not True:  # compares parameters: a skipped copy, gated
-            skipped = gate(i, applies.negate(), None, f"skipped unless {applies.text}")
-            visit(i + 1, choices + [SKIPPED], edges + [(i, set_number(skipped), 0)],
-                  {**taken, phase.id: None})
-        pset = choose(i, taken)
-        if pset is None:
-            problems_at.setdefault(("phases", i, "branches"),
-                                   f"no probabilities for path {describe(taken)}: none of the "
-                                   "phase's rules matches it and its branches have no default "
-                                   "prior")
-            return
-        if applies is not True:
-            pset = gate(i, applies, pset, f"{pset.key} if {applies.text}")
-        base = set_number(pset)
-        for b, (branch_id, branch) in enumerate(phase.branches.items()):
-            step = (choices + [b], edges + [(i, base, b)])
-            if branch.outcome is not None:
-                finish(*step, branch.outcome)
-            else:
-                visit(i + 1, *step, {**taken, phase.id: branch_id})
-
-    try:
-        visit(0, [], [], {})
-    except _PathLimit:
-        return None, [((), f"the scenario expands to more than {MAX_PATHS} paths, "
-                           "expected fewer (merge branches or end paths earlier)")], []
-    if problems_at:
-        return None, list(problems_at.items()), []
-    ordered, problems = _with_bases(tuple(sets), space)
-    if problems:
-        return None, problems, []
-
     offsets = np.cumsum([0] + [len(s.branches) for s in ordered])
     n_theta = int(offsets[-1]) + space.size
     edge_index = np.full((len(rows), len(phases)), n_theta, dtype=np.int64)
@@ -728,8 +516,8 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
         for k, set_no, b in edges:
             edge_index[p, k] = offsets[set_no] + b
     tree = CompiledTree(
-        phases=tuple(phase_ids),
-        outcomes=tuple(outcome_ids),
+        phases=tuple(p.id for p in phases),
+        outcomes=tuple(model.outcomes),
         attributes=tuple(model.attributes),
         sets=ordered,
         offsets=offsets[:-1],
@@ -742,10 +530,37 @@ def compile_tree(model: ScenarioFile, locate: Locate | None = None
     tree, problems = _with_values(tree, model, space)
     if tree is None:
         return None, problems, []
-    used = set(set_order) | {f"{phases[i].id}.{r.id}" for s in ordered if s.select
-                             for i, p in enumerate(phases) if p.id == s.phase for r in p.rules}
-    warnings = _unused(model, tree, used)
-    return tree, [], warnings
+    return tree, [], _unused(model, expansion)
+
+
+def check_tree(model: ScenarioFile, locate: Locate | None = None
+               ) -> tuple[list[tuple[tuple, str]], list[str]]:
+    """Return the problems and warnings of :func:`compile_tree`.
+
+    What ``dealtree validate`` needs: the same checks and the same messages.
+    A tree without parameters or formulas is checked by its walk alone, in
+    pure Python (numpy is not imported): its values are plain numbers within
+    their bounds, so building them finds nothing more.
+    """
+    if not model.parameters and not _has_formulas(model):
+        space, expansion, problems = _expand(model, locate or plain_locate("<scenario>"))
+        if expansion is None:
+            return problems, []
+        if not any(s.kind == "derived" or s.select is not None for s in expansion.sets):
+            return [], _unused(model, expansion)
+    tree, problems, warnings = compile_tree(model, locate)
+    return problems, warnings
+
+
+def _has_formulas(model: ScenarioFile) -> bool:
+    """Whether any value of ``model`` (attributes, costs, payoffs, utilities) is a formula."""
+    amounts = [v for phase in model.phases for branch in phase.branches.values()
+               for v in (*branch.attributes.values(), *branch.costs.values(),
+                         *branch.payoffs.values())]
+    for utility in model.utilities.values():
+        amounts += [*utility.outcomes.values(), *utility.attributes.values(),
+                    utility.risk_tolerance]
+    return any(isinstance(v, str) for v in amounts)
 
 
 def _with_values(tree: CompiledTree, model: ScenarioFile, space: ParameterSpace
@@ -757,15 +572,18 @@ def _with_values(tree: CompiledTree, model: ScenarioFile, space: ParameterSpace
     return replace(tree, values=values, attribute_values=values.base_attributes), []
 
 
-def _unused(model: ScenarioFile, tree: CompiledTree, used_sets: dict[str, int]) -> list[str]:
+def _unused(model: ScenarioFile, expansion: Expansion) -> list[str]:
     messages = []
-    reached = set(tree.outcome_index.tolist())
-    for k, outcome in enumerate(tree.outcomes):
+    reached = {row[2] for row in expansion.rows}
+    used = set(expansion.set_order) | {
+        f"{p.id}.{r.id}" for s in expansion.sets if s.select
+        for p in model.phases if p.id == s.phase for r in p.rules}
+    for k, outcome in enumerate(model.outcomes):
         if k not in reached:
             messages.append(f"outcomes.{outcome}: no path of the tree reaches outcome {outcome!r}")
     for i, phase in enumerate(model.phases):
         for r, rule in enumerate(phase.rules):
-            if f"{phase.id}.{rule.id}" not in used_sets:
+            if f"{phase.id}.{rule.id}" not in used:
                 messages.append(f"phases[{i}].rules[{r}]: rule {rule.id!r} applies on no path "
                                 "(an earlier rule or the phase's applies_when always wins)")
     return messages

@@ -21,18 +21,23 @@ draw, or per point of a sweep); at the base case they are computed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.errors import QueryError
+from ..core.lazy import lazy_module
 from ..formats.scenario_file import ScenarioFile
 from .formulas import CompiledFormula, ParameterSpace
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # imported on first use: `dealtree validate` never needs it
+    np = lazy_module("numpy")
 
 __all__ = ["PathValues", "build_path_values", "certainty_equivalent"]
 
 _Amount = float | CompiledFormula
 # One term of a sum over paths: its amount and where it applies (a 0/±1 vector over paths).
-_Term = tuple[_Amount, np.ndarray]
+_Term = tuple[_Amount, "np.ndarray"]
 
 
 def certainty_equivalent(expected_utility, risk_tolerance):

@@ -40,11 +40,15 @@ BAD = {
                ["baseline", "gaza_2025", "--until", "2025-13-45"],
                ["baseline", "gaza_2025", "--until", "tomorrow"],
                ["baseline", "gaza_2025", "--format", "yaml"]],
-    "score": [["baseline"], ["baseline", "no_such"], ["baseline", "gaza_2025", "--draws", "0"],
+    "score": [["mediation"], ["baseline", "no_such"], ["baseline", "--evidence", "nope"],
+              ["baseline", "gaza_2025", "--draws", "0"],
               ["baseline", "gaza_2025", "--draws", "x"], ["baseline", "gaza_2025", "--seed", "-1"],
               ["baseline", "gaza_2025", "--draws", "100000000000"],
               ["baseline", "gaza_2025", "--draws", "5000000000"],
               ["baseline", "gaza_2025", "--draws", "1" + "0" * 30]],
+    "watch": [[], ["no_such"], ["mediation"], ["baseline", "--signposts", "nope"],
+              ["baseline", "--evidence", "nope"], ["baseline", "--top", "0"],
+              ["baseline", "--top", "x"], ["baseline", "--format", "xml"]],
     "tornado": [["mediation"], ["mediation", "--output", "nope"],
                 ["mediation", "--output", "renewed_war", "--for", "nobody"],
                 ["mediation", "--output", "renewed_war", "--interval", "2"],
@@ -192,6 +196,7 @@ def test_a_latin_hypercube_over_the_memory_budget_is_refused(tmp_path, capsys):
     assert cli.main(["sweep", "mediation", "--output", str(tmp_path / "s"), "--design",
                      "latin_hypercube", "--n", "10000000"]) == 2
     err = capsys.readouterr().err
-    assert "a Latin hypercube of 23 parameters is held in memory at once" in err
-    assert "expected at most 2,917,776 variants" in err and not (tmp_path / "s" / "chunks").exists()
+    assert "a Latin hypercube of 27 parameters is held in memory at once" in err
+    at_most = 512 * 2**20 // (8 * 27)  # the memory budget over 8 bytes a parameter
+    assert f"expected at most {at_most:,} variants" in err and not (tmp_path / "s" / "chunks").exists()
 

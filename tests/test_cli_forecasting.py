@@ -95,7 +95,7 @@ def test_watch_marks_the_signposts_evidence_resolves(tmp_path, capsys):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["watch", "baseline", "--signposts", "nope"], "no watchlist of that name"),
-    (["watch", "baseline", "--top", "0"], "--top 0"),
+    (["watch", "baseline", "--top", "0"], "--top: expected a whole number from 1"),
     (["watch", "baseline", "--evidence", "{bad_link}"], "unknown signpost 'weekly_deaths'"),
     (["watch", "{no_notebooks}"], "no watchlist for"),
     (["score", "{no_notebooks}"], "no resolutions for"),

@@ -7,6 +7,8 @@ failure it guards against.
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import signal
 import time
@@ -52,7 +54,7 @@ def _log(folder: Path, items: list[str], name: str = "log") -> Path:
     body = "".join(f"""  - id: item_{i}
     date: 2025-11-01
     title: Item {i}
-    cite: [ceasefire-facts.truce-2025-10]
+    cite: [ceasefire-facts.truce-2008-06]
 {item}""" for i, item in enumerate(items))
     path.write_text(f"id: {name}\ntitle: A log\nitems:\n{body}", encoding="utf-8")
     return path
@@ -93,9 +95,11 @@ def test_draws_over_the_time_budget_are_refused_with_the_estimate(baseline):
 
 def test_keeping_draws_over_the_memory_budget_is_refused(baseline):
     """``keep_draws=True`` with 10**10 draws tried to allocate 522 GiB."""
-    with pytest.raises(QueryError, match=r"would hold about 1.75 TiB in memory \(192 bytes a "
-                                         r"draw\), over the budget of 512 MiB"):
+    with pytest.raises(QueryError, match=r"would hold about ([\d.]+) TiB in memory \((\d+) "
+                                         r"bytes a draw\), over the budget of 512 MiB") as caught:
         analysis.sample_outcomes(baseline, n_draws=10**10, keep_draws=True)
+    found = re.search(r"about ([\d.]+) TiB in memory \((\d+) bytes", str(caught.value))
+    assert float(found[1]) == pytest.approx(10**10 * int(found[2]) / 2**40, abs=0.005)
 
 
 def _peak(function) -> int:
@@ -220,7 +224,7 @@ def test_a_pool_of_huge_weights_is_the_pool_of_equal_weights():
     """``weights=[1e308] * 3`` made the linear pool all zeros and the log pool uniform."""
     analysts = analysis.load_analysts()
     for method in ("linear", "log"):
-        huge = analysis.pool_outcomes(analysts, method=method, weights=[1e308] * 3)
+        huge = analysis.pool_outcomes(analysts, method=method, weights=[1e308] * len(analysts))
         equal = analysis.pool_outcomes(analysts, method=method)
         assert huge["probability"].to_numpy() == pytest.approx(equal["probability"])
 

@@ -409,3 +409,23 @@ def test_hazard_table_gives_each_piece_its_gamma_interval(write_yaml):
         tuple(stats.gamma.ppf([0.05, 0.95], 3.5, scale=0.5)))
     assert (last["lower"], last["mean"], last["upper"]) == (0.5, 0.5, 0.5)
     assert first["cite"] == ["ceasefire-facts.truce-2008-06"]
+
+
+def test_collapse_draws_repeat_whatever_the_chunking():
+    """The chunked distribution functions equal one call's draws, hazards included."""
+    from analysis.core.rng import seed_sequence
+    from analysis.engines.durations import (
+        completion_chunks,
+        completion_times,
+        event_times,
+        path_event_cdf,
+    )
+
+    baseline = analysis.load_scenario("baseline")
+    n_draws, days = 50_000, np.array([30.0, 265.0, 730.0])  # three chunks
+    assert len(list(completion_chunks(baseline, n_draws, seed_sequence(3)))) > 1
+    chunked = path_event_cdf(baseline, days, n_draws=n_draws, seed=seed_sequence(3))
+    whole = np.sort(event_times(baseline, completion_times(baseline, n_draws, seed_sequence(3)),
+                                seed=seed_sequence(3)), axis=1)
+    once = np.stack([np.searchsorted(row, days, side="right") for row in whole]) / n_draws
+    assert np.array_equal(chunked, once)

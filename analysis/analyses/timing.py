@@ -195,8 +195,7 @@ def survival_curve(scenario: Scenario, *, event: str | Iterable[str] | None = No
     column = dict(zip(hazard_paths.tolist(), range(len(asked), kept.shape[1]), strict=True))
     ends = path_ends(scenario, times) if hazards else None
     for o, hazard in hazards.items():
-        rates = rate_draws(hazard, n_draws,
-                           np.random.default_rng(child_sequence(seed, RATE_STREAM, o)))
+        rates = rate_draws(hazard, n_draws, seed, RATE_STREAM, o)
         for p in np.flatnonzero(scenario.tree.outcome_index == o):
             draws -= values[:, column[int(p)], None] * hazard_cdf(
                 ends[p], grid, rates, hazard.breaks_days, keep=asked)

@@ -170,7 +170,9 @@ def _score(args) -> int:
                      for q, part in open_rows.groupby("question", sort=False)],
         }))
     elif args.format == "csv":
-        print_frame_csv(table, ["scenario", *columns])
+        # a score that does not apply (no evidence: no average over the question's life)
+        # is an empty cell, not NaN
+        print_frame_csv(table.astype(object).where(table.notna(), None), ["scenario", *columns])
     else:
         _print_scores(scenario, resolutions, args, table, overall, skill, calibration, open_rows)
     return 0

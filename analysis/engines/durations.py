@@ -46,10 +46,12 @@ __all__ = [
     "event_times",
     "hazard_cdf",
     "hazard_outcomes",
+    "hazard_streams",
     "path_ends",
     "path_event_cdf",
     "piecewise_exponential",
     "rate_draws",
+    "rate_generators",
     "sample_durations",
 ]
 
@@ -236,15 +238,28 @@ def hazard_outcomes(scenario: Scenario, wanted: Iterable[str]) -> dict[int, Haza
             if outcome.hazard is not None and name not in wanted}
 
 
-def rate_draws(hazard: Hazard, n: int, generator: np.random.Generator) -> np.ndarray:
-    """Draw ``n`` rows of the hazard's rates per day, one column per piece."""
+def rate_draws(hazard: Hazard, n: int, seed: np.random.SeedSequence | list,
+               *key: int) -> np.ndarray:
+    """Draw ``n`` rows of the hazard's rates per day, one column per piece.
+
+    Each piece draws from its own generator (``child_sequence(seed, *key,
+    piece)``), or from ``seed`` itself when it is a list of generators, one per
+    piece, kept across chunks of draws so that they repeat one call's numbers.
+    """
+    generators = seed if isinstance(seed, list) else rate_generators(hazard, seed, *key)
     columns = []
-    for prior in hazard.rates:
+    for prior, generator in zip(hazard.rates, generators, strict=True):
         gamma = prior.gamma_parameters
         per_unit = (np.full(n, float(prior.value)) if gamma is None
                     else generator.gamma(gamma[0], 1 / gamma[1], n))
         columns.append(per_unit / hazard.days_per_unit)
     return np.column_stack(columns)
+
+
+def rate_generators(hazard: Hazard, seed: np.random.SeedSequence, *key: int) -> list:
+    """One generator per piece of the hazard: ``child_sequence(seed, *key, piece)``."""
+    return [np.random.default_rng(child_sequence(seed, *key, k))
+            for k in range(len(hazard.rates))]
 
 
 def piecewise_exponential(start: np.ndarray, rates: np.ndarray, breaks: Iterable[float],
@@ -278,28 +293,41 @@ def _invert(start, rates, breaks, exponential) -> np.ndarray:
 
 
 def event_times(scenario: Scenario, times: np.ndarray, *, event: str | Iterable[str] | None
-                = None, seed: np.random.SeedSequence | None = None) -> np.ndarray:
+                = None, seed: np.random.SeedSequence | None = None,
+                streams: dict | None = None) -> np.ndarray:
     """Each path's event time (n_paths, n_draws); inf where the event never comes.
 
     With hazards (:func:`hazard_outcomes`), a path ending in an open outcome
     collapses at a piecewise-exponential time after its end, its rate drawn in
-    each sample (streams ``HAZARD_STREAM`` of ``seed``).
+    each sample (streams ``HAZARD_STREAM`` of ``seed``). Chunks of the draws
+    share ``streams`` (from :func:`hazard_streams`), so that they put together
+    are the draws of one call.
     """
     wanted, is_event = event_paths(scenario, event)
     ends = path_ends(scenario, times)
     result = np.where(is_event[:, None], ends, np.inf)
     hazards = hazard_outcomes(scenario, wanted)
-    if hazards and seed is None:
-        raise ValueError("event_times: hazards need a seed for their draws")
+    if hazards and streams is None:
+        if seed is None:
+            raise ValueError("event_times: hazards need a seed for their draws")
+        streams = hazard_streams(scenario, hazards, seed)
     n_draws = times.shape[2]
     for o, hazard in hazards.items():
-        rates = rate_draws(hazard, n_draws,
-                           np.random.default_rng(child_sequence(seed, HAZARD_STREAM, 0, o)))
-        for p in np.flatnonzero(scenario.tree.outcome_index == o):
-            generator = np.random.default_rng(child_sequence(seed, HAZARD_STREAM, 1, int(p)))
+        rate_stream, path_streams = streams[o]
+        rates = rate_draws(hazard, n_draws, rate_stream)
+        for p, generator in path_streams.items():
             result[p] = piecewise_exponential(ends[p], rates, hazard.breaks_days,
                                               generator.standard_exponential(n_draws))
     return result
+
+
+def hazard_streams(scenario: Scenario, hazards: dict[int, Hazard],
+                   seed: np.random.SeedSequence) -> dict:
+    """Outcome index -> (its rates' generator, path -> its waiting times' generator)."""
+    return {o: (rate_generators(hazards[o], seed, HAZARD_STREAM, 0, o),
+                {int(p): np.random.default_rng(child_sequence(seed, HAZARD_STREAM, 1, int(p)))
+                 for p in np.flatnonzero(scenario.tree.outcome_index == o)})
+            for o in hazards}
 
 
 def path_event_cdf(scenario: Scenario, days: np.ndarray, *,
@@ -308,27 +336,23 @@ def path_event_cdf(scenario: Scenario, days: np.ndarray, *,
     """Return ``F_path(t)``, each path's probability of the event by day ``t``.
 
     Shape ``(n_paths, n_days)``; hazards' rates are drawn per sample (their
-    prior is averaged over). Without hazards the durations are drawn a chunk
-    at a time, so memory does not grow with ``n_draws``; with them the draws
-    are held at once, within the memory budget.
+    prior is averaged over). The durations and waiting times are drawn a
+    chunk at a time, so memory does not grow with ``n_draws``.
 
     Raises
     ------
     QueryError
-        If ``event`` names no outcome, or the draws would not fit the budgets.
+        If ``event`` names no outcome, or the draws would not fit the time budget.
     """
     wanted, _ = event_paths(scenario, event)
-    days = np.asarray(days, dtype=float)
-    if hazard_outcomes(scenario, wanted):
-        times = event_times(scenario, completion_times(scenario, n_draws, seed), event=event,
-                            seed=seed)
-        ordered = np.sort(times, axis=1)
-        return np.stack([np.searchsorted(row, days, side="right") / n_draws for row in ordered])
+    hazards = hazard_outcomes(scenario, wanted)
+    streams = hazard_streams(scenario, hazards, seed) if hazards else None
     check_budget(n_draws, what=f"drawing the durations of scenario {scenario.id!r}",
                  seconds_per_draw=_seconds_per_draw(scenario))
+    days = np.asarray(days, dtype=float)
     counts = np.zeros((scenario.tree.n_paths, len(days)))
     for times in completion_chunks(scenario, n_draws, seed):  # memory flat in the draws
-        ordered = np.sort(event_times(scenario, times, event=event), axis=1)
+        ordered = np.sort(event_times(scenario, times, event=event, streams=streams), axis=1)
         counts += np.stack([np.searchsorted(row, days, side="right") for row in ordered])
     return counts / n_draws
 

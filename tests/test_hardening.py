@@ -7,9 +7,8 @@ failure it guards against.
 
 from __future__ import annotations
 
-import re
-
 import contextlib
+import re
 import signal
 import time
 import tracemalloc

@@ -385,3 +385,16 @@ def test_reference_class_and_its_kaplan_meier():
     assert table.loc[275, "survival"] == pytest.approx(0.6 * 4 / 5)
     assert table.loc[2449, "survival"] == 0
     assert table.loc[275, "at_risk"] == 5
+
+
+def test_a_scenarios_reference_class_holds_no_hindsight():
+    """The October 2025 truce is dated when it was last known (2026-07-02): not before as_of."""
+    from analysis.narrative import reference_cases
+
+    everything = reference_truces()
+    baseline = analysis.load_scenario("baseline")
+    known = reference_cases(baseline)
+    dates = {c.id: c.date for d in analysis.load_seeds().values() for c in d.claims}
+    assert set(known["claim"]) < set(everything["claim"])
+    assert all(dates[c] <= str(baseline.model.as_of) for c in known["claim"])
+    assert "ceasefire-facts.truce-2025-10" in set(everything["claim"]) - set(known["claim"])

@@ -69,6 +69,7 @@ from ..engines.durations import (
     rate_draws,
 )
 from ..engines.exact import condition
+from ..formats.seeds import known_by as claim_known_by
 from ..formats.seeds import load_seeds
 from ..model.scenario import Scenario
 
@@ -420,7 +421,7 @@ def completion_curve(scenario: Scenario, *, horizon: float = 730, step: float = 
     return frame
 
 
-def reference_truces(seeds_dir=None, *, documents=None) -> pd.DataFrame:
+def reference_truces(seeds_dir=None, *, documents=None, known_by=None) -> pd.DataFrame:
     """Return the reference class of earlier cases (truces, deals) from the sources' claims.
 
     Every claim tagged ``reference-class`` whose ``data`` has ``days`` and a
@@ -435,6 +436,9 @@ def reference_truces(seeds_dir=None, *, documents=None) -> pd.DataFrame:
     documents : iterable of str, optional
         Only the claims of these source documents (ids), e.g. those a
         scenario cites; default: every document.
+    known_by : date, optional
+        Only the claims known by this date (their ``date`` no later), e.g. a
+        scenario's ``as_of``: a forecast's reference class holds no hindsight.
 
     Returns
     -------
@@ -451,6 +455,8 @@ def reference_truces(seeds_dir=None, *, documents=None) -> pd.DataFrame:
         for claim in document.claims:
             data = claim.data
             ended = data.get("ended", data.get("ended_in_war"))
+            if known_by is not None and not claim_known_by(claim.date, known_by):
+                continue
             if "reference-class" in claim.topics and "days" in data and isinstance(ended, bool):
                 rows.append({"claim": claim.id, "start": data.get("start", claim.date),
                              "days": float(data["days"]), "ended_in_war": ended,

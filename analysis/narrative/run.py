@@ -199,10 +199,12 @@ def reference_cases(scenario: Scenario) -> pd.DataFrame:
     """Return the earlier cases recorded in the sources the scenario cites.
 
     :func:`analysis.reference_truces` over the documents the scenario's
-    priors and durations cite: a scenario that cites none of them gets no
-    reference class, never another deal's.
+    priors and durations cite, known by its ``as_of``: a scenario that cites
+    none of them gets no reference class, never another deal's, and none of
+    its cases comes from hindsight.
     """
-    return reference_truces(scenario.seeds_dir, documents=cited_documents(scenario))
+    return reference_truces(scenario.seeds_dir, documents=cited_documents(scenario),
+                            known_by=scenario.model.as_of)
 
 
 def not_applicable(scenario: Scenario, needs: Iterable[str], *,

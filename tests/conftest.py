@@ -13,6 +13,10 @@ import pytest
 
 from analysis import Problem, ScenarioError, load_scenario
 
+#: The hostile-input corpus holds files broken on purpose (a notebook that is not
+#: JSON among them): they are inputs of tests/test_hostile.py, never tests themselves.
+collect_ignore = ["hostile"]
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MARKER = "# <-"
 

@@ -603,7 +603,7 @@ class _Builder:
 
 def _sums_to_one(texts: list[str], numbers: list[float]) -> bool:
     """Whether SilverDecisions will find these probabilities summing to exactly 1."""
-    if all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", t) for t in texts):
+    if all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?|\d+/\d+", t) for t in texts):
         return sum(Fraction(t) for t in texts) == 1
     return math.fsum(numbers) == 1.0
 
@@ -614,11 +614,21 @@ def _words(model, prefix) -> str:
 
 
 def _probability(value: float) -> str:
-    """Write a probability as SilverDecisions reads it exactly: 12 significant digits.
+    """Write a probability as SilverDecisions reads it exactly.
 
-    fraction.js keeps numerators in doubles, so a 17-digit decimal is not
-    exact there, and a '#' beside it would not make the sum exactly 1.
+    A ratio of small whole numbers that no decimal ends (1/11, 2/3) as that
+    ratio: SilverDecisions computes in fractions, and reads a long repeating
+    decimal such as 0.0909090909091 as a nearby fraction, so that a '#'
+    beside it would not make the sum 1. Any other value with 12 significant
+    digits: fraction.js keeps numerators in doubles, so 17 digits are not exact.
     """
+    ratio = Fraction(float(value)).limit_denominator(10_000)
+    denominator = ratio.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator > 1 and abs(float(ratio) - float(value)) < 1e-15:
+        return f"{ratio.numerator}/{ratio.denominator}"
     return _number(float(f"{float(value):.12g}"))
 
 

@@ -127,3 +127,11 @@ def test_the_dealtree_exporter_is_registered_with_nbconvert():
 
     assert "dealtree" in get_export_names()
     assert get_exporter("dealtree") is DealtreeExporter
+
+
+def test_the_dealtree_exporter_says_why_a_notebook_does_not_apply():
+    """A notebook that does not apply has no report to export: say why, not AttributeError."""
+    exporter = DealtreeExporter(scenario="baseline")  # no decision phase
+    with pytest.raises(ChartExportError, match=r"03-decisions.ipynb does not apply to "
+                                                r"scenario 'baseline': .*decision"):
+        exporter.from_filename(str(PROJECT_ROOT / "notebooks" / "03-decisions.ipynb"))

@@ -79,6 +79,9 @@ class DealtreeExporter(Exporter):
                                      timeout=self.timeout)
             if not result.ok:
                 raise ChartExportError(f"dealtree report failed: {result.error}")
+            if result.output is None:
+                raise ChartExportError(f"{name}.ipynb does not apply to scenario "
+                                       f"{result.scenario!r}: {result.reason}")
             body = result.output.read_text(encoding="utf-8")
         resources["output_extension"] = ".html"
         return body, resources

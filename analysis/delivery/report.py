@@ -147,7 +147,6 @@ class _Plan:
     values: dict[str, Any]
     scenario: Scenario | None = None
     reason: str | None = None
-    error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -302,9 +301,6 @@ def _run_all(plans: list[_Plan], out: Path, show_code: bool, timeout: float, bun
         path = plan.path
         prefix = f"[{number}/{total}] {path.name} ..."
         scenario_id = plan.scenario.id if plan.scenario is not None else None
-        if plan.error is not None:
-            progress(f"{prefix} FAILED: {plan.error}")
-            return ReportResult(path.name, None, False, plan.error, 0.0, plan.title)
         if plan.reason is not None:
             _remove_stale(out / (path.stem + ".html"))
             progress(f"{prefix} not applicable: {plan.reason}")

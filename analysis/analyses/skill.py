@@ -61,7 +61,7 @@ from .scoring import (
     question_values,
     survival_cdf,
 )
-from .timing import kaplan_meier, reference_truces
+from .timing import cited_documents, kaplan_meier, reference_truces
 from .updating import update_scenario
 
 __all__ = [
@@ -93,18 +93,6 @@ def _load(resolutions) -> Resolutions:
                     "(see analysis.load_resolutions), a path or a file's name")
 
 
-def _cited_documents(scenario: Scenario) -> set[str]:
-    """Return the source documents the scenario's priors and durations cite."""
-    cited = set()
-    for phase in scenario.model.phases:
-        specs = [b.prior for b in phase.branches.values()]
-        specs += [b.duration for b in phase.branches.values()]
-        specs += [p for rule in phase.rules for p in rule.priors.values()]
-        for spec in specs:
-            cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
-    return cited
-
-
 def _start(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10])
@@ -115,7 +103,7 @@ def _start(value) -> dt.date | None:
 def _reference_rate(scenario: Scenario, resolutions: Resolutions, question: Question
                     ) -> float | None:
     """Return the share of the reference class lasting beyond the question's day, or None."""
-    documents = _cited_documents(scenario)
+    documents = cited_documents(scenario)
     if not documents:
         return None
     cases = reference_truces(scenario.seeds_dir, documents=documents)

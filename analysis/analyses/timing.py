@@ -75,6 +75,7 @@ from ..model.scenario import Scenario
 
 __all__ = [
     "collapse_by_date",
+    "cited_documents",
     "completion_curve",
     "hazard_table",
     "kaplan_meier",
@@ -419,6 +420,25 @@ def completion_curve(scenario: Scenario, *, horizon: float = 730, step: float = 
     frame.attrs = {**scenario.metadata(), "given": dict(given or {}), "n_draws": n_draws,
                    "seed": seed_of(seed)}
     return frame
+
+
+def cited_documents(scenario: Scenario) -> set[str]:
+    """Return the ids of the source documents the scenario's priors, durations and hazards cite.
+
+    The documents whose earlier cases are its reference class
+    (:func:`reference_truces`'s ``documents``).
+    """
+    cited = set()
+    for phase in scenario.model.phases:
+        specs = [b.prior for b in phase.branches.values()]
+        specs += [b.duration for b in phase.branches.values()]
+        specs += [p for rule in phase.rules for p in rule.priors.values()]
+        for spec in specs:
+            cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
+    for outcome in scenario.model.outcomes.values():
+        for rate in outcome.hazard.rates if outcome.hazard is not None else ():
+            cited |= {claim.split(".", 1)[0] for claim in rate.cite}
+    return cited
 
 
 def reference_truces(seeds_dir=None, *, documents=None, known_by=None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analyses.timing import reference_truces
+from ..analyses.timing import cited_documents, reference_truces
 from ..analyses.updating import update_scenario
 from ..core.errors import QueryError
 from ..formats.evidence_file import EvidenceLog, load_evidence
@@ -34,7 +34,6 @@ __all__ = [
     "NEEDS",
     "NotApplicable",
     "analysts_for",
-    "cited_documents",
     "comparisons_for",
     "decision_maker_for",
     "event_for",
@@ -178,21 +177,6 @@ def decision_maker_for(scenario: Scenario, decision_maker: str | None = None) ->
         raise QueryError(f"decision maker {value!r} takes no decision in {scenario.id!r}; "
                          f"expected one of: {', '.join(deciders) or '(none)'}")
     return value
-
-
-def cited_documents(scenario: Scenario) -> set[str]:
-    """Return the ids of the source documents the scenario's priors, durations and hazards cite."""
-    cited = set()
-    for phase in scenario.model.phases:
-        specs = [b.prior for b in phase.branches.values()]
-        specs += [b.duration for b in phase.branches.values()]
-        specs += [p for rule in phase.rules for p in rule.priors.values()]
-        for spec in specs:
-            cited |= {claim.split(".", 1)[0] for claim in getattr(spec, "cite", None) or ()}
-    for outcome in scenario.model.outcomes.values():
-        for rate in outcome.hazard.rates if outcome.hazard is not None else ():
-            cited |= {claim.split(".", 1)[0] for claim in rate.cite}
-    return cited
 
 
 def reference_cases(scenario: Scenario) -> pd.DataFrame:

@@ -78,6 +78,7 @@ from ..model.scenario import Scenario
 __all__ = [
     "LOG_CLIP",
     "NOT_HAPPENING",
+    "as_resolutions",
     "brier_score",
     "forecast_resolutions",
     "question_categories",
@@ -132,7 +133,7 @@ def resolutions_table(resolutions: Resolutions | str | Path) -> pd.DataFrame:
     final or provisional), ``answer`` (empty while open), ``resolved_on``
     (``None`` while open), ``cite``, ``rationale``.
     """
-    resolutions = _load(resolutions)
+    resolutions = as_resolutions(resolutions)
     rows = []
     for q in resolutions.questions:
         a = q.answer
@@ -149,7 +150,8 @@ def resolutions_table(resolutions: Resolutions | str | Path) -> pd.DataFrame:
     return frame
 
 
-def _load(resolutions) -> Resolutions:
+def as_resolutions(resolutions) -> Resolutions:
+    """Return ``resolutions`` loaded: a :class:`Resolutions`, a path or a file's name."""
     if isinstance(resolutions, Resolutions):
         return resolutions
     if isinstance(resolutions, str | Path):
@@ -270,7 +272,7 @@ def forecast_resolutions(scenarios: Scenario | Sequence[Scenario],
     QueryError
         If a survival question is asked of a scenario without durations.
     """
-    resolutions = _load(resolutions)
+    resolutions = as_resolutions(resolutions)
     scenarios = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     for scenario in scenarios:
         if not isinstance(scenario, Scenario):

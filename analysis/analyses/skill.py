@@ -50,11 +50,12 @@ import pandas as pd
 from ..core.arguments import check_n_draws
 from ..core.rng import RNGLike, seed_of, seed_sequence
 from ..formats.evidence_file import EvidenceLog
-from ..formats.resolutions_file import Question, Resolutions, load_resolutions
+from ..formats.resolutions_file import Question, Resolutions
 from ..formats.seeds import load_seeds
 from ..model.scenario import Scenario
 from .scoring import (
     NOT_HAPPENING,
+    as_resolutions,
     brier_score,
     forecast_resolutions,
     question_categories,
@@ -82,15 +83,6 @@ MIN_REFERENCE_CASES = 3
 #: Answered (final) questions needed before calibration is shown: fewer make bins of one or
 #: two forecasts, whose observed frequencies say nothing.
 MIN_CALIBRATION_QUESTIONS = 20
-
-
-def _load(resolutions) -> Resolutions:
-    if isinstance(resolutions, Resolutions):
-        return resolutions
-    if isinstance(resolutions, str | Path):
-        return load_resolutions(resolutions)
-    raise TypeError(f"resolutions: got {type(resolutions).__name__}, expected Resolutions "
-                    "(see analysis.load_resolutions), a path or a file's name")
 
 
 def _start(value) -> dt.date | None:
@@ -174,7 +166,7 @@ def baseline_scores(scenario: Scenario, resolutions: Resolutions | str | Path,
         ``baseline_probability`` (given to what happened), ``baseline_brier``,
         ``brier`` (the forecast's).
     """
-    resolutions = _load(resolutions)
+    resolutions = as_resolutions(resolutions)
     by_id = {q.id: q for q in resolutions.questions}
     rows = []
     for record in scores.itertuples(index=False):
@@ -253,7 +245,7 @@ def brier_over_time(scenario: Scenario, resolutions: Resolutions | str | Path,
         ``time_averaged`` (the question's days-weighted mean, on every row).
         ``attrs``: ``scenario``, ``resolutions``, ``n_draws``, ``seed``.
     """
-    resolutions = _load(resolutions)
+    resolutions = as_resolutions(resolutions)
     n_draws = check_n_draws(n_draws)
     seed = seed_sequence(rng)
     forecast_resolutions(scenario, resolutions, include_provisional=include_provisional,
